@@ -1,0 +1,52 @@
+# motcua — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format bench install install-dev serve clean
+
+$(BIN)/python:
+	@py=$$(scripts/find-python) && echo "Using $$py" && "$$py" -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+## run: install, migrate, load the demo data and serve web + worker at http://127.0.0.1:8000 (SQLite, sandbox)
+run: export MOTCUA_SANDBOX ?= 1
+run: $(STAMP)
+	$(BIN)/motcua migrate --noinput
+	$(BIN)/motcua load-demo
+	$(BIN)/motcua collectstatic --noinput --verbosity 0
+	@echo "Serving http://127.0.0.1:8000 (web + background worker). Ctrl-C stops both."
+	exec $(BIN)/honcho start -f Procfile
+
+## test: the whole suite on SQLite; with DATABASE_URL=postgres://… on PostgreSQL
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+bench: $(DEV_STAMP)
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

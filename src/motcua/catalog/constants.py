@@ -1,0 +1,30 @@
+from django.db import models
+
+
+class OnlineMode(models.TextChoices):
+    """Online service mode (Decree 42/2022)."""
+
+    FULL = "full", "Toàn trình"
+    PARTIAL = "partial", "Một phần"
+    NONE = "none", "Không trực tuyến"
+
+
+class SupplementRule(models.TextChoices):
+    """What a supplement request does to the clock (DOMAIN.md §3)."""
+
+    RESET = "reset", "Tính lại từ đầu khi nhận đủ hồ sơ"
+    PAUSE = "pause", "Tạm dừng, tiếp tục khi nhận đủ hồ sơ"
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    PUBLISHED = "published", "Đã công bố"
+    RETIRED = "retired", "Hết hiệu lực"
+
+
+class ComponentKind(models.TextChoices):
+    """Whether a component is submitted as the original, a copy, or only shown at the desk."""
+
+    ORIGINAL = "original", "Bản chính"
+    COPY = "copy", "Bản sao"
+    PRESENT = "present", "Xuất trình"

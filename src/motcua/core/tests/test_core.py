@@ -1,0 +1,51 @@
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from motcua.core import clock
+from motcua.core.registry import Registry
+from motcua.core.text import fold
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_status(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["status"] == "ok"
+
+
+def test_clock_freezes_and_restores() -> None:
+    instant = dt.datetime(2023, 1, 19, 10, 0, tzinfo=clock.VN_TZ)
+    with clock.frozen(instant):
+        assert clock.now() == instant
+        assert clock.today() == dt.date(2023, 1, 19)
+    assert clock.now() != instant
+    with pytest.raises(ValueError, match="aware"), clock.frozen(dt.datetime(2023, 1, 1)):
+        pass
+
+
+def test_fold_strips_vietnamese_diacritics() -> None:
+    assert fold("Thủ tục  đăng ký khai sinh") == "thu tuc dang ky khai sinh"
+    assert fold("ĐỔI GIẤY PHÉP LÁI XE") == "doi giay phep lai xe"
+
+
+def test_registry_registers_and_refuses_duplicates() -> None:
+    class Base:
+        identifier = ""
+
+    registry: Registry[Base] = Registry("demo")
+
+    @registry.register("one")
+    class One(Base):
+        pass
+
+    assert registry["one"].identifier == "one"
+    assert "one" in registry
+    assert registry.identifiers() == ["one"]
+    with pytest.raises(ValueError, match="twice"):
+        registry.register("one")(One)
+    with pytest.raises(KeyError, match="no demo plugin"):
+        registry["two"]

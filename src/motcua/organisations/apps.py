@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    name = "motcua.organisations"
+    label = "organisations"
+    verbose_name = "Tổ chức, đơn vị"
