@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("motcua.api.v1.organisations")),
     path("", include("motcua.api.v1.catalog")),
     path("", include("motcua.api.v1.worktime")),
+    path("", include("motcua.api.v1.dossiers")),
 ]

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.worktime",
     "motcua.catalog",
+    "motcua.dossiers",
+    "motcua.notifications",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
