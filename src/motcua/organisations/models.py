@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from motcua.core.text import fold
 
 from .constants import Level, Role
 
@@ -33,6 +36,8 @@ class Unit(models.Model):
     has_one_stop_desk = models.BooleanField("có bộ phận một cửa", default=False)
     valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
     valid_to = models.DateField("hiệu lực đến (hết ngày)", null=True, blank=True)
+    # fold(name): the key of accent-insensitive search ("vinh yen" finds "Phường Vĩnh Yên"); kept by save().
+    name_folded = models.CharField("tên không dấu", max_length=255, blank=True, editable=False)
 
     class Meta:
         verbose_name = "đơn vị"
@@ -50,6 +55,13 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_folded = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_folded"}
+        super().save(*args, **kwargs)
 
     def is_valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (

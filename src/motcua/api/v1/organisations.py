@@ -1,3 +1,141 @@
-from django.urls import URLPattern
+"""Units of the organisation tree, as of a date: ``/api/v1/units/`` and ``/api/v1/units/{code}/``."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from motcua.core import clock
+from motcua.core.errors import ValidationFailed
+from motcua.core.text import fold
+from motcua.organisations.constants import Level
+from motcua.organisations.selectors import (
+    unit_by_code,
+    unit_predecessors,
+    unit_successors,
+    units_valid_on,
+)
+
+_AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description="Ngày tra cứu (YYYY-MM-DD), mặc định hôm nay", required=False
+)
+
+
+def _input(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.query_params)
+    if not serializer.is_valid():
+        code = "invalid_date" if "as_of" in serializer.errors else "invalid_parameters"
+        raise ValidationFailed(_("Tham số truy vấn không hợp lệ."), code=code, details=serializer.errors)
+    return dict(serializer.validated_data)
+
+
+class UnitRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    valid_from = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True)
+
+
+class UnitOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    level_display = serializers.CharField(source="get_level_display")
+    division_type = serializers.CharField()
+    parent_code = serializers.SerializerMethodField()
+    agency_code = serializers.CharField()
+    has_one_stop_desk = serializers.BooleanField()
+    valid_from = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True)
+
+    def get_parent_code(self, unit: Any) -> str | None:
+        return unit.parent.code if unit.parent_id is not None else None
+
+
+class UnitListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        as_of = serializers.DateField(required=False, input_formats=["iso-8601"])
+        level = serializers.ChoiceField(choices=Level.choices, required=False)
+        # the metaclass moves declared fields off the class, so "parent" does not shadow Field.parent
+        parent = serializers.CharField(required=False, max_length=32)  # type: ignore[assignment]
+        q = serializers.CharField(required=False, max_length=200)
+
+    class Pagination(LimitOffsetPagination):
+        default_limit = 50
+        max_limit = 500
+
+    @extend_schema(
+        operation_id="units_list",
+        summary="Danh sách đơn vị có hiệu lực tại một ngày",
+        parameters=[
+            _AS_OF,
+            OpenApiParameter("level", OpenApiTypes.STR, enum=Level.values, required=False),
+            OpenApiParameter("parent", OpenApiTypes.STR, description="Mã đơn vị cấp trên", required=False),
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description="Tìm theo mã hoặc tên, không dấu", required=False
+            ),
+            OpenApiParameter("limit", OpenApiTypes.INT, required=False),
+            OpenApiParameter("offset", OpenApiTypes.INT, required=False),
+        ],
+        responses={
+            200: inline_serializer(
+                "PaginatedUnitList",
+                fields={
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": UnitOutputSerializer(many=True),
+                },
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        params = _input(self.InputSerializer, request)
+        units = units_valid_on(params.get("as_of") or clock.today(), level=params.get("level"))
+        units = units.select_related("parent")
+        if params.get("parent"):
+            units = units.filter(parent__code=params["parent"])
+        if params.get("q"):
+            q = params["q"].strip()
+            units = units.filter(Q(code__istartswith=q) | Q(name_folded__contains=fold(q)))
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(units, request, view=self)
+        return paginator.get_paginated_response(UnitOutputSerializer(page, many=True).data)
+
+
+class UnitDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        as_of = serializers.DateField(required=False, input_formats=["iso-8601"])
+
+    class OutputSerializer(UnitOutputSerializer):
+        predecessors = UnitRefSerializer(many=True)
+        successors = UnitRefSerializer(many=True)
+
+    @extend_schema(
+        operation_id="units_retrieve",
+        summary="Đơn vị mang mã này tại một ngày",
+        parameters=[_AS_OF],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        params = _input(self.InputSerializer, request)
+        unit = unit_by_code(code, as_of=params.get("as_of"))
+        unit.predecessors = unit_predecessors(unit)  # type: ignore[attr-defined]
+        unit.successors = unit_successors(unit)  # type: ignore[attr-defined]
+        return Response(self.OutputSerializer(unit).data)
+
+
+urlpatterns = [
+    path("units/", UnitListApi.as_view(), name="api-units-list"),
+    path("units/<str:code>/", UnitDetailApi.as_view(), name="api-units-detail"),
+]
