@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("motcua.api.v1.catalog")),
     path("", include("motcua.api.v1.worktime")),
     path("", include("motcua.api.v1.dossiers")),
+    path("", include("motcua.api.v1.reports")),
 ]

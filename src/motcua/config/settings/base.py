@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.notifications",
+    "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
