@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "motcua.audit",
     "motcua.organisations",
     "motcua.accounts",
+    "motcua.identity",
     "motcua.worktime",
     "motcua.catalog",
     "motcua.dossiers",
