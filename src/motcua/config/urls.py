@@ -13,9 +13,13 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("auth/", include("motcua.identity.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.portal.urls")),
 ]
 
 if settings.SANDBOX:
-    urlpatterns += []  # sandbox providers (national e-ID, payment gateways) mount here in later issues
+    # Sandbox stand-ins for outside systems, speaking their real protocols on loopback (never in production).
+    urlpatterns += [
+        path("sandbox/vneid/", include("motcua.identity.contrib.sandbox.urls")),
+    ]
