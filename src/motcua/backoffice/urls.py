@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "backoffice"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]
