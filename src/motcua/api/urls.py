@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("motcua.api.v1.catalog")),
     path("", include("motcua.api.v1.worktime")),
     path("", include("motcua.api.v1.dossiers")),
+    path("", include("motcua.api.v1.dossier_forms")),
     path("", include("motcua.api.v1.reports")),
 ]
