@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "motcua.worktime",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.documents",
     "motcua.notifications",
     "motcua.reports",
     "motcua.portal",
