@@ -1,0 +1,46 @@
+"""``motcua load-demo``: the demo units, calendar overrides, catalog and staff accounts. Idempotent."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from motcua.accounts.services import demo_staff_create
+from motcua.catalog.models import Procedure
+from motcua.catalog.services import catalog_load_demo
+from motcua.organisations.models import Unit
+from motcua.organisations.services import demo_units_load
+from motcua.worktime.models import CalendarOverride
+from motcua.worktime.services import calendar_overrides_load_demo
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - sandbox only, printed to the developer on purpose
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (units of Vĩnh Phúc/Phú Thọ, calendar, 35 procedures, demo staff). Safe to re-run."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sandbox = settings.SANDBOX
+        password = DEMO_PASSWORD if sandbox else secrets.token_urlsafe(24)
+        with transaction.atomic():
+            units_changed = demo_units_load()
+            calendar_overrides_load_demo()
+            catalog_load_demo()
+            accounts = demo_staff_create(password=password)
+        self.stdout.write(
+            f"Demo data ready: {Unit.objects.count()} units, {CalendarOverride.objects.count()} calendar "
+            f"overrides, {Procedure.objects.count()} procedures, {len(accounts)} staff accounts"
+            + (" (already loaded: nothing changed)." if units_changed == 0 else ".")
+        )
+        if not sandbox:
+            self.stdout.write(
+                "Not in sandbox mode: passwords are random and not shown; set one with `motcua changepassword USER`."
+            )
+            return
+        self.stdout.write(f"Demo accounts (sandbox only), password '{password}':")
+        for username, description in accounts:
+            self.stdout.write(f"  {username:<28} {description}")
