@@ -15,3 +15,10 @@ class Classification(models.TextChoices):
     EARLY = "early", "Trước hạn"
     ON_TIME = "on_time", "Đúng hạn"
     LATE = "late", "Quá hạn"
+
+
+class OverrideKind(models.TextChoices):
+    """What a calendar override declares about its date."""
+
+    EXTRA_DAY_OFF = "extra_day_off", "Ngày nghỉ thêm"
+    EXTRA_WORKING_DAY = "extra_working_day", "Ngày làm việc thêm (làm bù)"
