@@ -5,3 +5,8 @@ class IdentityConfig(AppConfig):
     name = "motcua.identity"
     label = "identity"
     verbose_name = "Định danh, xác thực"
+
+    def ready(self) -> None:
+        # Register the plugins (login providers, population registers).
+        from .contrib import dvcqg, vneid  # noqa: F401
+        from .contrib.sandbox import plugins  # noqa: F401

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks_db",
+    "oauth2_provider",
     "rules.apps.AutodiscoverRulesConfig",
     "motcua.core",
     "motcua.audit",

@@ -19,3 +19,90 @@ MOTCUA_SMS_CHANNEL = env_str("MOTCUA_SMS_CHANNEL", "sandbox")
 # Working calendar (docs/worktime.md): how often, in seconds, a process checks whether the calendar override
 # table changed (writes through the worktime services refresh the writing process at once).
 MOTCUA_CALENDAR_RECHECK_SECONDS = float(env_str("MOTCUA_CALENDAR_RECHECK_SECONDS", "2"))
+
+# --- Identity: e-ID login, sandbox national identity provider, population register (docs/identity.md) ---
+from .base import VAR_DIR as _VAR_DIR  # noqa: E402
+from .env import env_bool as _env_bool  # noqa: E402
+
+_SANDBOX_ON = _env_bool("MOTCUA_SANDBOX", False)
+
+# Login providers (plugins in motcua.identity.providers): OIDC discovery URL, client credentials from the
+# environment, scopes, acr_values, and a claim map that overrides the defaults (canonical name -> claim).
+MOTCUA_LOGIN_PROVIDERS: dict[str, dict[str, object]] = {
+    "sandbox": {
+        "enabled": _SANDBOX_ON,
+        "discovery_url": env_str(
+            "MOTCUA_SANDBOX_VNEID_DISCOVERY_URL",
+            f"{MOTCUA_PUBLIC_URL}/sandbox/vneid/.well-known/openid-configuration",
+        ),
+        "client_id": env_str("MOTCUA_SANDBOX_VNEID_CLIENT_ID", "motcua-sandbox"),
+        "client_secret": env_str("MOTCUA_SANDBOX_VNEID_CLIENT_SECRET", "motcua-sandbox-secret"),
+        "scopes": ["openid", "profile"],
+        "acr_values": env_str("MOTCUA_SANDBOX_VNEID_ACR_VALUES", ""),
+        "claim_map": {},
+    },
+    "vneid": {
+        "enabled": _env_bool("MOTCUA_VNEID_ENABLED", False),
+        "discovery_url": env_str("MOTCUA_VNEID_DISCOVERY_URL", ""),
+        "client_id": env_str("MOTCUA_VNEID_CLIENT_ID", ""),
+        "client_secret": env_str("MOTCUA_VNEID_CLIENT_SECRET", ""),
+        "scopes": ["openid"],
+        "acr_values": env_str("MOTCUA_VNEID_ACR_VALUES", "LoA2"),
+        "claim_map": {},
+    },
+    "dvcqg": {
+        "enabled": _env_bool("MOTCUA_DVCQG_LOGIN_ENABLED", False),
+        "discovery_url": env_str("MOTCUA_DVCQG_DISCOVERY_URL", ""),
+        "client_id": env_str("MOTCUA_DVCQG_CLIENT_ID", ""),
+        "client_secret": env_str("MOTCUA_DVCQG_CLIENT_SECRET", ""),
+        "scopes": ["openid"],
+        "acr_values": env_str("MOTCUA_DVCQG_ACR_VALUES", "LoA1 LoA2"),
+        "claim_map": {},
+    },
+}
+MOTCUA_LOGIN_HTTP_TIMEOUT = float(env_str("MOTCUA_LOGIN_HTTP_TIMEOUT", "10"))
+# Where a citizen lands after logging in (when the login did not carry a safe ``next``).
+MOTCUA_LOGIN_REDIRECT_URL = env_str("MOTCUA_LOGIN_REDIRECT_URL", "/")
+
+# Population register adapter (motcua.identity.population): ``sandbox`` reads the fake-citizen table.
+MOTCUA_POPULATION_REGISTER = env_str("MOTCUA_POPULATION_REGISTER", "sandbox")
+
+# Sandbox national identity provider (django-oauth-toolkit, mounted at /sandbox/vneid/ only with SANDBOX).
+MOTCUA_SANDBOX_VNEID_KEY_FILE = env_str(
+    "MOTCUA_SANDBOX_VNEID_KEY_FILE", str(_VAR_DIR / "sandbox" / "vneid-rsa.pem")
+)
+
+from motcua.identity.contrib.sandbox.keys import LazyKeyProviderSettings as _LazyKeyProviderSettings  # noqa: E402
+
+OAUTH2_PROVIDER = _LazyKeyProviderSettings(
+    {
+        "OIDC_ENABLED": True,
+        "PKCE_REQUIRED": True,
+        "OAUTH2_VALIDATOR_CLASS": "motcua.identity.contrib.sandbox.oidc.SandboxValidator",
+        "SCOPES": {"openid": "Định danh OpenID", "profile": "Thông tin công dân"},
+        "DEFAULT_SCOPES": ["openid"],
+        "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+        "AUTHORIZATION_CODE_EXPIRE_SECONDS": 120,
+        "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
+        "ID_TOKEN_EXPIRE_SECONDS": 600,
+        "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    }
+)
+
+# --- Documents: citizen uploads (docs/portal.md) ---
+# Limits per file and per dossier (bytes), the allowed types (decided by the sniffed content, never the name),
+# and the zip-bomb guards for DOCX/XLSX (declared uncompressed size and compression ratio).
+MOTCUA_UPLOAD_MAX_FILE_BYTES = int(env_str("MOTCUA_UPLOAD_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+MOTCUA_UPLOAD_MAX_TOTAL_BYTES = int(env_str("MOTCUA_UPLOAD_MAX_TOTAL_BYTES", str(50 * 1024 * 1024)))
+MOTCUA_UPLOAD_ALLOWED_TYPES = [
+    t.strip()
+    for t in env_str("MOTCUA_UPLOAD_ALLOWED_TYPES", "pdf,jpeg,png,docx,xlsx").split(",")
+    if t.strip()
+]
+MOTCUA_UPLOAD_MAX_UNZIPPED_BYTES = int(env_str("MOTCUA_UPLOAD_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024)))
+MOTCUA_UPLOAD_MAX_ZIP_RATIO = int(env_str("MOTCUA_UPLOAD_MAX_ZIP_RATIO", "100"))
+# ClamAV daemon for the virus scan of every upload (clamd INSTREAM): "unix:///run/clamav/clamd.ctl" or
+# "tcp://127.0.0.1:3310". Empty: uploads are not scanned (a warning is logged each time); required in
+# production (``manage.py check --deploy`` reports it).
+MOTCUA_CLAMD = env_str("MOTCUA_CLAMD", "")
+MOTCUA_CLAMD_TIMEOUT = float(env_str("MOTCUA_CLAMD_TIMEOUT", "30"))

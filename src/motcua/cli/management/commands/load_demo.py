@@ -11,6 +11,7 @@ from django.db import transaction
 
 from motcua.accounts.services import demo_staff_create
 from motcua.catalog.models import Procedure
+from motcua.identity.services import sandbox_client_ensure
 from motcua.catalog.services import catalog_load_demo
 from motcua.organisations.models import Unit
 from motcua.organisations.services import demo_units_load
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             calendar_overrides_load_demo()
             catalog_load_demo()
             accounts = demo_staff_create(password=password)
+            if sandbox:
+                sandbox_client_ensure()  # motcua as a client of the sandbox e-ID provider, and its fake citizens
         self.stdout.write(
             f"Demo data ready: {Unit.objects.count()} units, {CalendarOverride.objects.count()} calendar "
             f"overrides, {Procedure.objects.count()} procedures, {len(accounts)} staff accounts"
