@@ -5,4 +5,10 @@ from . import views
 app_name = "backoffice"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("hang-doi/<slug:slug>/", views.queue, name="queue"),
+    path("hang-doi/<slug:slug>/xlsx/", views.queue_export, name="queue_export"),
+    path("tiep-nhan/", views.intake, name="intake"),
+    path("so-theo-doi/", views.logbook, name="logbook"),
+    path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
+    path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_action, name="dossier_action"),
 ]

@@ -1,20 +1,484 @@
-"""Staff pages (interface layer). The dossier queues arrive with the dossier issue."""
+"""Staff pages (interface layer): the desk, the queues, counter intake, the dossier page and its actions.
+
+Every dossier read goes through ``motcua.dossiers.selectors`` (a dossier outside the user's units is a 404,
+exactly like a code that does not exist); every write is one ``dossier_intake_counter`` or
+``dossier_transition`` call.
+"""
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from motcua.catalog.selectors import procedure_get, procedure_search, procedure_version_in_force
+from motcua.core import clock
+from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from motcua.dossiers.constants import Action
+from motcua.dossiers.lifecycle import actions_for, dossier_transition
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.printing import (
+    CLASSIFICATION_LABELS,
+    FORMS,
+    fmt_instant,
+    forms_available,
+    logbook_pdf,
+    logbook_xlsx,
+)
+from motcua.dossiers.selectors import dossier_get_for_user, dossiers_visible_to, mask_id_number
+from motcua.dossiers.services import dossier_intake_counter
+from motcua.organisations.constants import Role
+from motcua.organisations.models import Unit
+from motcua.organisations.selectors import units_for_user, units_visible_to
+
+from .forms import ACTION_FORMS, ActionForm, IntakeForm, LogbookForm, ProcedureSearchForm, QueueFilterForm
+from .queues import QUEUES, is_overdue, queue_counts, queue_dossiers, queues_for
+
+PAGE_SIZE = 25
+EXPORT_LIMIT = 10000
+
+
+def is_htmx_partial(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def _action_label(action: str) -> str:
+    try:
+        return str(Action(action).label)
+    except ValueError:
+        return action
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The staff desk: greeting, the user's units and roles, placeholders for the dossier queues."""
-    memberships = request.user.memberships.select_related("unit").order_by("unit__name", "role")  # type: ignore[union-attr]
+    """The staff desk: the user's units and roles, and a panel per queue with its count."""
+    user: Any = request.user
+    memberships = user.memberships.select_related("unit").order_by("unit__name", "role")
+    counts = queue_counts(user)
+    panels = [(QUEUES[slug], count) for slug, count in counts.items()]
+    is_officer = any(m.role == Role.OFFICER for m in memberships)
     return render(
         request,
         "backoffice/home.html",
-        {"memberships": list(memberships), "nav_active": "backoffice"},
+        {
+            "memberships": list(memberships),
+            "nav_active": "backoffice",
+            "panels": panels,
+            "is_officer": is_officer,
+        },
+    )
+
+
+def _queue_or_404(slug: str) -> Any:
+    queue = QUEUES.get(slug)
+    if queue is None:
+        raise Http404
+    return queue
+
+
+@require_GET
+@login_required
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    """One queue: filters, a page of dossiers, the Excel export of the filtered list."""
+    user: Any = request.user
+    current = _queue_or_404(slug)
+    form = QueueFilterForm(request.GET)
+    dossiers = queue_dossiers(user=user, queue=current, filters=form.filters())
+    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = clock.now()
+    rows = [
+        {
+            "dossier": d,
+            "id_masked": mask_id_number(d.applicant_id_number) if d.applicant_id_number else "",
+            "overdue": is_overdue(d, now),
+        }
+        for d in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    live = is_htmx_partial(request)
+    context = {
+        "queue": current,
+        "queues": queues_for(user),
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query_string": query.urlencode(),
+        "nav_active": f"queue-{slug}",
+        "live": live,
+    }
+    response = render(request, "backoffice/queue.html#results" if live else "backoffice/queue.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+QUEUE_EXPORT_HEADERS = [
+    "STT",
+    "Mã hồ sơ",
+    "Thủ tục",
+    "Mã thủ tục",
+    "Đơn vị",
+    "Người nộp",
+    "Số định danh",
+    "Kênh nộp",
+    "Trạng thái",
+    "Tiếp nhận",
+    "Hẹn trả",
+    "Quá hạn",
+    "Cán bộ xử lý",
+]
+
+
+@require_GET
+@login_required
+def queue_export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The current filtered queue as .xlsx (ID numbers masked, as on screen)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    user: Any = request.user
+    current = _queue_or_404(slug)
+    dossiers = queue_dossiers(user=user, queue=current, filters=QueueFilterForm(request.GET).filters())
+    now = clock.now()
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Ho so"
+    sheet.append([str(current.title), f"Xuất lúc {fmt_instant(now)}"])
+    sheet.append(QUEUE_EXPORT_HEADERS)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for i, d in enumerate(dossiers[:EXPORT_LIMIT], start=1):
+        sheet.append(
+            [
+                i,
+                d.code or "",
+                d.procedure_version.name,
+                d.procedure_version.procedure.code,
+                d.unit.name,
+                d.applicant_name,
+                mask_id_number(d.applicant_id_number) if d.applicant_id_number else "",
+                d.get_channel_display(),
+                d.get_status_display(),
+                fmt_instant(d.received_at),
+                fmt_instant(d.due_at),
+                "x" if is_overdue(d, now) else "",
+                str(d.assignee) if d.assignee else "",
+            ]
+        )
+    for letter, width in zip(
+        "ABCDEFGHIJKLM", (5, 28, 40, 12, 24, 24, 16, 12, 22, 17, 17, 8, 22), strict=True
+    ):
+        sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ho-so-{slug}-{now.astimezone(clock.VN_TZ):%Y%m%d-%H%M}.xlsx"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ------------------------------------------------------------------------------------------ intake
+
+
+def _officer_units(user: Any) -> list[Unit]:
+    return list(units_for_user(user, roles=[Role.OFFICER]))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Counter intake on behalf of a citizen: choose the procedure, then fill the applicant and checklist."""
+    user: Any = request.user
+    units = _officer_units(user)
+    if not units:
+        return render(request, "backoffice/intake_forbidden.html", {"nav_active": "intake"}, status=403)
+    code = (request.POST.get("procedure") or request.GET.get("thu_tuc") or "").strip()
+    if not code:
+        search = ProcedureSearchForm(request.GET)
+        search.is_valid()
+        q = search.cleaned_data.get("q", "") if hasattr(search, "cleaned_data") else ""
+        procedures = list(procedure_search(q=q)[:30])
+        context = {
+            "search": search,
+            "procedures": procedures,
+            "nav_active": "intake",
+            "live": is_htmx_partial(request),
+        }
+        template = (
+            "backoffice/intake_search.html#results" if context["live"] else "backoffice/intake_search.html"
+        )
+        response = render(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    try:
+        procedure = procedure_get(code)
+        version = procedure_version_in_force(procedure)
+    except DomainError:
+        raise Http404 from None
+    offered = list(version.units.all())
+    if offered:
+        units = [u for u in units if u in offered] or units
+    form = IntakeForm(request.POST or None, version=version, units=units)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                dossier = dossier_intake_counter(
+                    officer=user,
+                    procedure_code=procedure.code,
+                    unit_code=form.cleaned_data["unit"],
+                    applicant=form.applicant(),
+                    components=form.component_items(),
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as error:
+                _form_errors(form, error)
+                status = error.http_status
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Đã tiếp nhận hồ sơ %(code)s. In Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01) cho người nộp."
+                    )
+                    % {"code": dossier.code},
+                )
+                return redirect(reverse("backoffice:dossier", args=[dossier.code]) + "?in=01")
+        else:
+            status = 400
+    return render(
+        request,
+        "backoffice/intake_form.html",
+        {"form": form, "procedure": procedure, "version": version, "nav_active": "intake"},
+        status=status,
+    )
+
+
+def _form_errors(form: Any, error: DomainError) -> None:
+    """Put a service error on the form: field errors where the details name a field, else a form error."""
+    details: dict[str, Any] = error.details if isinstance(error.details, dict) else {}
+    applicant = details.get("applicant")
+    nested: dict[str, Any] = applicant if isinstance(applicant, dict) else {}
+    placed = False
+    for name, problems in {**details, **nested}.items():
+        if name in form.fields and isinstance(problems, list):
+            for problem in problems:
+                form.add_error(name, str(problem))
+            placed = True
+    if error.code == "components_missing" and "components" in form.fields:
+        missing = ", ".join(details.get("missing", []))
+        form.add_error("components", _("Còn thiếu: %(missing)s") % {"missing": missing})
+        placed = True
+    if not placed or error.code not in ("invalid", "invalid_params"):
+        form.add_error(None, error.message)
+
+
+# ------------------------------------------------------------------------------------------ dossier
+
+
+def _get_dossier(user: Any, code: str, *, detail: bool = True) -> Dossier:
+    try:
+        return dossier_get_for_user(user, code, detail=detail)
+    except NotFound:
+        raise Http404 from None
+
+
+def _dossier_context(
+    request: HttpRequest, dossier: Dossier, bound: ActionForm | None = None
+) -> dict[str, Any]:
+    user: Any = request.user
+    now = clock.now()
+    actions = actions_for(dossier, user)
+    forms = []
+    for action in actions:
+        form_class = ACTION_FORMS.get(action)
+        if form_class is None:
+            continue
+        form = (
+            bound if bound is not None and bound.action == action else form_class(dossier=dossier, user=user)
+        )
+        forms.append(
+            {
+                "action": action,
+                "label": _action_label(action),
+                "form": form,
+                "open": form is bound,
+                "url": reverse("backoffice:dossier_action", args=[dossier.code, action]),
+            }
+        )
+    events = list(dossier.events.all())
+    steps = []
+    for step in dossier.steps.all():
+        if step.classification:
+            result = str(CLASSIFICATION_LABELS.get(step.classification, step.classification))
+        elif step.started_at is None:
+            result = _("Chờ đến lượt")
+        elif step.due_at is not None and step.due_at < now and step.paused_remaining_minutes is None:
+            result = _("Đang xử lý — đã quá hạn")
+        else:
+            result = _("Đang xử lý")
+        steps.append({"step": step, "hours": step.budget_minutes / 60, "result": result})
+    printable = forms_available(dossier, events)
+    return {
+        "dossier": dossier,
+        "overdue": is_overdue(dossier, now),
+        "events": [
+            {
+                "event": e,
+                "label": _action_label(e.action),
+                "from": _status_label(e.from_status),
+                "to": _status_label(e.to_status),
+                "result": CLASSIFICATION_LABELS.get(e.classification, ""),
+            }
+            for e in events
+        ],
+        "steps": steps,
+        "action_forms": forms,
+        "printable": [(number, FORMS[number]) for number in printable],
+        "highlight_form": request.GET.get("in", ""),
+        "classification": CLASSIFICATION_LABELS.get(dossier.classification, ""),
+        "nav_active": "dossier",
+    }
+
+
+def _status_label(value: str) -> str:
+    from motcua.dossiers.constants import Status
+
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
+
+
+@require_GET
+@login_required
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _get_dossier(request.user, code)
+    return render(request, "backoffice/dossier.html", _dossier_context(request, dossier))
+
+
+@require_POST
+@login_required
+def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """Apply one lifecycle action from its form; on any refusal nothing changes and the page says why."""
+    user: Any = request.user
+    dossier = _get_dossier(user, code, detail=False)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    allowed = actions_for(dossier, user)
+    if action not in allowed:
+        names = ", ".join(_action_label(a) for a in allowed) or _("không có thao tác nào")
+        messages.error(
+            request,
+            _(
+                "Không thể thực hiện “%(action)s” với hồ sơ ở trạng thái “%(status)s”. Thao tác được phép: %(allowed)s."
+            )
+            % {"action": _action_label(action), "status": dossier.get_status_display(), "allowed": names},
+        )
+        return _render_dossier(request, code, status=409)
+    form = form_class(request.POST, dossier=dossier, user=user)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Vui lòng kiểm tra lại thông tin của thao tác “%(action)s”.")
+            % {"action": _action_label(action)},
+        )
+        return _render_dossier(request, code, bound=form, status=400)
+    try:
+        dossier_transition(dossier=dossier, action=action, actor=user, **form.params())
+    except Conflict as error:
+        if error.code == "stale_version":
+            messages.error(
+                request,
+                _(
+                    "Hồ sơ vừa được người khác cập nhật nên thao tác chưa được thực hiện. "
+                    "Trang đã được tải lại với dữ liệu mới nhất; vui lòng kiểm tra rồi thực hiện lại."
+                ),
+            )
+            return _render_dossier(request, code, status=409)
+        if error.code == "transition_not_allowed":
+            allowed = actions_for(_get_dossier(user, code, detail=False), user)
+            names = ", ".join(_action_label(a) for a in allowed) or _("không có thao tác nào")
+            messages.error(
+                request, f"{error.message} " + _("Thao tác được phép: %(allowed)s.") % {"allowed": names}
+            )
+            return _render_dossier(request, code, status=409)
+        _form_errors(form, error)
+        return _render_dossier(request, code, bound=form, status=409)
+    except (ValidationFailed, PermissionDenied) as error:
+        _form_errors(form, error)
+        return _render_dossier(request, code, bound=form, status=error.http_status)
+    messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": _action_label(action)})
+    return redirect("backoffice:dossier", code=code)
+
+
+def _render_dossier(
+    request: HttpRequest, code: str, *, bound: ActionForm | None = None, status: int
+) -> HttpResponse:
+    dossier = _get_dossier(request.user, code)
+    if bound is not None:
+        bound.dossier = dossier
+    return render(
+        request, "backoffice/dossier.html", _dossier_context(request, dossier, bound), status=status
+    )
+
+
+# ------------------------------------------------------------------------------------------ logbook
+
+
+@require_GET
+@login_required
+def logbook(request: HttpRequest) -> HttpResponse:
+    """Mẫu 06: the logbook of a unit for a date range, as Excel or PDF."""
+    user: Any = request.user
+    units = list(units_visible_to(user))
+    today = clock.today()
+    form = LogbookForm(
+        request.GET or None,
+        units=units,
+        initial={"date_from": today.replace(day=1), "date_to": today, "output": "xlsx"},
+    )
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        unit = form.units[data["unit"]]
+        args = {
+            "dossiers": dossiers_visible_to(user),
+            "unit": unit,
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }
+        name = f"so-theo-doi-{unit.code}-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}"
+        if data["output"] == "pdf":
+            response = HttpResponse(logbook_pdf(**args), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        else:
+            response = HttpResponse(
+                logbook_xlsx(**args),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(
+        request,
+        "backoffice/logbook.html",
+        {"form": form, "nav_active": "logbook"},
+        status=400 if request.GET else 200,
     )

@@ -1,3 +1,67 @@
-from django.urls import URLPattern
+"""API v1: the official forms of a dossier (Mẫu 01–05, Circular 01/2018) as PDFs.
 
-urlpatterns: list[URLPattern] = []
+Same visibility as the dossier API: a dossier outside the caller's scope answers 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from motcua.core.errors import NotFound
+from motcua.dossiers.printing import FORMS, dossier_form_render
+from motcua.dossiers.selectors import dossier_get_for_user
+
+
+def form_response(pdf: bytes, *, code: str, form: str, download: bool = False) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="mau-{form}-{code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets clients ask for ``Accept: application/pdf``; errors still come as JSON text."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(
+        self, data: object, accepted_media_type: str | None = None, renderer_context: object = None
+    ) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return JSONRenderer().render(data)
+
+
+class DossierFormApi(APIView):
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer, PdfRenderer]
+
+    @extend_schema(
+        operation_id="dossiers_form",
+        parameters=[OpenApiParameter("form", str, OpenApiParameter.PATH, enum=list(FORMS))],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="the form as a PDF"),
+            404: OpenApiResponse(description="no such dossier (or not visible), or no such form"),
+            409: OpenApiResponse(description="the form does not apply to the dossier yet"),
+        },
+    )
+    def get(self, request: Request, code: str, form: str) -> HttpResponse:
+        if form not in FORMS:
+            raise NotFound(f"Mẫu {form} không tồn tại.", code="unknown_form")
+        dossier = dossier_get_for_user(request.user, code)  # type: ignore[arg-type]
+        return form_response(dossier_form_render(dossier=dossier, form=form), code=code, form=form)
+
+
+urlpatterns = [
+    path("dossiers/<str:code>/forms/<str:form>.pdf", DossierFormApi.as_view(), name="api-dossier-form"),
+]
