@@ -9,6 +9,7 @@ from typing import Any
 import factory
 
 from motcua.accounts.models import User
+from motcua.accounts.tests.factories import UserFactory as AccountUserFactory
 from motcua.catalog.constants import PublicationStatus, SupplementRule
 from motcua.catalog.models import Component, Field, Procedure, ProcedureVersion, ProcessStep
 from motcua.core import clock
@@ -29,14 +30,9 @@ class UnitFactory(factory.django.DjangoModelFactory):
     agency_code = factory.Sequence(lambda n: f"000.00.{n:02}.H56")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
+class UserFactory(AccountUserFactory):
     username = factory.Sequence(lambda n: f"canbo{n}")
     full_name = factory.Sequence(lambda n: f"Cán bộ {n}")
-    password = factory.PostGenerationMethodCall("set_password", "matkhau")
 
 
 def staff(unit: Unit, *roles: str, username: str | None = None) -> User:
