@@ -5,3 +5,6 @@ class DocumentsConfig(AppConfig):
     name = "motcua.documents"
     label = "documents"
     verbose_name = "Tài liệu, tệp đính kèm"
+
+    def ready(self) -> None:
+        from . import checks, notifications  # noqa: F401  (registers the deploy check and the template)

@@ -1,11 +1,39 @@
 from django.urls import path
 
-from . import views
+from . import lookup, my_dossiers, submission, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),
+    path("thu-tuc/<str:code>/nop-truc-tuyen/", submission.submission_start, name="submission_start"),
     path("dang-nhap/", views.StaffLoginView.as_view(), name="login"),
     path("dang-xuat/", views.StaffLogoutView.as_view(), name="logout"),
+    path("tra-cuu/", lookup.lookup, name="lookup"),
+    # Online submission: the draft, its files, the review and the confirmation.
+    path("ho-so-cua-toi/nhap/<int:pk>/", submission.draft_edit, name="draft_edit"),
+    path(
+        "ho-so-cua-toi/nhap/<int:pk>/tai-len/<int:component_pk>/",
+        submission.draft_upload,
+        name="draft_upload",
+    ),
+    path(
+        "ho-so-cua-toi/nhap/<int:pk>/xoa-tep/<int:upload_pk>/",
+        submission.draft_upload_delete,
+        name="draft_upload_delete",
+    ),
+    path("ho-so-cua-toi/nhap/<int:pk>/xem-lai/", submission.draft_review, name="draft_review"),
+    # My dossiers.
+    path("ho-so-cua-toi/", my_dossiers.my_dossiers, name="my_dossiers"),
+    path("ho-so-cua-toi/du-lieu-cua-toi.json", my_dossiers.my_data, name="my_data"),
+    path("ho-so-cua-toi/tep/<int:pk>/", my_dossiers.my_upload, name="my_upload"),
+    path("ho-so-cua-toi/<str:code>/", my_dossiers.my_dossier_detail, name="my_dossier"),
+    path("ho-so-cua-toi/<str:code>/da-nop/", submission.submission_done, name="submission_done"),
+    path(
+        "ho-so-cua-toi/<str:code>/bo-sung/", my_dossiers.my_dossier_supplement, name="my_dossier_supplement"
+    ),
+    path("ho-so-cua-toi/<str:code>/rut-ho-so/", my_dossiers.my_dossier_withdraw, name="my_dossier_withdraw"),
+    path("ho-so-cua-toi/<str:code>/danh-gia/", my_dossiers.my_dossier_rate, name="my_dossier_rate"),
+    path("ho-so-cua-toi/<str:code>/bien-nhan.pdf", my_dossiers.my_dossier_receipt, name="my_dossier_receipt"),
+    path("ho-so-cua-toi/<str:code>/ket-qua/", my_dossiers.my_dossier_result, name="my_dossier_result"),
 ]

@@ -18,3 +18,7 @@ def _today() -> Iterator[None]:
 def _vietnamese() -> Iterator[None]:
     with translation.override("vi"):
         yield
+
+
+# Online submission tests: a real clamd (session) and an empty MEDIA_ROOT per test.
+from motcua.documents.tests.fixtures import clamd_address, media  # noqa: E402, F401

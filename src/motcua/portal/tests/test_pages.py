@@ -180,7 +180,9 @@ def test_detail_page_shows_the_version_in_force(client: Client) -> None:
     assert "Luật Xây dựng 2014" in html
     assert "Một phần" in html
     assert "Nộp hồ sơ trực tuyến" in html
-    assert re.search(r"<button[^>]*disabled[^>]*>Nộp hồ sơ trực tuyến", html)
+    assert re.search(
+        r'<a class="usa-button" href="/thu-tuc/[^"]+/nop-truc-tuyen/">Nộp hồ sơ trực tuyến', html
+    )
 
 
 def test_detail_page_of_an_offline_same_day_procedure(client: Client) -> None:

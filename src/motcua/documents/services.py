@@ -1,0 +1,305 @@
+"""Writes of the citizen side: online drafts, uploads, submission, supplements, withdrawal, rating.
+
+Every state change goes through ``motcua.dossiers.lifecycle.dossier_transition``; these services only
+prepare the draft (applicant data, unit, form answers, files) and check the citizen's own preconditions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+
+from motcua.audit.services import audit_record
+from motcua.catalog.constants import OnlineMode
+from motcua.core import clock
+from motcua.core.errors import Conflict, NotFound, ValidationFailed
+from motcua.dossiers.constants import Action, Channel, Status
+from motcua.dossiers.lifecycle import dossier_transition
+from motcua.dossiers.models import Dossier, DossierComponent
+from motcua.dossiers.services import Applicant, applicant_parse, dossier_create
+from motcua.organisations.selectors import unit_by_code
+
+from .constants import ScanResult, UploadPurpose
+from .formschema import answers_clean, answers_missing, form_fields_parse
+from .models import Rating, SubmissionData, Upload
+from .validation import UploadRefused, mb, upload_check
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from motcua.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def _own(dossier: Dossier, actor: User) -> None:
+    if dossier.owner_id is None or dossier.owner_id != actor.pk:
+        raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
+
+
+def _draft(dossier: Dossier, actor: User) -> None:
+    _own(dossier, actor)
+    if dossier.status != Status.DRAFT:
+        raise Conflict("Hồ sơ đã nộp, không sửa được nữa.", code="not_a_draft")
+
+
+def _units_check(dossier_version: Any, unit_code: str) -> None:
+    units = list(dossier_version.units.all())
+    unit = unit_by_code(unit_code)
+    if units and unit not in units:
+        raise ValidationFailed(
+            "Đơn vị đã chọn không tiếp nhận thủ tục này.",
+            code="procedure_not_offered",
+            details={"unit": unit_code},
+        )
+
+
+@transaction.atomic
+def draft_start(
+    *, actor: User, procedure_code: str, unit_code: str, applicant: dict[str, Any] | Applicant
+) -> Dossier:
+    """Open an online draft owned by ``actor`` for the procedure version in force today."""
+    dossier = dossier_create(
+        actor=actor,
+        procedure_code=procedure_code,
+        unit_code=unit_code,
+        applicant=applicant,
+        channel=Channel.ONLINE,
+        owner=actor,
+    )
+    if dossier.procedure_version.online_mode == OnlineMode.NONE:
+        raise ValidationFailed("Thủ tục này không nộp trực tuyến được.", code="not_online")
+    now = clock.now()
+    SubmissionData.objects.create(dossier=dossier, answers={}, privacy_notice_at=now, updated_at=now)
+    return dossier
+
+
+@transaction.atomic
+def draft_save(
+    *,
+    dossier: Dossier,
+    actor: User,
+    applicant: dict[str, Any] | Applicant,
+    unit_code: str,
+    answers: dict[str, Any],
+) -> Dossier:
+    """Save the draft's applicant data, unit and form answers (incomplete answers are fine in a draft)."""
+    dossier = Dossier.objects.select_for_update().select_related("procedure_version").get(pk=dossier.pk)
+    _draft(dossier, actor)
+    parsed = applicant_parse(applicant)
+    fields = form_fields_parse(dossier.procedure_version.form_fields)
+    cleaned, errors = answers_clean(fields, answers)
+    if errors:
+        raise ValidationFailed("Nội dung tờ khai chưa hợp lệ.", code="invalid", details={"answers": errors})
+    _units_check(dossier.procedure_version, unit_code)
+    dossier.unit = unit_by_code(unit_code)
+    dossier.applicant_kind = parsed.kind
+    dossier.applicant_name = parsed.name
+    dossier.applicant_id_number = parsed.id_number
+    dossier.applicant_phone = parsed.phone
+    dossier.applicant_email = parsed.email
+    dossier.applicant_address = parsed.address
+    dossier.save(
+        update_fields=[
+            "unit",
+            "applicant_kind",
+            "applicant_name",
+            "applicant_id_number",
+            "applicant_phone",
+            "applicant_email",
+            "applicant_address",
+        ]
+    )
+    SubmissionData.objects.update_or_create(
+        dossier=dossier, defaults={"answers": cleaned, "updated_at": clock.now()}
+    )
+    return dossier
+
+
+def submission_problems(dossier: Dossier) -> list[str]:
+    """What still prevents submitting the draft (empty: ready)."""
+    problems = []
+    data = SubmissionData.objects.filter(dossier=dossier).first()
+    fields = form_fields_parse(dossier.procedure_version.form_fields)
+    for label in answers_missing(fields, data.answers if data else {}):
+        problems.append(f"Chưa nhập “{label}”.")
+    with_files = set(
+        Upload.objects.filter(dossier=dossier, purpose=UploadPurpose.SUBMISSION).values_list(
+            "component_id", flat=True
+        )
+    )
+    for component in dossier.components.filter(required=True).order_by("pk"):
+        if component.pk not in with_files:
+            problems.append(f"Chưa tải lên “{component.name}”.")
+    return problems
+
+
+@transaction.atomic
+def draft_submit(*, dossier: Dossier, actor: User, expected_version: int | None = None) -> Dossier:
+    """Submit the draft: required answers and components present → state submitted, code issued."""
+    _draft(dossier, actor)
+    problems = submission_problems(dossier)
+    if problems:
+        raise ValidationFailed(
+            "Hồ sơ chưa đủ thông tin để nộp.", code="submission_incomplete", details={"problems": problems}
+        )
+    with_files = Upload.objects.filter(dossier=dossier, purpose=UploadPurpose.SUBMISSION).values(
+        "component_id"
+    )
+    # The checklist shows what arrived online; the officer still checks it at receipt.
+    DossierComponent.objects.filter(dossier=dossier, pk__in=with_files).update(received=True)
+    submitted = dossier_transition(
+        dossier=dossier, action=Action.SUBMIT, actor=actor, expected_version=expected_version
+    )
+    _notify_submitted(submitted)
+    return submitted
+
+
+def _notify_submitted(dossier: Dossier) -> None:
+    from motcua.notifications.services import message_queue
+    from motcua.notifications.templates import TEMPLATES
+
+    if "dossier_submitted" not in TEMPLATES or not (dossier.applicant_email or dossier.applicant_phone):
+        return
+    from django.conf import settings
+
+    message_queue(
+        event="dossier_submitted",
+        key=f"dossier:{dossier.pk}:submitted",
+        email=dossier.applicant_email,
+        phone=dossier.applicant_phone,
+        context={
+            "code": dossier.code or "",
+            "name": dossier.applicant_name,
+            "unit": dossier.unit.name,
+            "procedure": dossier.procedure_version.name,
+            "submitted": f"{dossier.submitted_at.astimezone(clock.VN_TZ):%H:%M %d/%m/%Y}"
+            if dossier.submitted_at
+            else "",
+            "lookup_url": f"{settings.MOTCUA_PUBLIC_URL.rstrip('/')}/ho-so-cua-toi/{dossier.code}/",
+        },
+        object_type="dossier",
+        object_id=dossier.pk,
+    )
+
+
+def _stored_total(dossier: Dossier) -> int:
+    return sum(Upload.objects.filter(dossier=dossier).values_list("size", flat=True))
+
+
+def upload_store(
+    *,
+    dossier: Dossier,
+    actor: User,
+    file: UploadedFile,
+    component: DossierComponent | None = None,
+    purpose: str = UploadPurpose.SUBMISSION,
+) -> Upload:
+    """Check ``file`` (name, size, sniffed type, zip structure, ClamAV) and store it under a generated name.
+
+    A refused file leaves nothing behind: no row, no file on disk.
+    """
+    _own(dossier, actor)
+    if purpose == UploadPurpose.SUBMISSION:
+        _draft(dossier, actor)
+        if component is None or component.dossier_id != dossier.pk:
+            raise ValidationFailed("Thành phần hồ sơ không hợp lệ.", code="invalid")
+    elif dossier.status != Status.AWAITING_SUPPLEMENT:
+        raise Conflict("Hồ sơ không ở trạng thái chờ bổ sung.", code="not_awaiting_supplement")
+    from django.conf import settings
+
+    declared = file.size or 0
+    if declared > settings.MOTCUA_UPLOAD_MAX_FILE_BYTES:  # refuse before reading it
+        raise UploadRefused(
+            f"Tệp vượt quá dung lượng cho phép ({mb(settings.MOTCUA_UPLOAD_MAX_FILE_BYTES)} mỗi tệp).",
+            code="upload_too_large",
+        )
+    data = file.read(settings.MOTCUA_UPLOAD_MAX_FILE_BYTES + 1)
+    checked = upload_check(name=file.name or "", data=data, already_stored=_stored_total(dossier))
+    now = clock.now()
+    stored_name = f"uploads/{now:%Y/%m}/{uuid.uuid4().hex}.{checked.extension}"
+    saved = default_storage.save(stored_name, ContentFile(data))
+    try:
+        with transaction.atomic():
+            upload = Upload.objects.create(
+                dossier=dossier,
+                component=component,
+                purpose=purpose,
+                original_name=checked.name,
+                stored_name=saved,
+                content_type=checked.content_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                scan_result=ScanResult.CLEAN if checked.scanned else ScanResult.NOT_SCANNED,
+                uploaded_by=actor,
+                uploaded_at=now,
+            )
+            audit_record(
+                actor=actor,
+                action=f"document.{purpose}_upload",
+                object_type="dossier",
+                object_id=dossier.pk,
+                data={"upload": upload.pk, "name": checked.name, "size": len(data), "type": checked.kind},
+            )
+    except BaseException:
+        default_storage.delete(saved)
+        raise
+    return upload
+
+
+@transaction.atomic
+def upload_delete(*, upload: Upload, actor: User) -> None:
+    """Remove a file from a draft (the file goes once the row is gone for good)."""
+    _draft(upload.dossier, actor)
+    name = upload.stored_name
+    upload.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def withdrawal_request(
+    *, dossier: Dossier, actor: User, reason: str, expected_version: int | None = None
+) -> Dossier:
+    _own(dossier, actor)
+    return dossier_transition(
+        dossier=dossier,
+        action=Action.REQUEST_WITHDRAWAL,
+        actor=actor,
+        note=reason,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def rating_submit(*, dossier: Dossier, actor: User, level: str, comment: str = "") -> Rating:
+    """One satisfaction rating per returned dossier, by its applicant."""
+    from .constants import Satisfaction
+
+    _own(dossier, actor)
+    if dossier.status != Status.RETURNED:
+        raise Conflict("Chỉ đánh giá được sau khi đã nhận kết quả.", code="not_returned")
+    if level not in Satisfaction.values:
+        raise ValidationFailed("Mức độ hài lòng không hợp lệ.", code="invalid", details={"level": level})
+    if Rating.objects.filter(dossier=dossier).exists():
+        raise Conflict("Hồ sơ này đã được đánh giá.", code="already_rated")
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                dossier=dossier,
+                level=level,
+                comment=comment.strip()[:2000],
+                rated_by=actor,
+                rated_at=clock.now(),
+            )
+    except IntegrityError:
+        raise Conflict("Hồ sơ này đã được đánh giá.", code="already_rated") from None
+    audit_record(
+        actor=actor, action="dossier.rate", object_type="dossier", object_id=dossier.pk, data={"level": level}
+    )
+    return rating

@@ -1,0 +1,1 @@
+from .fixtures import clamd_address, media  # noqa: F401  (fixtures)

@@ -1,0 +1,213 @@
+""" "Hồ sơ của tôi": the applicant's own dossiers, timeline, supplements, withdrawal, receipt, rating, data.
+
+Only the owner sees a dossier: anybody else gets 404 (the same answer as a code that does not exist).
+Citizens viewing their own data need no personal-data access log.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.core import clock
+from motcua.core.errors import DomainError, NotFound
+from motcua.core.masking import mask_id_number
+from motcua.documents import services
+from motcua.documents.constants import UploadPurpose
+from motcua.documents.selectors import (
+    citizen_data_export,
+    citizen_dossier_get,
+    citizen_dossiers,
+    citizen_timeline,
+    rating_of,
+    submission_answers,
+    upload_get_for_owner,
+)
+from motcua.dossiers.constants import Status
+from motcua.dossiers.lifecycle import actions_for
+from motcua.dossiers.models import Dossier
+
+from .submission import account, applicant_required
+from .submission_forms import RatingForm, UploadForm, WithdrawalForm
+
+
+def _get(request: HttpRequest, code: str) -> Dossier:
+    try:
+        return citizen_dossier_get(account(request), code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@applicant_required
+@require_GET
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    dossiers = list(citizen_dossiers(account(request)))
+    rows = [{"dossier": d, "id_masked": mask_id_number(d.applicant_id_number)} for d in dossiers]
+    return render(request, "portal/my_dossiers.html", {"rows": rows, "nav_active": "mine"})
+
+
+def _receipt_available(dossier: Dossier) -> bool:
+    try:
+        from motcua.dossiers.printing import forms_available
+    except ImportError:  # pragma: no cover - printing not installed
+        return False
+    return "01" in forms_available(dossier, list(dossier.events.all()))
+
+
+@applicant_required
+@require_GET
+def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _get(request, code)
+    actions = actions_for(dossier, account(request))
+    uploads = list(dossier.uploads.all())
+    context = {
+        "dossier": dossier,
+        "timeline": citizen_timeline(dossier),
+        "answers": submission_answers(dossier),
+        "submitted_files": [u for u in uploads if u.purpose == UploadPurpose.SUBMISSION],
+        "supplement_files": [u for u in uploads if u.purpose == UploadPurpose.SUPPLEMENT],
+        "can_supplement": dossier.status == Status.AWAITING_SUPPLEMENT,
+        "can_withdraw": "request-withdrawal" in actions,
+        "can_rate": dossier.status == Status.RETURNED,
+        "rating": rating_of(dossier),
+        "receipt": _receipt_available(dossier),
+        "upload_form": UploadForm(),
+        "withdrawal_form": WithdrawalForm(),
+        "rating_form": RatingForm(),
+        "id_masked": mask_id_number(dossier.applicant_id_number),
+        "nav_active": "mine",
+    }
+    return render(request, "portal/my_dossier_detail.html", context)
+
+
+@applicant_required
+@require_POST
+def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
+    """Answer a supplement request with files (the officer then records ``supplement-received``)."""
+    dossier = _get(request, code)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(str(e) for e in form.errors.get("file", [])) or _("Tệp không hợp lệ.")
+        )
+    else:
+        try:
+            upload = services.upload_store(
+                dossier=dossier,
+                actor=account(request),
+                file=form.cleaned_data["file"],
+                purpose=UploadPurpose.SUPPLEMENT,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Đã gửi tệp bổ sung “%(name)s”. Cán bộ sẽ kiểm tra và xác nhận đã nhận đủ hồ sơ bổ sung.")
+                % {"name": upload.original_name},
+            )
+    return redirect("portal:my_dossier", code=dossier.code)
+
+
+@applicant_required
+@require_POST
+def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _get(request, code)
+    form = WithdrawalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("reason", [])))
+        return redirect("portal:my_dossier", code=dossier.code)
+    try:
+        services.withdrawal_request(
+            dossier=dossier, actor=account(request), reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ xem xét và thông báo kết quả."))
+    return redirect("portal:my_dossier", code=dossier.code)
+
+
+@applicant_required
+@require_POST
+def my_dossier_rate(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _get(request, code)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vui lòng chọn mức độ hài lòng."))
+        return redirect("portal:my_dossier", code=dossier.code)
+    try:
+        services.rating_submit(
+            dossier=dossier,
+            actor=account(request),
+            level=form.cleaned_data["level"],
+            comment=form.cleaned_data["comment"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Cảm ơn ông/bà đã đánh giá mức độ hài lòng."))
+    return redirect("portal:my_dossier", code=dossier.code)
+
+
+@applicant_required
+@require_GET
+def my_dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    """Mẫu 01 (giấy tiếp nhận hồ sơ và hẹn trả kết quả) as PDF, once the dossier is received."""
+    dossier = _get(request, code)
+    from motcua.dossiers.printing import dossier_form_render
+
+    try:
+        pdf = dossier_form_render(dossier=dossier, form="01")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("portal:my_dossier", code=dossier.code)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bien-nhan-{dossier.pk}.pdf"'
+    return response
+
+
+@applicant_required
+@require_GET
+def my_dossier_result(request: HttpRequest, code: str) -> HttpResponse:
+    """The result: its description for now (signed result files come with the signatures issue)."""
+    dossier = _get(request, code)
+    return render(request, "portal/my_dossier_result.html", {"dossier": dossier, "nav_active": "mine"})
+
+
+@applicant_required
+@require_GET
+def my_upload(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """One of the applicant's own files, always as a download (never rendered inline)."""
+    try:
+        upload = upload_get_for_owner(account(request), pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    response = FileResponse(
+        default_storage.open(upload.stored_name, "rb"),
+        as_attachment=True,
+        filename=upload.original_name,
+        content_type=upload.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@applicant_required
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """ "Tải dữ liệu của tôi": the applicant's account, dossiers and file metadata as JSON."""
+    data = citizen_data_export(account(request))
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    day = clock.today().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-cua-toi-{day}.json"'
+    return response

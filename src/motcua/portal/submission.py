@@ -1,0 +1,321 @@
+"""Online submission ("Nộp hồ sơ trực tuyến"): start, draft (form + uploads), review, submit, confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, cast
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from motcua.catalog.constants import OnlineMode
+from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.selectors import procedure_get, procedure_version_in_force
+from motcua.core import clock
+from motcua.core.errors import DomainError, NotFound
+from motcua.core.text import fold
+from motcua.documents import services
+from motcua.documents.formschema import form_fields_parse
+from motcua.documents.selectors import (
+    citizen_dossier_get,
+    citizen_dossiers,
+    citizen_draft_get,
+    submission_answers,
+)
+from motcua.dossiers.constants import ApplicantKind, Status
+from motcua.dossiers.models import Dossier
+from motcua.organisations.selectors import units_valid_on
+
+from .eid import eid_level, is_applicant, login_url
+from .submission_forms import ApplicantForm, StartForm, UploadForm, answers_form
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
+View = Callable[..., HttpResponseBase]
+
+
+def account(request: HttpRequest) -> User:
+    """The logged-in account (views behind ``applicant_required`` only)."""
+    return cast("User", request.user)
+
+
+def applicant_required(view: View) -> View:
+    """Citizen or business login required: anonymous → the e-ID login page; staff → an explanation."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect(login_url(request.get_full_path()))
+        if not is_applicant(request):
+            return render(request, "portal/submission_refused.html", {"reason": "not_applicant"}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _version(code: str) -> ProcedureVersion:
+    today = clock.today()
+    try:
+        return procedure_version_in_force(procedure_get(code, as_of=today), as_of=today)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _units(version: ProcedureVersion) -> list[tuple[str, str]]:
+    """The units receiving the procedure that are valid today (the version's list, else units of its level)."""
+    today = clock.today()
+    units = [u for u in version.units.all() if u.is_valid_on(today)]
+    if not units and not version.units.exists():
+        units = list(units_valid_on(today, level=version.level))
+    return [(u.code, u.name) for u in sorted(units, key=lambda u: fold(u.name))]
+
+
+def _level_refusal(request: HttpRequest, version: ProcedureVersion) -> HttpResponse | None:
+    level = eid_level(request) or 0
+    if level < version.min_eid_level:
+        context = {"reason": "level", "version": version, "level": level, "required": version.min_eid_level}
+        return render(request, "portal/submission_refused.html", context, status=403)
+    return None
+
+
+def _prefill(request: HttpRequest) -> dict[str, str]:
+    user: Any = request.user
+    from motcua.identity.selectors import identity_profile
+
+    profile = identity_profile(user)
+    business = user.kind == "business"
+    return {
+        "name": user.full_name or user.get_full_name() or user.username,
+        "id_number": (user.tax_code if business else user.citizen_id) or "",
+        "phone": user.phone,
+        "email": user.email or (profile.email if profile else ""),
+        "address": profile.permanent_address if profile else "",
+    }
+
+
+def _applicant(request: HttpRequest, cleaned: dict[str, Any]) -> dict[str, Any]:
+    fixed = _prefill(request)
+    business = getattr(request.user, "kind", "") == "business"
+    return {
+        "kind": ApplicantKind.ORGANISATION if business else ApplicantKind.CITIZEN,
+        "name": fixed["name"],
+        "id_number": fixed["id_number"],
+        "phone": cleaned.get("phone", ""),
+        "email": cleaned.get("email", ""),
+        "address": cleaned.get("address", ""),
+    }
+
+
+def _domain_errors(form: Any, exc: DomainError) -> None:
+    form.add_error(None, exc.message)
+    details = exc.details if isinstance(exc.details, dict) else {}
+    for group in ("applicant", "answers"):
+        for name, errors in (details.get(group) or {}).items():
+            text = errors if isinstance(errors, str) else " ".join(errors)
+            form.add_error(None, f"{name}: {text}")
+
+
+@require_http_methods(["GET", "POST"])
+def submission_start(request: HttpRequest, code: str) -> HttpResponseBase:
+    """Step 1: the applicant's data, the unit and the privacy notice; creates the draft."""
+    version = _version(code)
+    if version.online_mode == OnlineMode.NONE:
+        return render(
+            request, "portal/submission_offline.html", {"version": version, "units": _units(version)}
+        )
+    return _submission_start(request, version)
+
+
+@applicant_required
+def _submission_start(request: HttpRequest, version: ProcedureVersion) -> HttpResponse:
+    refusal = _level_refusal(request, version)
+    if refusal:
+        return refusal
+    units = _units(version)
+    form = StartForm(
+        request.POST or None,
+        units=units,
+        initial={**_prefill(request), "unit": units[0][0] if len(units) == 1 else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = services.draft_start(
+                actor=account(request),
+                procedure_code=version.procedure.code,
+                unit_code=form.cleaned_data["unit"],
+                applicant=_applicant(request, form.cleaned_data),
+            )
+        except DomainError as exc:
+            _domain_errors(form, exc)
+        else:
+            messages.success(request, _("Đã tạo hồ sơ nháp. Vui lòng khai tờ khai và tải lên giấy tờ."))
+            return redirect("portal:draft_edit", pk=dossier.pk)
+    drafts = citizen_dossiers(account(request)).filter(
+        status=Status.DRAFT, procedure_version__procedure=version.procedure
+    )
+    context = {"version": version, "form": form, "drafts": list(drafts), "step": 1}
+    return render(request, "portal/submission_start.html", context)
+
+
+def _draft(request: HttpRequest, pk: int) -> Dossier:
+    try:
+        return citizen_draft_get(account(request), pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _draft_context(dossier: Dossier) -> dict[str, Any]:
+    uploads = list(dossier.uploads.all())
+    components = [
+        {"component": c, "uploads": [u for u in uploads if u.component_id == c.pk]}
+        for c in dossier.components.all()
+    ]
+    return {"dossier": dossier, "version": dossier.procedure_version, "components": components}
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2: edit the draft (applicant contacts, unit, form answers) and attach files per component."""
+    dossier = _draft(request, pk)
+    version = dossier.procedure_version
+    refusal = _level_refusal(request, version)
+    if refusal:
+        return refusal
+    fields = form_fields_parse(version.form_fields)
+    initial = {
+        **_prefill(request),
+        "phone": dossier.applicant_phone,
+        "email": dossier.applicant_email,
+        "address": dossier.applicant_address,
+        "unit": dossier.unit.code,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = ApplicantForm(data, units=_units(version), initial=initial)
+    answers = answers_form(fields, data, initial=submission_answers(dossier))
+    if request.method == "POST" and form.is_valid() and answers.is_valid():
+        try:
+            services.draft_save(
+                dossier=dossier,
+                actor=account(request),
+                applicant=_applicant(request, form.cleaned_data),
+                unit_code=form.cleaned_data["unit"],
+                answers=answers.cleaned_data,
+            )
+        except DomainError as exc:
+            _domain_errors(form, exc)
+            details = exc.details if isinstance(exc.details, dict) else {}
+            for name, text in (details.get("answers") or {}).items():
+                if name in answers.fields:
+                    answers.add_error(name, text)
+        else:
+            if "review" in request.POST:
+                return redirect("portal:draft_review", pk=dossier.pk)
+            messages.success(request, _("Đã lưu hồ sơ nháp. Ông/bà có thể quay lại tiếp tục bất cứ lúc nào."))
+            return redirect("portal:draft_edit", pk=dossier.pk)
+    context = {
+        **_draft_context(dossier),
+        "form": form,
+        "answers": answers,
+        "upload_form": UploadForm(),
+        "step": 2,
+    }
+    return render(request, "portal/submission_edit.html", context)
+
+
+@applicant_required
+@require_POST
+def draft_upload(request: HttpRequest, pk: int, component_pk: int) -> HttpResponse:
+    """Attach one file to one component of the draft; a refused file leaves nothing behind."""
+    dossier = _draft(request, pk)
+    refusal = _level_refusal(request, dossier.procedure_version)
+    if refusal:
+        return refusal
+    component = dossier.components.filter(pk=component_pk).first()
+    if component is None:
+        raise Http404("Không tìm thấy thành phần hồ sơ.")
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(str(e) for e in form.errors.get("file", [])) or _("Tệp không hợp lệ.")
+        )
+    else:
+        try:
+            upload = services.upload_store(
+                dossier=dossier,
+                actor=account(request),
+                file=form.cleaned_data["file"],
+                component=component,
+            )
+        except DomainError as exc:
+            messages.error(request, f"“{component.name}”: {exc.message}")
+        else:
+            messages.success(request, _("Đã tải lên “%(name)s”.") % {"name": upload.original_name})
+    return redirect(reverse("portal:draft_edit", kwargs={"pk": dossier.pk}) + f"#tp-{component.pk}")
+
+
+@applicant_required
+@require_POST
+def draft_upload_delete(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
+    dossier = _draft(request, pk)
+    upload = dossier.uploads.filter(pk=upload_pk).first()
+    if upload is None:
+        raise Http404("Không tìm thấy tệp.")
+    services.upload_delete(upload=upload, actor=account(request))
+    messages.success(request, _("Đã xóa tệp “%(name)s”.") % {"name": upload.original_name})
+    return redirect("portal:draft_edit", pk=dossier.pk)
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 3: everything on one page; submitting moves the dossier to "submitted" with its code."""
+    dossier = _draft(request, pk)
+    version = dossier.procedure_version
+    refusal = _level_refusal(request, version)
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        try:
+            submitted = services.draft_submit(
+                dossier=dossier,
+                actor=account(request),
+                expected_version=_int(request.POST.get("version")),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("portal:draft_review", pk=dossier.pk)
+        return redirect("portal:submission_done", code=submitted.code)
+    fields = form_fields_parse(version.form_fields)
+    answers = submission_answers(dossier)
+    context = {
+        **_draft_context(dossier),
+        "answers": [(f.label, answers.get(f.name, "")) for f in fields],
+        "problems": services.submission_problems(dossier),
+        "step": 3,
+    }
+    return render(request, "portal/submission_review.html", context)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@applicant_required
+def submission_done(request: HttpRequest, code: str) -> HttpResponse:
+    """Step 4: the confirmation with the dossier code."""
+    try:
+        dossier = citizen_dossier_get(account(request), code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "portal/submission_done.html", {"dossier": dossier, "step": 4})
