@@ -11,8 +11,8 @@ from django.db import transaction
 
 from motcua.accounts.services import demo_staff_create
 from motcua.catalog.models import Procedure
-from motcua.identity.services import sandbox_client_ensure
 from motcua.catalog.services import catalog_load_demo
+from motcua.identity.services import sandbox_client_ensure
 from motcua.organisations.models import Unit
 from motcua.organisations.services import demo_units_load
 from motcua.worktime.models import CalendarOverride
