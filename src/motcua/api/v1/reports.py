@@ -22,7 +22,14 @@ _ERROR = inline_serializer(
     "ReportError",
     fields={
         "code": serializers.ChoiceField(
-            choices=["missing_from", "missing_to", "invalid_date", "invalid_period", "invalid_by", "invalid_unit"]
+            choices=[
+                "missing_from",
+                "missing_to",
+                "invalid_date",
+                "invalid_period",
+                "invalid_by",
+                "invalid_unit",
+            ]
         ),
         "message": serializers.CharField(),
         "details": serializers.JSONField(required=False),
@@ -38,7 +45,9 @@ _BLOCK_FIELDS: dict[str, Any] = {
     "received": _counts("ReportReceived", ("carried_over", "online", "counter", "post", "new", "total")),
     "resolved": _counts("ReportResolved", ("early", "on_time", "late", "total")),
     "in_progress": _counts("ReportInProgress", ("within", "overdue", "total")),
-    "on_time_rate": serializers.FloatField(allow_null=True, help_text="(trước hạn + đúng hạn) / đã giải quyết"),
+    "on_time_rate": serializers.FloatField(
+        allow_null=True, help_text="(trước hạn + đúng hạn) / đã giải quyết"
+    ),
     "online_rate": serializers.FloatField(allow_null=True, help_text="trực tuyến / mới tiếp nhận"),
 }
 
@@ -77,9 +86,15 @@ class MonthlyReportApi(APIView):
         operation_id="reports_monthly",
         summary="Báo cáo tình hình, kết quả giải quyết TTHC (biểu II.06a)",
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="Ngày đầu kỳ (YYYY-MM-DD)"),
-            OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="Ngày cuối kỳ, tính cả ngày này"),
-            OpenApiParameter("unit", OpenApiTypes.STR, required=False, description="Mã đơn vị (gồm đơn vị cấp dưới)"),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, required=True, description="Ngày đầu kỳ (YYYY-MM-DD)"
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, required=True, description="Ngày cuối kỳ, tính cả ngày này"
+            ),
+            OpenApiParameter(
+                "unit", OpenApiTypes.STR, required=False, description="Mã đơn vị (gồm đơn vị cấp dưới)"
+            ),
             OpenApiParameter("by", OpenApiTypes.STR, enum=list(BY_CHOICES), required=False),
         ],
         responses={

@@ -1,0 +1,242 @@
+"""Read-only statistics: the monthly report (form II.06a/VPCP/KSTT) and its building blocks.
+
+Definitions (DOMAIN.md §6, docs/reports.md). A period is ``[from, to]``, both dates inclusive in
+Asia/Ho_Chi_Minh: it starts at ``from`` 00:00 and ends at ``to + 1 day`` 00:00 (``start_at``/``end_at``).
+A dossier *ends* at its first final instant: ``finished_at`` (resolved), else ``returned_at``, else
+``closed_at`` (refused, stopped, withdrawn); a dossier that has not ended yet ends at "the end of time".
+
+- carried over: received before ``start_at`` and not ended before ``start_at``;
+- new: received in ``[start_at, end_at)``, split by channel (online, counter, post);
+- received total: carried over + new;
+- resolved in the period: ended in ``[start_at, end_at)``; early / late by the stored ``classification``,
+  on time = the rest (refused, stopped and withdrawn dossiers are classified on time);
+- in progress at ``to``: received before ``end_at`` and not ended before ``end_at``; overdue when its
+  statutory due time is before ``end_at``, within time otherwise (or when it has no due time);
+- on-time rate = (early + on time) / resolved; online rate = online / new; 4-decimal fractions, ``None``
+  when the denominator is 0.
+
+So received total = resolved + in progress, for every unit. Every number comes from one grouped aggregate
+query (conditional counts per unit); the rows per unit or per level are sums of those few rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, DateTimeField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from motcua.core.clock import VN_TZ
+from motcua.core.errors import ValidationFailed
+from motcua.dossiers.constants import Channel
+from motcua.dossiers.models import END_OF_TIME, Dossier  # END_OF_TIME: "not ended yet"
+from motcua.organisations.constants import REPORTING_LEVEL, Level
+from motcua.organisations.models import Unit
+from motcua.organisations.selectors import unit_by_code, unit_descendant_ids
+from motcua.worktime.constants import Classification
+
+# The reporting levels in the order the province reports them.
+REPORTING_LEVELS: tuple[str, ...] = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
+# Units are listed province first, then departments and centres, districts, communes.
+_LEVEL_ORDER: dict[str, int] = {
+    Level.PROVINCE: 0,
+    Level.DEPARTMENT: 1,
+    Level.CENTRE: 2,
+    Level.DISTRICT: 3,
+    Level.COMMUNE: 4,
+}
+
+BY_CHOICES: tuple[str, ...] = ("unit", "level")
+
+COUNT_FIELDS: tuple[str, ...] = (
+    "carried_over",
+    "new",
+    "online",
+    "counter",
+    "post",
+    "resolved",
+    "early",
+    "late",
+    "in_progress",
+    "overdue",
+)
+
+
+def dossier_end() -> Coalesce:
+    """The instant a dossier ended (``END_OF_TIME`` while it is open); led by the ``dossier_report_window`` index."""
+    return Coalesce(
+        "finished_at", "returned_at", "closed_at", Value(END_OF_TIME, output_field=DateTimeField())
+    )
+
+
+@dataclass(frozen=True)
+class Period:
+    """Dates ``start``..``end`` inclusive, in Asia/Ho_Chi_Minh."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValidationFailed(
+                _("Ngày kết thúc kỳ báo cáo phải sau hoặc bằng ngày bắt đầu."),
+                code="invalid_period",
+                details={"from": self.start.isoformat(), "to": self.end.isoformat()},
+            )
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time(), tzinfo=VN_TZ)
+
+    @property
+    def end_at(self) -> dt.datetime:
+        """The first instant after the period (``end`` + 1 day, 00:00)."""
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=VN_TZ)
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A fraction rounded to 4 decimals (half away from zero), ``None`` when ``denominator`` is 0."""
+    if denominator == 0:
+        return None
+    # integer arithmetic: exact, no binary floating-point surprise at the 5th decimal
+    scaled, remainder = divmod(numerator * 10000, denominator)
+    if remainder * 2 >= denominator:
+        scaled += 1
+    return scaled / 10000
+
+
+def block(counts: dict[str, int]) -> dict[str, Any]:
+    """The JSON block of a row (or of the totals) from raw counts."""
+    c = {name: int(counts.get(name, 0)) for name in COUNT_FIELDS}
+    resolved, late, early = c["resolved"], c["late"], c["early"]
+    on_time = resolved - early - late
+    in_progress, overdue = c["in_progress"], c["overdue"]
+    return {
+        "received": {
+            "carried_over": c["carried_over"],
+            "online": c["online"],
+            "counter": c["counter"],
+            "post": c["post"],
+            "new": c["new"],
+            "total": c["carried_over"] + c["new"],
+        },
+        "resolved": {"early": early, "on_time": on_time, "late": late, "total": resolved},
+        "in_progress": {"within": in_progress - overdue, "overdue": overdue, "total": in_progress},
+        "on_time_rate": rate(early + on_time, resolved),
+        "online_rate": rate(c["online"], c["new"]),
+    }
+
+
+def dossiers_in_window(period: Period, unit_ids: Iterable[int] | None = None) -> QuerySet[Dossier]:
+    """Dossiers that count in the report of ``period``: received before its end, not ended before its start."""
+    qs = (
+        Dossier.objects.order_by()
+        .alias(ended=dossier_end())
+        .filter(received_at__lt=period.end_at, ended__gte=period.start_at)
+    )
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=sorted(unit_ids))
+    return qs
+
+
+def report_counts_by_unit(period: Period, unit_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
+    """Raw counts per unit id (one grouped aggregate query)."""
+    start, end = period.start_at, period.end_at
+    new = Q(received_at__gte=start)
+    ended_in = Q(ended__lt=end)
+    still_open = Q(ended__gte=end)
+    # COUNT(unit_id), never COUNT(id): unit_id is in the window index (and never NULL), the primary key is
+    # not, and reading it would turn PostgreSQL's index-only scan into table visits.
+    aggregates = {
+        "carried_over": Count("unit", filter=Q(received_at__lt=start)),
+        "new": Count("unit", filter=new),
+        "online": Count("unit", filter=new & Q(channel=Channel.ONLINE)),
+        "counter": Count("unit", filter=new & Q(channel=Channel.COUNTER)),
+        "post": Count("unit", filter=new & Q(channel=Channel.POST)),
+        "resolved": Count("unit", filter=ended_in),
+        "early": Count("unit", filter=ended_in & Q(classification=Classification.EARLY)),
+        "late": Count("unit", filter=ended_in & Q(classification=Classification.LATE)),
+        "in_progress": Count("unit", filter=still_open),
+        "overdue": Count("unit", filter=still_open & Q(statutory_due_at__lt=end)),
+    }
+    rows: Iterable[dict[str, Any]] = (
+        dossiers_in_window(period, unit_ids).values("unit_id").annotate(**aggregates)  # type: ignore[assignment]
+    )
+    return {row["unit_id"]: {name: row[name] for name in COUNT_FIELDS} for row in rows}
+
+
+def _add(target: dict[str, int], counts: dict[str, int]) -> None:
+    for name in COUNT_FIELDS:
+        target[name] = target.get(name, 0) + counts.get(name, 0)
+
+
+def _valid_during(unit: Unit, period: Period) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= period.end) and (
+        unit.valid_to is None or unit.valid_to >= period.start
+    )
+
+
+def report_scope(unit_code: str | None, period: Period) -> tuple[Unit | None, set[int] | None]:
+    """The unit named ``unit_code`` as of the period's last day and the ids of it and its sub-units.
+
+    ``(None, None)`` without a code: every unit. Raises ``NotFound`` (code ``unit_not_found``).
+    """
+    if not unit_code:
+        return None, None
+    unit = unit_by_code(unit_code, as_of=period.end)
+    return unit, unit_descendant_ids(unit)
+
+
+def monthly_report(
+    *, date_from: dt.date, date_to: dt.date, unit_code: str | None = None, by: str = "unit"
+) -> dict[str, Any]:
+    """The monthly report as the JSON shape of docs/reports.md.
+
+    Raises ``ValidationFailed`` (``invalid_period``, ``invalid_by``) or ``NotFound`` (``unit_not_found``).
+    """
+    if by not in BY_CHOICES:
+        raise ValidationFailed(
+            _("Tham số 'by' phải là 'unit' hoặc 'level'."), code="invalid_by", details={"by": by}
+        )
+    period = Period(date_from, date_to)
+    _root, unit_ids = report_scope(unit_code, period)
+    counts = report_counts_by_unit(period, unit_ids)
+    units_qs = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+    units = [u for u in units_qs if u.pk in counts or _valid_during(u, period)]
+    units.sort(key=lambda u: (_LEVEL_ORDER.get(u.level, 9), u.code, u.valid_from or dt.date.min))
+
+    totals: dict[str, int] = {}
+    for unit_counts in counts.values():
+        _add(totals, unit_counts)
+
+    rows: list[dict[str, Any]] = []
+    if by == "unit":
+        for unit in units:
+            rows.append(
+                {
+                    "key": unit.code,
+                    "name": unit.name,
+                    "level": str(REPORTING_LEVEL.get(Level(unit.level), unit.level)),
+                    **block(counts.get(unit.pk, {})),
+                }
+            )
+    else:
+        per_level: dict[str, dict[str, int]] = {}
+        for unit in units:
+            level = str(REPORTING_LEVEL.get(Level(unit.level), unit.level))
+            _add(per_level.setdefault(level, {}), counts.get(unit.pk, {}))
+        for level in REPORTING_LEVELS:
+            if level in per_level:
+                rows.append(
+                    {"key": level, "name": str(Level(level).label), "level": level, **block(per_level[level])}
+                )
+    return {
+        "from": date_from.isoformat(),
+        "to": date_to.isoformat(),
+        "rows": rows,
+        "totals": block(totals),
+    }
