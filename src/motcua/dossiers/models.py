@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 
 from motcua.audit.models import AppendOnlyModel
 from motcua.catalog.constants import ComponentKind
@@ -12,6 +16,9 @@ from motcua.organisations.models import Unit
 from motcua.worktime.constants import Classification
 
 from .constants import STATUS_CODES, ApplicantKind, Channel, Routing, Status
+
+# "Not ended yet" in the report window index; equal to motcua.reports.selectors.END_OF_TIME.
+END_OF_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
 class Dossier(models.Model):
@@ -89,6 +96,26 @@ class Dossier(models.Model):
             models.Index(fields=["unit", "status"], name="dossier_unit_status"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
             models.Index(fields=["received_at"], name="dossier_received_at"),
+            # The monthly report's window (docs/reports.md): when a dossier ended (or "never") and the columns
+            # the report counts, so PostgreSQL answers a province-month from the index alone. The sentinel
+            # must equal motcua.reports.selectors.END_OF_TIME (a test checks it).
+            models.Index(
+                Coalesce(
+                    "finished_at",
+                    "returned_at",
+                    "closed_at",
+                    Value(END_OF_TIME, output_field=models.DateTimeField()),
+                ),
+                F("received_at"),
+                F("unit_id"),
+                F("channel"),
+                F("classification"),
+                F("statutory_due_at"),
+                F("finished_at"),
+                F("returned_at"),
+                F("closed_at"),
+                name="dossier_report_window",
+            ),
         ]
 
     def __str__(self) -> str:
