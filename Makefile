@@ -28,6 +28,7 @@ run: export MOTCUA_SANDBOX ?= 1
 run: $(STAMP)
 	$(BIN)/motcua migrate --noinput
 	$(BIN)/motcua load-demo
+	$(BIN)/motcua simulate --demo
 	$(BIN)/motcua collectstatic --noinput --verbosity 0
 	@echo "Serving http://127.0.0.1:8000 (web + background worker). Ctrl-C stops both."
 	exec $(BIN)/honcho start -f Procfile
