@@ -28,3 +28,23 @@ class ComponentKind(models.TextChoices):
     ORIGINAL = "original", "Bản chính"
     COPY = "copy", "Bản sao"
     PRESENT = "present", "Xuất trình"
+
+
+# A procedure version's own attributes, in the order of the import/export files (docs/catalog.md).
+VERSION_ATTRS: tuple[str, ...] = (
+    "status",
+    "valid_from",
+    "valid_to",
+    "name",
+    "level",
+    "implementing_agency",
+    "legal_basis",
+    "time_limit_value",
+    "time_limit_unit",
+    "online_mode",
+    "min_eid_level",
+    "supplement_rule",
+    "result_documents",
+    "form_fields",
+    "notes",
+)

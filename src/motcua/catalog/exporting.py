@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from .constants import VERSION_ATTRS
 from .importing import FORMAT_NAME, FORMAT_VERSION, SHEET_COLUMNS
 from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 
@@ -47,24 +48,15 @@ def catalog_export_data() -> dict[str, Any]:
     }
 
 
+def _plain(value: Any) -> Any:
+    """A JSON-ready value: dates as ISO strings."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _version_data(v: ProcedureVersion) -> dict[str, Any]:
     return {
         "version": v.version,
-        "status": v.status,
-        "valid_from": v.valid_from.isoformat(),
-        "valid_to": v.valid_to.isoformat() if v.valid_to else None,
-        "name": v.name,
-        "level": v.level,
-        "implementing_agency": v.implementing_agency,
-        "legal_basis": v.legal_basis,
-        "time_limit_value": v.time_limit_value,
-        "time_limit_unit": v.time_limit_unit,
-        "online_mode": v.online_mode,
-        "min_eid_level": v.min_eid_level,
-        "supplement_rule": v.supplement_rule,
-        "result_documents": v.result_documents,
-        "form_fields": v.form_fields,
-        "notes": v.notes,
+        **{name: _plain(getattr(v, name)) for name in VERSION_ATTRS},
         "units": sorted({u.code for u in v.units.all()}),
         "components": [
             {

@@ -24,7 +24,7 @@ from motcua.organisations.constants import Level, Role
 from motcua.organisations.models import Unit
 from motcua.worktime.constants import LimitUnit
 
-from .constants import ComponentKind, OnlineMode, PublicationStatus, SupplementRule
+from .constants import VERSION_ATTRS, ComponentKind, OnlineMode, PublicationStatus, SupplementRule
 from .models import Field, ProcedureVersion
 
 FORMAT_NAME = "motcua.catalog"
@@ -36,26 +36,7 @@ SHEETS = ("fields", "procedures", "versions", "components", "fees", "steps")
 SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
     "fields": ("code", "name"),
     "procedures": ("code", "name", "field"),
-    "versions": (
-        "procedure",
-        "version",
-        "status",
-        "valid_from",
-        "valid_to",
-        "name",
-        "level",
-        "implementing_agency",
-        "legal_basis",
-        "time_limit_value",
-        "time_limit_unit",
-        "online_mode",
-        "min_eid_level",
-        "supplement_rule",
-        "result_documents",
-        "form_fields",
-        "notes",
-        "units",
-    ),
+    "versions": ("procedure", "version", *VERSION_ATTRS, "units"),
     "components": ("procedure", "version", "order", "name", "kind", "count", "required", "template_file"),
     "fees": ("procedure", "version", "order", "name", "amount_vnd", "exemptions"),
     "steps": ("procedure", "version", "order", "name", "role", "unit_level", "budget_hours"),

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from motcua.core.text import fold
 
+from .constants import VERSION_ATTRS
 from .importing import CatalogSpec, VersionSpec, read_catalog_file, spec_from_data
 from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 
@@ -65,25 +66,6 @@ def procedure_save(*, code: str, name: str, field: Field) -> tuple[Procedure, bo
     return procedure, bool(changed)
 
 
-_VERSION_ATTRS = (
-    "status",
-    "valid_from",
-    "valid_to",
-    "name",
-    "level",
-    "implementing_agency",
-    "legal_basis",
-    "time_limit_value",
-    "time_limit_unit",
-    "online_mode",
-    "min_eid_level",
-    "supplement_rule",
-    "result_documents",
-    "form_fields",
-    "notes",
-)
-
-
 @dataclass(frozen=True)
 class ComponentData:
     name: str
@@ -121,11 +103,11 @@ def procedure_version_save(
 ) -> tuple[ProcedureVersion, bool]:
     """Create or update version ``version`` of ``procedure`` with exactly these children.
 
-    ``values`` holds the version's own attributes (``_VERSION_ATTRS``). Nothing is written when the stored
+    ``values`` holds the version's own attributes (``VERSION_ATTRS``). Nothing is written when the stored
     version already equals the input (re-importing a file changes nothing). Returns (version, changed).
     Validation is the caller's job (``importing.read_catalog_file``); database constraints back it up.
     """
-    unknown = set(values) - set(_VERSION_ATTRS)
+    unknown = set(values) - set(VERSION_ATTRS)
     if unknown:
         raise TypeError(f"unknown version attributes: {sorted(unknown)}")
     obj = ProcedureVersion.objects.filter(procedure=procedure, version=version).first()
@@ -187,23 +169,7 @@ class ImportReport:
 
 
 def _version_values(v: VersionSpec) -> dict[str, Any]:
-    return {
-        "status": v.status,
-        "valid_from": v.valid_from,
-        "valid_to": v.valid_to,
-        "name": v.name,
-        "level": v.level,
-        "implementing_agency": v.implementing_agency,
-        "legal_basis": v.legal_basis,
-        "time_limit_value": v.time_limit_value,
-        "time_limit_unit": v.time_limit_unit,
-        "online_mode": v.online_mode,
-        "min_eid_level": v.min_eid_level,
-        "supplement_rule": v.supplement_rule,
-        "result_documents": v.result_documents,
-        "form_fields": v.form_fields,
-        "notes": v.notes,
-    }
+    return {name: getattr(v, name) for name in VERSION_ATTRS}
 
 
 @transaction.atomic
