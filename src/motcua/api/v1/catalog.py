@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.api.v1.common import AS_OF, paginated, query_params
 from motcua.catalog.constants import OnlineMode
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import fields_list, procedure_get, procedure_search, procedure_version_in_force
-from motcua.core.errors import ValidationFailed
 from motcua.organisations.constants import Level
 from motcua.worktime.constants import LimitUnit
 
-_AS_OF = OpenApiParameter(
-    "as_of", OpenApiTypes.DATE, description="Ngày tra cứu (YYYY-MM-DD), mặc định hôm nay", required=False
-)
-
 # Query parameter → stable error code when it is invalid.
 _PARAM_CODES = {"as_of": "invalid_date", "level": "invalid_level", "online": "invalid_online"}
-
-
-def _input(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.query_params)
-    if not serializer.is_valid():
-        first = next(iter(serializer.errors))
-        code = _PARAM_CODES.get(first, "invalid_parameters")
-        raise ValidationFailed("Tham số truy vấn không hợp lệ.", code=code, details=serializer.errors)
-    return dict(serializer.validated_data)
 
 
 def time_limit_display(value: int, unit: str) -> str:
@@ -152,24 +137,14 @@ class ProcedureListApi(APIView):
             OpenApiParameter("field", OpenApiTypes.STR, description="Mã lĩnh vực"),
             OpenApiParameter("level", OpenApiTypes.STR, enum=Level.values),
             OpenApiParameter("online", OpenApiTypes.STR, enum=OnlineMode.values),
-            _AS_OF,
+            AS_OF,
             OpenApiParameter("limit", OpenApiTypes.INT),
             OpenApiParameter("offset", OpenApiTypes.INT),
         ],
-        responses={
-            200: inline_serializer(
-                "PaginatedProcedureList",
-                fields={
-                    "count": serializers.IntegerField(),
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": OutputSerializer(many=True),
-                },
-            )
-        },
+        responses={200: paginated("PaginatedProcedureList", OutputSerializer(many=True))},
     )
     def get(self, request: Request) -> Response:
-        params = _input(self.InputSerializer, request)
+        params = query_params(self.InputSerializer, request, _PARAM_CODES)
         procedures = procedure_search(
             q=params.get("q", ""),
             field=params.get("field"),
@@ -206,11 +181,11 @@ class ProcedureDetailApi(APIView):
     @extend_schema(
         operation_id="procedures_retrieve",
         summary="Chi tiết thủ tục hành chính (phiên bản có hiệu lực tại một ngày)",
-        parameters=[_AS_OF],
+        parameters=[AS_OF],
         responses={200: OutputSerializer},
     )
     def get(self, request: Request, code: str) -> Response:
-        params = _input(self.InputSerializer, request)
+        params = query_params(self.InputSerializer, request, _PARAM_CODES)
         procedure = procedure_get(code, as_of=params.get("as_of"))
         version = procedure_version_in_force(procedure, as_of=params.get("as_of"))
         return Response(self.OutputSerializer(version).data)

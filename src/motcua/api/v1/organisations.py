@@ -6,17 +6,16 @@ from typing import Any
 
 from django.db.models import Q
 from django.urls import path
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.api.v1.common import AS_OF, paginated, query_params
 from motcua.core import clock
-from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold
 from motcua.organisations.constants import Level
 from motcua.organisations.selectors import (
@@ -26,17 +25,8 @@ from motcua.organisations.selectors import (
     units_valid_on,
 )
 
-_AS_OF = OpenApiParameter(
-    "as_of", OpenApiTypes.DATE, description="Ngày tra cứu (YYYY-MM-DD), mặc định hôm nay", required=False
-)
-
-
-def _input(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.query_params)
-    if not serializer.is_valid():
-        code = "invalid_date" if "as_of" in serializer.errors else "invalid_parameters"
-        raise ValidationFailed(_("Tham số truy vấn không hợp lệ."), code=code, details=serializer.errors)
-    return dict(serializer.validated_data)
+# Query parameter → stable error code when it is invalid.
+_PARAM_CODES = {"as_of": "invalid_date"}
 
 
 class UnitRefSerializer(serializers.Serializer):
@@ -78,7 +68,7 @@ class UnitListApi(APIView):
         operation_id="units_list",
         summary="Danh sách đơn vị có hiệu lực tại một ngày",
         parameters=[
-            _AS_OF,
+            AS_OF,
             OpenApiParameter("level", OpenApiTypes.STR, enum=Level.values, required=False),
             OpenApiParameter("parent", OpenApiTypes.STR, description="Mã đơn vị cấp trên", required=False),
             OpenApiParameter(
@@ -87,20 +77,10 @@ class UnitListApi(APIView):
             OpenApiParameter("limit", OpenApiTypes.INT, required=False),
             OpenApiParameter("offset", OpenApiTypes.INT, required=False),
         ],
-        responses={
-            200: inline_serializer(
-                "PaginatedUnitList",
-                fields={
-                    "count": serializers.IntegerField(),
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": UnitOutputSerializer(many=True),
-                },
-            )
-        },
+        responses={200: paginated("PaginatedUnitList", UnitOutputSerializer(many=True))},
     )
     def get(self, request: Request) -> Response:
-        params = _input(self.InputSerializer, request)
+        params = query_params(self.InputSerializer, request, _PARAM_CODES)
         units = units_valid_on(params.get("as_of") or clock.today(), level=params.get("level"))
         units = units.select_related("parent")
         if params.get("parent"):
@@ -124,11 +104,11 @@ class UnitDetailApi(APIView):
     @extend_schema(
         operation_id="units_retrieve",
         summary="Đơn vị mang mã này tại một ngày",
-        parameters=[_AS_OF],
+        parameters=[AS_OF],
         responses={200: OutputSerializer},
     )
     def get(self, request: Request, code: str) -> Response:
-        params = _input(self.InputSerializer, request)
+        params = query_params(self.InputSerializer, request, _PARAM_CODES)
         unit = unit_by_code(code, as_of=params.get("as_of"))
         unit.predecessors = unit_predecessors(unit)  # type: ignore[attr-defined]
         unit.successors = unit_successors(unit)  # type: ignore[attr-defined]

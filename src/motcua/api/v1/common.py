@@ -1,0 +1,49 @@
+"""Pieces shared by the API v1 modules: query-parameter parsing with stable error codes, schema helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from motcua.core.errors import ValidationFailed
+
+AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description="Ngày tra cứu (YYYY-MM-DD), mặc định hôm nay", required=False
+)
+
+
+def query_params(
+    serializer_class: type[serializers.Serializer],
+    request: Request,
+    codes: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The validated query parameters, or a 400 whose code names the first invalid parameter.
+
+    ``codes`` maps a parameter to its stable error code (e.g. ``{"as_of": "invalid_date"}``); any other
+    invalid parameter answers ``invalid_parameters``.
+    """
+    serializer = serializer_class(data=request.query_params)
+    if not serializer.is_valid():
+        first = next(iter(serializer.errors))
+        code = (codes or {}).get(first, "invalid_parameters")
+        raise ValidationFailed(_("Tham số truy vấn không hợp lệ."), code=code, details=serializer.errors)
+    return dict(serializer.validated_data)
+
+
+def paginated(name: str, item: serializers.Serializer) -> serializers.Serializer:
+    """Schema of a limit/offset page of ``item``s."""
+    return inline_serializer(
+        name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item,
+        },
+    )
