@@ -83,23 +83,54 @@ def procedure_get(code: str, *, as_of: dt.date | None = None) -> Procedure:
     return procedure
 
 
-def procedure_version_in_force(procedure: Procedure, *, as_of: dt.date | None = None) -> ProcedureVersion:
-    """The published version of ``procedure`` valid on ``as_of`` with components, fees, steps and units."""
+VERSION_PREFETCH = ("components", "fees", "steps", "units")
+
+
+def _version_prefetches(names: tuple[str, ...]) -> list[str | Prefetch]:
+    ordered = {
+        "components": Prefetch("components", queryset=Component.objects.order_by("order")),
+        "fees": Prefetch("fees", queryset=Fee.objects.order_by("order")),
+        "steps": Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
+    }
+    return [ordered.get(name, name) for name in names]
+
+
+def procedure_version_in_force(
+    procedure: Procedure, *, as_of: dt.date | None = None, prefetch: tuple[str, ...] = VERSION_PREFETCH
+) -> ProcedureVersion:
+    """The published version of ``procedure`` valid on ``as_of`` with components, fees, steps and units.
+
+    ``prefetch`` names the relations to load with it (a subset of ``VERSION_PREFETCH``; default all).
+    """
     day = as_of or clock.today()
     version = (
         ProcedureVersion.objects.filter(_in_force_q(day), procedure=procedure)
         .select_related("procedure__field")
-        .prefetch_related(
-            Prefetch("components", queryset=Component.objects.order_by("order")),
-            Prefetch("fees", queryset=Fee.objects.order_by("order")),
-            Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
-            "units",
-        )
+        .prefetch_related(*_version_prefetches(prefetch))
         .order_by("-valid_from", "-version")
         .first()
     )
     if version is None:
         raise NotFound(f"Thủ tục {procedure.code} không có phiên bản có hiệu lực vào ngày {day:%d/%m/%Y}.")
+    return version
+
+
+def procedure_version_by_code(
+    code: str, *, as_of: dt.date | None = None, prefetch: tuple[str, ...] = VERSION_PREFETCH
+) -> ProcedureVersion:
+    """``procedure_version_in_force(procedure_get(code))`` in one query (plus the prefetches), same errors."""
+    day = as_of or clock.today()
+    version = None
+    if code and len(code) <= 32 and "\x00" not in code:
+        version = (
+            ProcedureVersion.objects.filter(_in_force_q(day), procedure__code=code)
+            .select_related("procedure__field")
+            .prefetch_related(*_version_prefetches(prefetch))
+            .order_by("-valid_from", "-version")
+            .first()
+        )
+    if version is None:  # the error of the two-step lookup
+        return procedure_version_in_force(procedure_get(code, as_of=day), as_of=day, prefetch=prefetch)
     return version
 
 

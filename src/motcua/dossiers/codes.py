@@ -11,7 +11,7 @@ import datetime as dt
 import string
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.db.models import F, Q
 
 from motcua.core import clock
@@ -56,16 +56,20 @@ def next_number(*, prefix: str, day: dt.date) -> int:
     Must run inside the caller's transaction: the row stays locked until it commits, so a rolled-back
     receipt gives its number back and no number is ever issued twice.
     """
-    if not CodeSequence.objects.filter(prefix=prefix, day=day).exists():
-        try:
-            with transaction.atomic():  # a savepoint: losing the creation race is not an error
-                CodeSequence.objects.create(prefix=prefix, day=day, last=0)
-        except IntegrityError:
-            pass
-    row = CodeSequence.objects.select_for_update().get(prefix=prefix, day=day)
-    row.last += 1
-    row.save(update_fields=["last"])
-    return row.last
+    # One upsert (PostgreSQL; SQLite >= 3.35): the row is created at 1 or incremented, and stays locked.
+    # Django's ``bulk_create(update_conflicts=...)`` cannot return the incremented value, hence raw SQL.
+    qn = connection.ops.quote_name
+    table = qn(CodeSequence._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({qn('prefix')}, {qn('day')}, {qn('last')}) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT ({qn('prefix')}, {qn('day')}) DO UPDATE SET {qn('last')} = {table}.{qn('last')} + 1 "
+        f"RETURNING {qn('last')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix, connection.ops.adapt_datefield_value(day)])
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def dossier_code_issue(*, unit: Unit, at: dt.datetime) -> str:

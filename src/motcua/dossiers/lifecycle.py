@@ -63,7 +63,8 @@ TRANSITIONS: dict[str, Transition] = {
     Action.FORWARD: _t(_ACTIVE, S.PROCESSING, {OFFICER, SPECIALIST, LEADER}),
     Action.COMPLETE_LEG: _t({S.PROCESSING}, None, {SPECIALIST, LEADER}),
     Action.REQUEST_SUPPLEMENT: _t(_ACTIVE, S.AWAITING_SUPPLEMENT, {OFFICER, SPECIALIST}),
-    Action.SUPPLEMENT_RECEIVED: _t({S.AWAITING_SUPPLEMENT}, S.PROCESSING, {OFFICER}),
+    # The applicant completes a supplement online (the portal checks a file arrived); officers at the desk.
+    Action.SUPPLEMENT_RECEIVED: _t({S.AWAITING_SUPPLEMENT}, S.PROCESSING, {OFFICER, APPLICANT}),
     Action.REQUEST_PAYMENT: _t(_ACTIVE, S.AWAITING_PAYMENT, {OFFICER, SPECIALIST}),
     Action.PAYMENT_RECEIVED: _t({S.AWAITING_PAYMENT}, S.PROCESSING, {OFFICER}),
     Action.RESOLVE: _t({S.PROCESSING}, S.RESOLVED, {SPECIALIST, LEADER}),
@@ -84,6 +85,7 @@ TRANSITIONS: dict[str, Transition] = {
 
 # Which notification the applicant gets after an action.
 NOTIFY: dict[str, str] = {
+    Action.SUBMIT: "dossier_submitted",
     Action.RECEIVE: "dossier_received",
     Action.REQUEST_SUPPLEMENT: "dossier_supplement_requested",
     Action.RESOLVE: "dossier_resolved",
@@ -222,6 +224,26 @@ def _effect_submit(change: Change) -> None:
     change.set(submitted_at=change.now)
 
 
+def cached_related(dossier: Dossier, relation: str) -> list[Any] | None:
+    """The rows of ``relation`` cached on ``dossier`` (Django's prefetch cache), or None if not loaded."""
+    cache: dict[str, Any] = getattr(dossier, "_prefetched_objects_cache", {})
+    rows = cache.get(relation)
+    if rows is None:
+        return None
+    return list(rows._result_cache if hasattr(rows, "_result_cache") else rows)
+
+
+def cache_related(dossier: Dossier, **relations: list[Any]) -> None:
+    """Fill the prefetch cache: ``dossier.<relation>.all()`` then answers these rows without a query."""
+    cache = dossier.__dict__.setdefault("_prefetched_objects_cache", {})
+    for relation, rows in relations.items():
+        manager = getattr(dossier, relation)
+        qs = manager.get_queryset()
+        qs._result_cache = list(rows)
+        qs._prefetch_done = True
+        cache[relation] = qs
+
+
 def _components(change: Change) -> None:
     """Replace the checklist when ``components`` is given; every required component must be received."""
     dossier = change.dossier
@@ -229,7 +251,7 @@ def _components(change: Change) -> None:
     if items is not None:
         if not isinstance(items, list):
             raise _invalid("Danh sách thành phần hồ sơ không hợp lệ.", components=["Phải là danh sách."])
-        catalog = {c.pk: c for c in dossier.procedure_version.components.all()}
+        catalog = {c.pk: c for c in dossier.procedure_version.components.all()}  # prefetched at intake
         by_name = {c.name: c for c in catalog.values()}
         rows = []
         for i, item in enumerate(items):
@@ -275,10 +297,19 @@ def _components(change: Change) -> None:
             for c in catalog.values()
             if c.pk not in given
         ]
-        dossier.components.all().delete()
+        # A dossier created by the intake without checklist rows has none to delete.
+        if cached_related(dossier, "components") != []:
+            dossier.components.all().delete()
         DossierComponent.objects.bulk_create(rows)
         change.data["components"] = [{"name": r.name, "received": r.received} for r in rows]
-    missing = list(dossier.components.filter(required=True, received=False).values_list("name", flat=True))
+        cache_related(dossier, components=rows)
+    known = cached_related(dossier, "components")
+    if known is not None:  # the rows in hand are the dossier's whole checklist, in primary-key order
+        missing = [r.name for r in known if r.required and not r.received]
+    else:
+        missing = list(
+            dossier.components.filter(required=True, received=False).values_list("name", flat=True)
+        )
     if missing:
         raise ValidationFailed(
             "Hồ sơ chưa đủ thành phần bắt buộc, không thể tiếp nhận.",
@@ -591,6 +622,7 @@ def _notify(dossier: Dossier, event: DossierEvent, name: str) -> None:
             "name": dossier.applicant_name,
             "unit": dossier.unit.name,
             "procedure": dossier.procedure_version.name,
+            "submitted": _fmt(dossier.submitted_at),
             "received": _fmt(dossier.received_at),
             "due": _fmt(dossier.due_at),
             "note": event.note,
@@ -601,7 +633,6 @@ def _notify(dossier: Dossier, event: DossierEvent, name: str) -> None:
     )
 
 
-@transaction.atomic
 def dossier_transition(
     *,
     dossier: Dossier,
@@ -609,20 +640,50 @@ def dossier_transition(
     actor: User,
     expected_version: int | None = None,
     note: str = "",
+    created_here: bool = False,
     **params: Any,
 ) -> Dossier:
     """Apply ``action`` to ``dossier`` as ``actor``; return the updated dossier (a fresh instance).
 
     Raises ``ValidationFailed`` (unknown action, bad parameters), ``Conflict`` (``stale_version``,
     ``transition_not_allowed`` with the allowed actions, or a failed guard) or ``PermissionDenied``.
+
+    ``created_here``: the caller created ``dossier`` inside its own open transaction (counter intake), so
+    its row is already locked and the instance is current: it is used as is (not read again), no savepoint
+    is taken (an error rolls the caller's transaction back), and the returned instance carries its
+    components, steps and events in the prefetch cache (for the response, without reading them again).
     """
+    with transaction.atomic(savepoint=not created_here):
+        return _transition(
+            dossier=dossier,
+            action=action,
+            actor=actor,
+            expected_version=expected_version,
+            note=note,
+            created_here=created_here,
+            params=params,
+        )
+
+
+def _transition(
+    *,
+    dossier: Dossier,
+    action: str,
+    actor: User,
+    expected_version: int | None,
+    note: str,
+    created_here: bool,
+    params: dict[str, Any],
+) -> Dossier:
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise ValidationFailed(
             f"Thao tác {action} không tồn tại.", code="unknown_action", details={"actions": list(TRANSITIONS)}
         )
     locked = (
-        Dossier.objects.select_for_update(of=("self",))
+        dossier
+        if created_here
+        else Dossier.objects.select_for_update(of=("self",))
         .select_related("procedure_version", "unit", "current_step")
         .get(pk=dossier.pk)
     )
@@ -692,4 +753,6 @@ def dossier_transition(
     )
     if action in NOTIFY:
         _notify(locked, event, NOTIFY[action])
+    if created_here:  # a new dossier: this event is its only one, and it has no steps yet
+        cache_related(locked, steps=[], events=[event])
     return locked

@@ -11,18 +11,19 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from motcua.audit.services import audit_record
-from motcua.catalog.selectors import procedure_get, procedure_version_in_force
+from motcua.catalog.selectors import procedure_version_by_code
 from motcua.core import clock
-from motcua.core.errors import PermissionDenied, ValidationFailed
+from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from motcua.organisations.constants import Role
 from motcua.organisations.selectors import unit_by_code, user_roles_by_unit
 
-from .constants import CHANNEL_NAMES, Action, ApplicantKind, Channel
-from .lifecycle import dossier_transition
+from .constants import CHANNEL_NAMES, Action, ApplicantKind, Channel, Status
+from .lifecycle import cache_related, dossier_transition
 from .models import Dossier, DossierComponent
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
+    from motcua.organisations.models import Unit
 
 _CITIZEN_ID = re.compile(r"^[0-9]{12}$")
 _TAX_CODE = re.compile(r"^[0-9]{10}(-?[0-9]{3})?$")
@@ -101,13 +102,42 @@ def dossier_create(
     owner: User | None = None,
 ) -> Dossier:
     """Create a dossier in the draft state with the procedure version in force today and its checklist."""
+    return _dossier_create(
+        actor=actor,
+        procedure_code=procedure_code,
+        unit_code=unit_code,
+        applicant=applicant,
+        channel=channel,
+        owner=owner,
+    )
+
+
+def _dossier_create(
+    *,
+    actor: User,
+    procedure_code: str,
+    unit_code: str,
+    applicant: dict[str, Any] | Applicant,
+    channel: int | str,
+    owner: User | None = None,
+    unit: Unit | None = None,
+    checklist: bool | None = False,
+) -> Dossier:
+    """``dossier_create`` inside the caller's transaction (no savepoint).
+
+    ``unit``: the unit of ``unit_code`` today if the caller has it already. ``checklist``: the catalog
+    components are inserted as not received (``False``, the default), as received (``True``), or not at all
+    (``None``: the caller's receipt writes the checklist); with ``True`` or ``None`` the returned instance
+    carries these rows in its prefetch cache.
+    """
     today = clock.today()
     parsed = applicant_parse(applicant)
-    unit = unit_by_code(unit_code, as_of=today)
-    procedure = procedure_get(procedure_code, as_of=today)
-    version = procedure_version_in_force(procedure, as_of=today)
-    units = list(version.units.all())
-    if units and unit not in units:
+    if unit is None:
+        unit = unit_by_code(unit_code, as_of=today)
+    version = procedure_version_by_code(procedure_code, as_of=today, prefetch=("components",))
+    procedure = version.procedure
+    offered = version.units.filter(pk=unit.pk).exists() or not version.units.exists()
+    if not offered:
         raise ValidationFailed(
             f"Đơn vị {unit.name} không tiếp nhận thủ tục {procedure.code}.",
             code="procedure_not_offered",
@@ -125,12 +155,20 @@ def dossier_create(
         applicant_email=parsed.email,
         applicant_address=parsed.address,
     )
-    DossierComponent.objects.bulk_create(
+    rows = DossierComponent.objects.bulk_create(
         DossierComponent(
-            dossier=dossier, component=c, name=c.name, kind=c.kind, count=c.count, required=c.required
+            dossier=dossier,
+            component=c,
+            name=c.name,
+            kind=c.kind,
+            count=c.count,
+            required=c.required,
+            received=bool(checklist),
         )
-        for c in version.components.all()
+        for c in (version.components.all() if checklist is not None else ())
     )
+    if checklist is not False:
+        cache_related(dossier, components=rows)
     audit_record(
         actor=actor,
         action="dossier.create",
@@ -161,15 +199,91 @@ def dossier_intake_counter(
     unit = unit_by_code(unit_code)
     if Role.OFFICER not in user_roles_by_unit(officer).get(unit.pk, frozenset()):
         raise PermissionDenied("Chỉ cán bộ một cửa của đơn vị mới tiếp nhận được hồ sơ tại đơn vị này.")
-    dossier = dossier_create(
+    dossier = _dossier_create(
         actor=officer,
         procedure_code=procedure_code,
         unit_code=unit_code,
         applicant=applicant,
         channel=channel,
+        unit=unit,
+        # Without a checklist every component was handed in; with one, the receipt writes the rows.
+        checklist=True if components is None else None,
     )
-    if components is None:
-        dossier.components.update(received=True)
+    # The returned dossier carries its components and its receipt event (the API renders it as is).
     return dossier_transition(
-        dossier=dossier, action=Action.RECEIVE, actor=officer, note=note, components=components
+        dossier=dossier,
+        action=Action.RECEIVE,
+        actor=officer,
+        note=note,
+        created_here=True,
+        components=components,
     )
+
+
+@transaction.atomic
+def dossier_draft_update(
+    *,
+    dossier: Dossier,
+    actor: User,
+    applicant: dict[str, Any] | Applicant | None = None,
+    unit: Unit | None = None,
+    components_received: list[int] | None = None,
+) -> Dossier:
+    """Edit an online draft as its owner: applicant data, the receiving unit, the checklist's "received" marks.
+
+    Only the owner (``NotFound`` ``dossier_not_found``, as if it did not exist) and only in the draft state
+    (``Conflict`` ``not_a_draft``). ``components_received``: primary keys of the draft's components that
+    arrived (files attached); the others are marked not received. The unit must offer the procedure
+    (``ValidationFailed`` ``procedure_not_offered``). Saves with ``update_fields``; one audit entry.
+    """
+    locked = Dossier.objects.select_for_update().select_related("procedure_version").get(pk=dossier.pk)
+    if locked.owner_id is None or locked.owner_id != actor.pk:
+        raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
+    if locked.status != Status.DRAFT:
+        raise Conflict("Hồ sơ đã nộp, không sửa được nữa.", code="not_a_draft")
+    fields: list[str] = []
+    if applicant is not None:
+        parsed = applicant_parse(applicant)
+        locked.applicant_kind = parsed.kind
+        locked.applicant_name = parsed.name
+        locked.applicant_id_number = parsed.id_number
+        locked.applicant_phone = parsed.phone
+        locked.applicant_email = parsed.email
+        locked.applicant_address = parsed.address
+        fields += [
+            "applicant_kind",
+            "applicant_name",
+            "applicant_id_number",
+            "applicant_phone",
+            "applicant_email",
+            "applicant_address",
+        ]
+    if unit is not None and unit.pk != locked.unit_id:
+        offered = locked.procedure_version.units
+        if offered.exists() and not offered.filter(pk=unit.pk).exists():
+            raise ValidationFailed(
+                "Đơn vị đã chọn không tiếp nhận thủ tục này.",
+                code="procedure_not_offered",
+                details={"unit": unit.code},
+            )
+        locked.unit = unit
+        fields.append("unit")
+    if fields:
+        locked.save(update_fields=fields)
+    received: list[int] = []
+    if components_received is not None:
+        rows = locked.components.all()
+        received = sorted(rows.filter(pk__in=components_received).values_list("pk", flat=True))
+        rows.filter(pk__in=received).update(received=True)
+        rows.exclude(pk__in=received).update(received=False)
+    audit_record(
+        actor=actor,
+        action="dossier.draft_update",
+        object_type="dossier",
+        object_id=locked.pk,
+        data={
+            "fields": fields,
+            **({"components_received": received} if components_received is not None else {}),
+        },
+    )
+    return locked

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from motcua.audit.services import audit_record
 from motcua.core import clock
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 _PHONE = re.compile(r"^\+?[0-9]{8,15}$")
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a part of the caller's transaction: no savepoint of its own
 def message_queue(
     *,
     event: str,
@@ -46,25 +46,60 @@ def message_queue(
         wanted.append((MessageChannel.SMS, phone, "", sms))
     from .tasks import deliver_message
 
-    messages = []
-    for channel, recipient, subj, text in wanted:
-        message, created = Message.objects.get_or_create(
+    now = clock.now()
+    candidates = [
+        Message(
             idempotency_key=f"{key}:{channel}",
-            defaults={
-                "event": event,
-                "channel": channel,
-                "recipient": recipient,
-                "subject": subj,
-                "body": text,
-                "object_type": object_type,
-                "object_id": str(object_id),
-                "created_at": clock.now(),
-            },
+            event=event,
+            channel=channel,
+            recipient=recipient,
+            subject=subj,
+            body=text,
+            object_type=object_type,
+            object_id=str(object_id),
+            created_at=now,
         )
-        if created:
+        for channel, recipient, subj, text in wanted
+    ]
+    inserted = _insert_new(candidates)
+    skipped = [c.idempotency_key for c in candidates if c.idempotency_key not in inserted]
+    earlier = (
+        {m.idempotency_key: m for m in Message.objects.filter(idempotency_key__in=skipped)} if skipped else {}
+    )
+    messages = []
+    for message in candidates:
+        if message.idempotency_key in inserted:
+            message.pk = inserted[message.idempotency_key]
+            message._state.adding = False
+            message._state.db = connection.alias
             deliver_message.enqueue(message.pk)
-        messages.append(message)
+            messages.append(message)
+        elif message.idempotency_key in earlier:
+            messages.append(earlier[message.idempotency_key])
     return messages
+
+
+def _insert_new(messages: list[Message]) -> dict[str, int]:
+    """Insert ``messages`` in one statement, skipping keys already queued: ``{idempotency key: new id}``.
+
+    ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING`` (PostgreSQL; SQLite >= 3.35): idempotent
+    without a read first nor a savepoint, and a concurrent insert of the same key waits and then skips.
+    """
+    if not messages:
+        return {}
+    qn = connection.ops.quote_name
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {qn(Message._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES {', '.join([row] * len(messages))} "
+        f"ON CONFLICT ({qn('idempotency_key')}) DO NOTHING RETURNING {qn('id')}, {qn('idempotency_key')}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(m, True), connection) for m in messages for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {str(key): int(pk) for pk, key in cursor.fetchall()}
 
 
 @transaction.atomic

@@ -228,8 +228,10 @@ class DossierListCreateApi(APIView):
             channel=values["channel"],
             note=values["note"],
         )
-        assert dossier.code is not None
-        return Response(_detail(request, dossier.code), status=status.HTTP_201_CREATED)
+        # The service returns the new dossier with its components and receipt event in hand: render it as is
+        # (the officer of its unit sees it) instead of reading it again.
+        body = DossierDetailOutput(dossier, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class DossierDetailApi(APIView):

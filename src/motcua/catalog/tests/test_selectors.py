@@ -7,7 +7,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from motcua.catalog.models import Procedure
-from motcua.catalog.selectors import fields_list, procedure_get, procedure_search, procedure_version_in_force
+from motcua.catalog.selectors import (
+    fields_list,
+    procedure_get,
+    procedure_search,
+    procedure_version_by_code,
+    procedure_version_in_force,
+)
 from motcua.catalog.services import field_save, procedure_save, procedures_search_text_refresh
 from motcua.core.errors import NotFound
 
@@ -172,3 +178,33 @@ def test_fields_list(birth: Procedure, others: list[Procedure]) -> None:
 def test_procedure_factory_fills_search_text() -> None:
     p = ProcedureFactory(name="Cấp giấy phép xây dựng")
     assert "cap giay phep xay dung" in p.search_text
+
+
+@pytest.mark.parametrize("day", [dt.date(2019, 1, 1), dt.date(2025, 6, 30), dt.date(2025, 7, 1)])
+def test_version_by_code_is_the_two_step_lookup_in_fewer_queries(birth: Procedure, day: dt.date) -> None:
+    version = birth.versions.get(version=2)
+    ComponentFactory(version=version)
+    FeeFactory(version=version)
+    with CaptureQueriesContext(connection) as ctx:
+        found = procedure_version_by_code("1.001193", as_of=day, prefetch=("components",))
+        components = list(found.components.all())
+        _ = found.procedure.field.name
+    assert len(ctx.captured_queries) == 2  # the version with its procedure and field + its components
+    expected = procedure_version_in_force(procedure_get("1.001193", as_of=day), as_of=day)
+    assert (found.pk, components) == (expected.pk, list(expected.components.all()))
+    with CaptureQueriesContext(connection) as ctx:
+        list(found.fees.all())  # not prefetched: read on demand
+    assert len(ctx.captured_queries) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "day"), [("0.000000", TODAY), ("1.001193", dt.date(2018, 12, 31)), ("", TODAY)]
+)
+def test_version_by_code_raises_what_the_two_step_lookup_raises(
+    birth: Procedure, code: str, day: dt.date
+) -> None:
+    with pytest.raises(NotFound) as expected:
+        procedure_version_in_force(procedure_get(code, as_of=day), as_of=day)
+    with pytest.raises(NotFound) as info:
+        procedure_version_by_code(code, as_of=day)
+    assert (info.value.code, info.value.message) == (expected.value.code, expected.value.message)

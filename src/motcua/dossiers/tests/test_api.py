@@ -17,6 +17,7 @@ from motcua.core import clock
 from motcua.dossiers.constants import Status
 from motcua.dossiers.lifecycle import allowed_actions
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.notifications.models import Message
 
 from .conftest import MONDAY_10, World
 from .factories import dossier_in
@@ -77,6 +78,40 @@ def test_counter_intake_returns_a_received_dossier(world: World) -> None:
     assert [e["action"] for e in body["events"]] == ["receive"]
     assert "forward" in body["actions"]
     assert "receive" not in body["actions"]
+
+
+@pytest.mark.parametrize("checklist", [True, False])
+def test_intake_answers_the_detail_in_few_statements(
+    world: World, checklist: bool, django_assert_max_num_queries: Any
+) -> None:
+    """The 201 body is what GET answers for the new dossier, written without reading it back (bench/intake.py).
+
+    18 statements with a checklist: the unit, the roles, the version and its components, "is the unit
+    offering it", the dossier, its audit entry, the checklist, the code template, the day's number (one
+    upsert), the update, the event, its audit entry, two messages in one insert and their two delivery tasks;
+    plus the test's savepoint and its release. Before: 50.
+    """
+    world.version.units.set([world.unit_a, world.unit_b])  # offered by a list of units, like the real catalog
+    client = client_for(world.officer_a)
+    body = INTAKE if checklist else {k: v for k, v in INTAKE.items() if k != "components"}
+    with django_assert_max_num_queries(20):
+        response = client.post("/api/v1/dossiers/", body, format="json")
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created == client.get(f"/api/v1/dossiers/{created['code']}/").json()
+    assert [c["received"] for c in created["components"]] == (
+        [True, True, True, False] if checklist else [True] * 3
+    )
+    assert Message.objects.filter(object_id=str(Dossier.objects.get().pk)).count() == 2
+
+
+def test_intake_refuses_a_unit_not_offering_the_procedure(world: World) -> None:
+    world.version.units.set([world.unit_b])
+    response = client_for(world.officer_a).post("/api/v1/dossiers/", INTAKE, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "procedure_not_offered")
+    assert not Dossier.objects.exists()
+    world.version.units.set([world.unit_a])
+    assert client_for(world.officer_a).post("/api/v1/dossiers/", INTAKE, format="json").status_code == 201
 
 
 def test_intake_with_token_authentication(world: World) -> None:

@@ -152,6 +152,19 @@ def test_idempotency_key_queues_and_sends_once(world: World) -> None:
     assert "Moi ong/ba den nhan ket qua" in message.body
 
 
+def test_a_key_queued_on_one_channel_adds_only_the_other(world: World) -> None:
+    """One INSERT … ON CONFLICT DO NOTHING: new channels are inserted and enqueued, earlier ones returned."""
+    (sms,) = message_queue(event="dossier_resolved", key="k:1", phone="0912345678", context=_context())
+    both = message_queue(
+        event="dossier_resolved", key="k:1", email="a@example.vn", phone="0912345678", context=_context()
+    )
+    assert [(m.channel, m.idempotency_key) for m in both] == [("email", "k:1:email"), ("sms", "k:1:sms")]
+    assert both[1].pk == sms.pk
+    assert Message.objects.get(pk=both[0].pk).recipient == "a@example.vn"
+    assert Message.objects.count() == 2
+    assert DBTaskResult.objects.count() == 2  # one delivery task per message, never two
+
+
 def test_failures_retry_with_backoff_then_fail(
     world: World, smtp_down: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
