@@ -7,4 +7,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Tài liệu, tệp đính kèm"
 
     def ready(self) -> None:
-        from . import checks, notifications  # noqa: F401  (registers the deploy check and the template)
+        from . import checks  # noqa: F401  (registers the deploy check)

@@ -194,3 +194,20 @@ def upload_get_for_owner(user: User, pk: int) -> Upload:
     if upload is None or not user.is_authenticated:
         raise NotFound("Không tìm thấy tệp.", code="upload_not_found")
     return upload
+
+
+def dossier_uploads(dossier: Dossier) -> list[Upload]:
+    """Every file the applicant attached to ``dossier`` (submission and supplements), oldest first.
+
+    One query; the caller has already checked that the user may see ``dossier``
+    (``dossiers.selectors.dossier_get_for_user``).
+    """
+    return list(Upload.objects.filter(dossier=dossier).order_by("uploaded_at", "pk"))
+
+
+def upload_get_for_dossier(dossier: Dossier, pk: int) -> Upload:
+    """The file ``pk`` of ``dossier``; ``NotFound`` if it belongs to another dossier (no id guessing)."""
+    upload = Upload.objects.filter(pk=pk, dossier=dossier).first()
+    if upload is None:
+        raise NotFound("Không tìm thấy tệp.", code="upload_not_found")
+    return upload

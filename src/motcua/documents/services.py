@@ -22,7 +22,7 @@ from motcua.core.errors import Conflict, NotFound, ValidationFailed
 from motcua.dossiers.constants import Action, Channel, Status
 from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier, DossierComponent
-from motcua.dossiers.services import Applicant, applicant_parse, dossier_create
+from motcua.dossiers.services import Applicant, applicant_parse, dossier_create, dossier_draft_update
 from motcua.organisations.selectors import unit_by_code
 
 from .constants import ScanResult, UploadPurpose
@@ -98,23 +98,8 @@ def draft_save(
     if errors:
         raise ValidationFailed("Nội dung tờ khai chưa hợp lệ.", code="invalid", details={"answers": errors})
     _units_check(dossier.procedure_version, unit_code)
-    dossier.unit = unit_by_code(unit_code)
-    dossier.applicant_kind = parsed.kind
-    dossier.applicant_name = parsed.name
-    dossier.applicant_id_number = parsed.id_number
-    dossier.applicant_phone = parsed.phone
-    dossier.applicant_email = parsed.email
-    dossier.applicant_address = parsed.address
-    dossier.save(
-        update_fields=[
-            "unit",
-            "applicant_kind",
-            "applicant_name",
-            "applicant_id_number",
-            "applicant_phone",
-            "applicant_email",
-            "applicant_address",
-        ]
+    dossier = dossier_draft_update(
+        dossier=dossier, actor=actor, applicant=parsed, unit=unit_by_code(unit_code)
     )
     SubmissionData.objects.update_or_create(
         dossier=dossier, defaults={"answers": cleaned, "updated_at": clock.now()}
@@ -149,43 +134,16 @@ def draft_submit(*, dossier: Dossier, actor: User, expected_version: int | None 
         raise ValidationFailed(
             "Hồ sơ chưa đủ thông tin để nộp.", code="submission_incomplete", details={"problems": problems}
         )
-    with_files = Upload.objects.filter(dossier=dossier, purpose=UploadPurpose.SUBMISSION).values(
-        "component_id"
+    with_files = Upload.objects.filter(dossier=dossier, purpose=UploadPurpose.SUBMISSION).values_list(
+        "component_id", flat=True
     )
     # The checklist shows what arrived online; the officer still checks it at receipt.
-    DossierComponent.objects.filter(dossier=dossier, pk__in=with_files).update(received=True)
-    submitted = dossier_transition(
-        dossier=dossier, action=Action.SUBMIT, actor=actor, expected_version=expected_version
+    dossier_draft_update(
+        dossier=dossier, actor=actor, components_received=[pk for pk in with_files if pk is not None]
     )
-    _notify_submitted(submitted)
-    return submitted
-
-
-def _notify_submitted(dossier: Dossier) -> None:
-    from motcua.notifications.services import message_queue
-    from motcua.notifications.templates import TEMPLATES
-
-    if "dossier_submitted" not in TEMPLATES or not (dossier.applicant_email or dossier.applicant_phone):
-        return
-    from django.conf import settings
-
-    message_queue(
-        event="dossier_submitted",
-        key=f"dossier:{dossier.pk}:submitted",
-        email=dossier.applicant_email,
-        phone=dossier.applicant_phone,
-        context={
-            "code": dossier.code or "",
-            "name": dossier.applicant_name,
-            "unit": dossier.unit.name,
-            "procedure": dossier.procedure_version.name,
-            "submitted": f"{dossier.submitted_at.astimezone(clock.VN_TZ):%H:%M %d/%m/%Y}"
-            if dossier.submitted_at
-            else "",
-            "lookup_url": f"{settings.MOTCUA_PUBLIC_URL.rstrip('/')}/ho-so-cua-toi/{dossier.code}/",
-        },
-        object_type="dossier",
-        object_id=dossier.pk,
+    # The lifecycle queues the confirmation ("dossier_submitted", notifications/templates.py).
+    return dossier_transition(
+        dossier=dossier, action=Action.SUBMIT, actor=actor, expected_version=expected_version
     )
 
 
@@ -260,6 +218,33 @@ def upload_delete(*, upload: Upload, actor: User) -> None:
     name = upload.stored_name
     upload.delete()
     transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def supplement_complete(*, dossier: Dossier, actor: User, expected_version: int | None = None) -> Dossier:
+    """The applicant declares the supplement complete ("Đã bổ sung đủ hồ sơ") after uploading it.
+
+    Needs at least one supplement file sent since the request (``ValidationFailed`` ``supplement_missing``);
+    the lifecycle's ``supplement-received`` then resumes or resets the clock per the procedure's rule.
+    """
+    _own(dossier, actor)
+    if dossier.status != Status.AWAITING_SUPPLEMENT:
+        raise Conflict("Hồ sơ không ở trạng thái chờ bổ sung.", code="not_awaiting_supplement")
+    sent = Upload.objects.filter(dossier=dossier, purpose=UploadPurpose.SUPPLEMENT)
+    if dossier.paused_at is not None:
+        sent = sent.filter(uploaded_at__gte=dossier.paused_at)
+    if not sent.exists():
+        raise ValidationFailed(
+            "Vui lòng tải lên giấy tờ bổ sung trước khi xác nhận đã bổ sung đủ hồ sơ.",
+            code="supplement_missing",
+        )
+    return dossier_transition(
+        dossier=dossier,
+        action=Action.SUPPLEMENT_RECEIVED,
+        actor=actor,
+        expected_version=expected_version,
+        note="Người nộp đã bổ sung hồ sơ trực tuyến.",
+    )
 
 
 @transaction.atomic

@@ -17,6 +17,15 @@ class Template:
 
 
 TEMPLATES: dict[str, Template] = {
+    "dossier_submitted": Template(
+        subject=_("Hồ sơ %(code)s đã được nộp trực tuyến"),
+        body=_(
+            "Kính gửi %(name)s,\n\nHồ sơ %(code)s (thủ tục: %(procedure)s) đã được nộp trực tuyến tới "
+            "%(unit)s lúc %(submitted)s. Cán bộ sẽ kiểm tra và tiếp nhận hồ sơ; ông/bà sẽ nhận được thông "
+            "báo khi hồ sơ được tiếp nhận.\nTheo dõi hồ sơ: %(lookup_url)s"
+        ),
+        sms=_("Ho so %(code)s da duoc nop truc tuyen. Theo doi: %(lookup_url)s"),
+    ),
     "dossier_received": Template(
         subject=_("Hồ sơ %(code)s đã được tiếp nhận"),
         body=_(

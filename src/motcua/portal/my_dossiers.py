@@ -73,6 +73,11 @@ def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "answers": submission_answers(dossier),
         "submitted_files": [u for u in uploads if u.purpose == UploadPurpose.SUBMISSION],
         "supplement_files": [u for u in uploads if u.purpose == UploadPurpose.SUPPLEMENT],
+        "supplement_sent": any(
+            u.purpose == UploadPurpose.SUPPLEMENT
+            and (dossier.paused_at is None or u.uploaded_at >= dossier.paused_at)
+            for u in uploads
+        ),
         "can_supplement": dossier.status == Status.AWAITING_SUPPLEMENT,
         "can_withdraw": "request-withdrawal" in actions,
         "can_rate": dossier.status == Status.RETURNED,
@@ -90,7 +95,7 @@ def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
 @applicant_required
 @require_POST
 def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
-    """Answer a supplement request with files (the officer then records ``supplement-received``)."""
+    """Answer a supplement request with files (then "Đã bổ sung đủ hồ sơ": ``my_dossier_supplement_done``)."""
     dossier = _get(request, code)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -110,9 +115,29 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Đã gửi tệp bổ sung “%(name)s”. Cán bộ sẽ kiểm tra và xác nhận đã nhận đủ hồ sơ bổ sung.")
+                _(
+                    "Đã gửi tệp bổ sung “%(name)s”. Khi đã gửi đủ giấy tờ, ông/bà bấm “Đã bổ sung đủ hồ sơ” "
+                    "để cơ quan tiếp tục giải quyết."
+                )
                 % {"name": upload.original_name},
             )
+    return redirect("portal:my_dossier", code=dossier.code)
+
+
+@applicant_required
+@require_POST
+def my_dossier_supplement_done(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant declares the supplement complete: ``supplement-received``, the clock resumes or resets."""
+    dossier = _get(request, code)
+    try:
+        services.supplement_complete(dossier=dossier, actor=account(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Đã xác nhận bổ sung đủ hồ sơ. Cơ quan tiếp tục giải quyết; ngày hẹn trả đã được cập nhật."),
+        )
     return redirect("portal:my_dossier", code=dossier.code)
 
 

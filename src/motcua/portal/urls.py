@@ -32,6 +32,11 @@ urlpatterns = [
     path(
         "ho-so-cua-toi/<str:code>/bo-sung/", my_dossiers.my_dossier_supplement, name="my_dossier_supplement"
     ),
+    path(
+        "ho-so-cua-toi/<str:code>/bo-sung/xong/",
+        my_dossiers.my_dossier_supplement_done,
+        name="my_dossier_supplement_done",
+    ),
     path("ho-so-cua-toi/<str:code>/rut-ho-so/", my_dossiers.my_dossier_withdraw, name="my_dossier_withdraw"),
     path("ho-so-cua-toi/<str:code>/danh-gia/", my_dossiers.my_dossier_rate, name="my_dossier_rate"),
     path("ho-so-cua-toi/<str:code>/bien-nhan.pdf", my_dossiers.my_dossier_receipt, name="my_dossier_receipt"),

@@ -21,6 +21,7 @@ from motcua.dossiers.selectors import dossiers_visible_to, mask_id_number
 from motcua.dossiers.services import dossier_intake_counter
 
 from .conftest import MONDAY_10, World
+from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,32 @@ def test_reset_rule_restarts_the_whole_limit(world: World) -> None:
     assert dossier.remaining_minutes is None
     dossier = act(dossier, Action.SUPPLEMENT_RECEIVED, world.officer_a, at(14, 10))
     assert dossier.due_at == dossier.statutory_due_at == at(19, 10)  # Friday 10:00 + 3 working days
+
+
+@pytest.mark.parametrize(
+    ("rule", "due"),
+    [
+        (SupplementRule.PAUSE, at(18, 10)),  # Friday 10:00 + the 16 working hours left
+        (SupplementRule.RESET, at(19, 10)),  # Friday 10:00 + the whole 3 working days
+    ],
+)
+def test_the_applicant_completes_the_supplement_online(world: World, rule: str, due: dt.datetime) -> None:
+    world.version.supplement_rule = rule
+    world.version.save(update_fields=["supplement_rule"])
+    owner = UserFactory(username="cong-dan-an")
+    dossier = intake(world)
+    Dossier.objects.filter(pk=dossier.pk).update(owner=owner)  # as if it had been submitted online
+    dossier = act(dossier, Action.REQUEST_SUPPLEMENT, world.specialist_a, at(11, 10), note="Thiếu tờ khai")
+    # Another citizen may not; the owner may (officers keep the ability: test_pause_rule_…).
+    stranger = UserFactory(username="nguoi-khac")
+    with pytest.raises(PermissionDenied):
+        act(dossier, Action.SUPPLEMENT_RECEIVED, stranger, at(14, 10))
+    dossier = act(dossier, Action.SUPPLEMENT_RECEIVED, owner, at(14, 10))
+    assert dossier.status == Status.PROCESSING
+    assert dossier.due_at == dossier.statutory_due_at == due
+    assert (dossier.paused_at, dossier.remaining_minutes) == (None, None)
+    event = DossierEvent.objects.get(dossier=dossier, action=Action.SUPPLEMENT_RECEIVED)
+    assert (event.actor, event.due_at, event.data["rule"]) == (owner, due, rule)
 
 
 def test_extension_moves_the_displayed_due_only_once(world: World) -> None:

@@ -22,3 +22,6 @@ def _vietnamese() -> Iterator[None]:
 
 # Online submission tests: a real clamd (session) and an empty MEDIA_ROOT per test.
 from motcua.documents.tests.fixtures import clamd_address, media  # noqa: E402, F401
+
+# The sandbox e-ID provider on the live server (the browser journey test).
+from motcua.identity.tests.conftest import sandbox_idp  # noqa: E402, F401

@@ -139,7 +139,7 @@ def test_supplement_response_uploads_files(client: Client, world: World, media: 
     item = Upload.objects.get(purpose=UploadPurpose.SUPPLEMENT)
     assert item.dossier_id == dossier.pk
     assert item.content_type == "image/png"
-    # The officer records "supplement received" (the lifecycle lets only officers do it).
+    # Not yet complete: the applicant (or an officer) declares it ("Đã bổ sung đủ hồ sơ").
     dossier.refresh_from_db()
     assert dossier.status == Status.AWAITING_SUPPLEMENT
     # Not awaiting a supplement: refused.
@@ -149,6 +149,41 @@ def test_supplement_response_uploads_files(client: Client, world: World, media: 
     )
     assert "Hồ sơ không ở trạng thái chờ bổ sung" in response.content.decode()
     assert Upload.objects.filter(purpose=UploadPurpose.SUPPLEMENT).count() == 1
+
+
+@pytest.mark.parametrize("rule", ["pause", "reset"])
+def test_applicant_declares_the_supplement_complete(
+    client: Client, world: World, media: Path, rule: str
+) -> None:
+    world.version.supplement_rule = rule
+    world.version.save(update_fields=["supplement_rule"])
+    dossier = dossier_transition(
+        dossier=received(world), action="request-supplement", actor=world.officer, note="Bổ sung tờ khai"
+    )
+    login(client, world.citizen)
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert "Đã bổ sung đủ hồ sơ" not in page  # nothing sent yet: no button
+    # Posting anyway is refused and changes nothing.
+    response = client.post(f"/ho-so-cua-toi/{dossier.code}/bo-sung/xong/", follow=True)
+    assert "Vui lòng tải lên giấy tờ bổ sung trước" in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.AWAITING_SUPPLEMENT
+    # Another citizen cannot complete it.
+    login(client, world.other)
+    assert client.post(f"/ho-so-cua-toi/{dossier.code}/bo-sung/xong/").status_code == 404
+
+    login(client, world.citizen)
+    client.post(f"/ho-so-cua-toi/{dossier.code}/bo-sung/", {"file": files.upload("bs.pdf", files.pdf())})
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert f'action="/ho-so-cua-toi/{dossier.code}/bo-sung/xong/"' in page
+    response = client.post(f"/ho-so-cua-toi/{dossier.code}/bo-sung/xong/", follow=True)
+    assert "Đã xác nhận bổ sung đủ hồ sơ" in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+    assert (dossier.paused_at, dossier.remaining_minutes) == (None, None)
+    assert dossier.due_at is not None
+    event = dossier.events.get(action="supplement-received")
+    assert (event.actor, event.data["rule"]) == (world.citizen, rule)
+    assert "Đã bổ sung đủ hồ sơ" not in response.content.decode()  # no longer awaiting
 
 
 def test_withdrawal_request(client: Client, world: World, media: Path) -> None:

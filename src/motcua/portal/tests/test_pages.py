@@ -239,3 +239,12 @@ def test_csp_header_and_no_inline_script_without_nonce(client: Client, catalog: 
     assert not re.search(r"<style\b", html)
     assert not re.search(r"\sstyle=", html)
     assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_header_login_leads_to_the_citizen_choice_which_offers_the_staff_login(client: Client) -> None:
+    home = client.get("/").content.decode()
+    assert '<a href="/auth/login/">Đăng nhập</a>' in home
+    choice = client.get("/auth/login/").content.decode()
+    assert '<a class="usa-button usa-button--outline" href="/dang-nhap/">Cán bộ đăng nhập</a>' in choice
+    staff = client.get("/dang-nhap/").content.decode()
+    assert '<a href="/auth/login/">đăng nhập bằng tài khoản định danh điện tử</a>' in staff
