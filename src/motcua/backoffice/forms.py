@@ -293,12 +293,46 @@ class PaymentReceivedForm(ActionForm):
     action = Action.PAYMENT_RECEIVED
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more files under one name (the content checks are the service's: ``upload_check``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={"class": "usa-file-input", "accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}
+            ),
+        )
+        kwargs.setdefault("allow_empty_file", True)  # refused by upload_check, with its message
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
+
+
 class ResolveForm(ActionForm):
     action = Action.RESOLVE
-    result = forms.CharField(label=_("Kết quả giải quyết (tên, số văn bản kết quả)"), max_length=2000)
+    result = forms.CharField(
+        label=_("Kết quả giải quyết (tên, số văn bản kết quả)"),
+        help_text=_("Nếu kết quả chỉ có bản giấy, ghi rõ nơi người nộp nhận kết quả."),
+        max_length=2000,
+    )
+    attachments = MultipleFileField(
+        label=_("Tệp kết quả (bản điện tử, có thể chọn nhiều tệp; không bắt buộc)"),
+        help_text=_("PDF, JPEG, PNG, DOCX hoặc XLSX; tệp được kiểm tra virus như tệp người nộp tải lên."),
+        required=False,
+    )
 
     def params(self) -> dict[str, Any]:
         return {**super().params(), "result": self.cleaned_data["result"]}
+
+    def result_files(self) -> list[Any]:
+        return list(self.cleaned_data.get("attachments") or [])
 
 
 class ReturnForm(ActionForm):

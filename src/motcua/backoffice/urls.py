@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("so-theo-doi/", views.logbook, name="logbook"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_action, name="dossier_action"),
+    path("ho-so/<str:code>/tep/<int:upload_id>/", views.dossier_upload, name="dossier_upload"),
+    path("thong-ke/", dashboard.dashboard, name="dashboard"),
 ]

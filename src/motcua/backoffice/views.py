@@ -8,12 +8,16 @@ exactly like a code that does not exist); every write is one ``dossier_intake_co
 from __future__ import annotations
 
 import io
+import unicodedata
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -23,6 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.catalog.selectors import procedure_get, procedure_search, procedure_version_in_force
 from motcua.core import clock
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from motcua.documents.constants import UploadPurpose
+from motcua.documents.models import Upload
+from motcua.documents.selectors import dossier_result_files, dossier_uploads, upload_get_for_dossier
+from motcua.documents.services import dossier_result_attach
 from motcua.dossiers.constants import Action
 from motcua.dossiers.lifecycle import actions_for, dossier_transition
 from motcua.dossiers.models import Dossier
@@ -36,11 +44,20 @@ from motcua.dossiers.printing import (
 )
 from motcua.dossiers.selectors import dossier_get_for_user, dossiers_visible_to, mask_id_number
 from motcua.dossiers.services import dossier_intake_counter
+from motcua.identity.services import personal_data_view_log
 from motcua.organisations.constants import Role
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import units_for_user, units_visible_to
 
-from .forms import ACTION_FORMS, ActionForm, IntakeForm, LogbookForm, ProcedureSearchForm, QueueFilterForm
+from .forms import (
+    ACTION_FORMS,
+    ActionForm,
+    IntakeForm,
+    LogbookForm,
+    ProcedureSearchForm,
+    QueueFilterForm,
+    ResolveForm,
+)
 from .queues import QUEUES, is_overdue, queue_counts, queue_dossiers, queues_for
 
 PAGE_SIZE = 25
@@ -337,6 +354,11 @@ def _dossier_context(
     printable = forms_available(dossier, events)
     return {
         "dossier": dossier,
+        "upload_groups": _upload_groups(dossier),
+        "result_files": [
+            {"upload": u, "url": reverse("backoffice:dossier_upload", args=[dossier.code, u.pk])}
+            for u in dossier_result_files(dossier)
+        ],
         "overdue": is_overdue(dossier, now),
         "events": [
             {
@@ -357,6 +379,69 @@ def _dossier_context(
     }
 
 
+def _upload_groups(dossier: Dossier) -> list[dict[str, Any]]:
+    """The applicant's files grouped by component (checklist order), then files tied to no component.
+
+    One query for the files; the components come prefetched with the dossier.
+    """
+    by_component: dict[int | None, list[Upload]] = {}
+    for upload in dossier_uploads(dossier):
+        by_component.setdefault(upload.component_id, []).append(upload)
+    groups = []
+    for component in dossier.components.all():
+        files = by_component.pop(component.pk, [])
+        if files:
+            groups.append({"name": component.name, "files": [_upload_row(dossier, u) for u in files]})
+    rest = [u for files in by_component.values() for u in files]
+    if rest:
+        rest.sort(key=lambda u: (u.uploaded_at, u.pk))
+        groups.append(
+            {"name": _("Không gắn với thành phần hồ sơ"), "files": [_upload_row(dossier, u) for u in rest]}
+        )
+    return groups
+
+
+def _upload_row(dossier: Dossier, upload: Upload) -> dict[str, Any]:
+    return {
+        "upload": upload,
+        "supplement": upload.purpose == UploadPurpose.SUPPLEMENT,
+        "url": reverse("backoffice:dossier_upload", args=[dossier.code, upload.pk]),
+    }
+
+
+def _log_applicant_view(request: HttpRequest, dossier: Dossier, purpose: str) -> None:
+    """Decree 13/2023: one access-log row per page or file that shows the applicant's data.
+
+    A dossier without an ID number (some counter intakes) names no person to log against.
+    """
+    if dossier.applicant_id_number:
+        personal_data_view_log(
+            viewer=request.user,
+            subject_id_number=dossier.applicant_id_number,
+            purpose=purpose,
+            path=request.get_full_path(),
+        )
+
+
+def attachment_disposition(name: str) -> str:
+    """``attachment`` with an ASCII ``filename`` fallback and the real name as RFC 5987 ``filename*``.
+
+    The fallback drops Vietnamese diacritics (``đ`` → ``d``) and keeps only letters, digits and ``._-``, so
+    no quote, semicolon, slash or line break of a stored name can reach the header.
+    """
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip() or "tep"
+    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = (
+        "".join(
+            ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_"
+            for ch in plain
+            if not unicodedata.combining(ch)
+        ).strip("._")
+        or "tep"
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def _status_label(value: str) -> str:
     from motcua.dossiers.constants import Status
 
@@ -370,7 +455,33 @@ def _status_label(value: str) -> str:
 @login_required
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _get_dossier(request.user, code)
-    return render(request, "backoffice/dossier.html", _dossier_context(request, dossier))
+    context = _dossier_context(request, dossier)
+    _log_applicant_view(request, dossier, f"Xem hồ sơ {dossier.code}")
+    return render(request, "backoffice/dossier.html", context)
+
+
+@require_GET
+@login_required
+def dossier_upload(request: HttpRequest, code: str, upload_id: int) -> FileResponse:
+    """One file the applicant uploaded, always as a download with its sniffed type (never inline).
+
+    The dossier is found through the user's scope and the file must belong to it: anything else is a 404.
+    """
+    dossier = _get_dossier(request.user, code, detail=False)
+    try:
+        upload = upload_get_for_dossier(dossier, upload_id)
+    except NotFound:
+        raise Http404 from None
+    try:
+        handle = default_storage.open(upload.stored_name, "rb")
+    except OSError:
+        raise Http404 from None
+    _log_applicant_view(request, dossier, f"Tải tệp “{upload.original_name}” của hồ sơ {dossier.code}")
+    response = FileResponse(handle, content_type=upload.content_type)
+    response["Content-Disposition"] = attachment_disposition(upload.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST
@@ -393,7 +504,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
             % {"action": _action_label(action), "status": dossier.get_status_display(), "allowed": names},
         )
         return _render_dossier(request, code, status=409)
-    form = form_class(request.POST, dossier=dossier, user=user)
+    form = form_class(request.POST, request.FILES, dossier=dossier, user=user)
     if not form.is_valid():
         messages.error(
             request,
@@ -402,7 +513,10 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         )
         return _render_dossier(request, code, bound=form, status=400)
     try:
-        dossier_transition(dossier=dossier, action=action, actor=user, **form.params())
+        with transaction.atomic():  # a refused result file undoes the resolution too
+            dossier = dossier_transition(dossier=dossier, action=action, actor=user, **form.params())
+            if isinstance(form, ResolveForm) and form.result_files():
+                dossier_result_attach(dossier=dossier, actor=user, files=form.result_files())
     except Conflict as error:
         if error.code == "stale_version":
             messages.error(
@@ -435,9 +549,9 @@ def _render_dossier(
     dossier = _get_dossier(request.user, code)
     if bound is not None:
         bound.dossier = dossier
-    return render(
-        request, "backoffice/dossier.html", _dossier_context(request, dossier, bound), status=status
-    )
+    context = _dossier_context(request, dossier, bound)
+    _log_applicant_view(request, dossier, f"Xem hồ sơ {dossier.code}")
+    return render(request, "backoffice/dossier.html", context, status=status)
 
 
 # ------------------------------------------------------------------------------------------ logbook

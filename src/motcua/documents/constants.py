@@ -17,6 +17,7 @@ UPLOAD_TYPES: dict[str, tuple[str, str]] = {
 class UploadPurpose(models.TextChoices):
     SUBMISSION = "submission", "Nộp hồ sơ"
     SUPPLEMENT = "supplement", "Bổ sung hồ sơ"
+    RESULT = "result", "Kết quả giải quyết"
 
 
 class ScanResult(models.TextChoices):

@@ -11,7 +11,8 @@ from .constants import Satisfaction, ScanResult, UploadPurpose
 
 
 class Upload(models.Model):
-    """One file a citizen attached to a dossier component (or to the dossier, for a supplement).
+    """One file a citizen attached to a dossier component (or to the dossier, for a supplement), or a result
+    file the specialist/leader attached when resolving the dossier (purpose ``result``, no component).
 
     The file lives in the default storage under ``stored_name`` (a generated name); ``original_name`` is the
     sanitised name the citizen gave, shown and used for downloads only.

@@ -12,6 +12,7 @@ from motcua.core.errors import NotFound
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 
+from .constants import UploadPurpose
 from .models import Rating, SubmissionData, Upload
 
 if TYPE_CHECKING:
@@ -189,9 +190,18 @@ def citizen_data_export(user: User) -> dict[str, Any]:
     return result
 
 
+# The applicant sees (and downloads) the result files once the dossier is resolved or returned.
+RESULT_VISIBLE = (Status.RESOLVED, Status.RETURNED)
+
+
 def upload_get_for_owner(user: User, pk: int) -> Upload:
     upload = Upload.objects.select_related("dossier").filter(pk=pk, dossier__owner_id=user.pk).first()
-    if upload is None or not user.is_authenticated:
+    hidden_result = (
+        upload is not None
+        and upload.purpose == UploadPurpose.RESULT
+        and upload.dossier.status not in RESULT_VISIBLE
+    )
+    if upload is None or hidden_result or not user.is_authenticated:
         raise NotFound("Không tìm thấy tệp.", code="upload_not_found")
     return upload
 
@@ -202,7 +212,18 @@ def dossier_uploads(dossier: Dossier) -> list[Upload]:
     One query; the caller has already checked that the user may see ``dossier``
     (``dossiers.selectors.dossier_get_for_user``).
     """
-    return list(Upload.objects.filter(dossier=dossier).order_by("uploaded_at", "pk"))
+    return list(
+        Upload.objects.filter(dossier=dossier)
+        .exclude(purpose=UploadPurpose.RESULT)
+        .order_by("uploaded_at", "pk")
+    )
+
+
+def dossier_result_files(dossier: Dossier) -> list[Upload]:
+    """The result files attached when ``dossier`` was resolved, oldest first (the caller checked access)."""
+    return list(
+        Upload.objects.filter(dossier=dossier, purpose=UploadPurpose.RESULT).order_by("uploaded_at", "pk")
+    )
 
 
 def upload_get_for_dossier(dossier: Dossier, pk: int) -> Upload:

@@ -28,7 +28,7 @@ from motcua.organisations.selectors import unit_by_code
 from .constants import ScanResult, UploadPurpose
 from .formschema import answers_clean, answers_missing, form_fields_parse
 from .models import Rating, SubmissionData, Upload
-from .validation import UploadRefused, mb, upload_check
+from .validation import UploadRefused, clean_name, mb, upload_check
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -209,6 +209,84 @@ def upload_store(
         default_storage.delete(saved)
         raise
     return upload
+
+
+def _result_name(file: UploadedFile) -> str:
+    """The file's name for an error message (a name the checks refuse is not echoed back)."""
+    try:
+        return clean_name(file.name or "")
+    except UploadRefused:
+        return "?"
+
+
+@transaction.atomic
+def dossier_result_attach(*, dossier: Dossier, actor: User, files: list[UploadedFile]) -> list[Upload]:
+    """Store the result files of a dossier just resolved (uploads of purpose ``result``).
+
+    Call it inside the same ``transaction.atomic()`` as ``dossier_transition(action="resolve")``, after it:
+    the dossier must be ``resolved`` (else ``Conflict``). Every file first goes through the citizens' checks
+    (``upload_check``: size, sniffed type, zip structure, ClamAV); one refused file raises ``UploadRefused``
+    naming it, before anything is written, so the caller's transaction rolls the resolution back too.
+    """
+    from django.conf import settings
+
+    if dossier.status != Status.RESOLVED:
+        raise Conflict("Chỉ đính kèm kết quả khi giải quyết hồ sơ.", code="not_resolved")
+    already = sum(
+        Upload.objects.filter(dossier=dossier, purpose=UploadPurpose.RESULT).values_list("size", flat=True)
+    )
+    checked_files = []
+    for file in files:
+        try:
+            if (file.size or 0) > settings.MOTCUA_UPLOAD_MAX_FILE_BYTES:  # refuse before reading it
+                raise UploadRefused(
+                    f"Tệp vượt quá dung lượng cho phép ({mb(settings.MOTCUA_UPLOAD_MAX_FILE_BYTES)} mỗi tệp).",
+                    code="upload_too_large",
+                )
+            data = file.read(settings.MOTCUA_UPLOAD_MAX_FILE_BYTES + 1)
+            checked = upload_check(name=file.name or "", data=data, already_stored=already)
+        except UploadRefused as exc:
+            raise UploadRefused(
+                f"Tệp kết quả “{_result_name(file)}” không được chấp nhận: {exc.message} "
+                "Hồ sơ chưa được chuyển sang “đã giải quyết”.",
+                code=exc.code,
+                details=exc.details,
+            ) from None
+        already += len(data)
+        checked_files.append((checked, data))
+    now = clock.now()
+    saved: list[str] = []
+    uploads = []
+    try:
+        for checked, data in checked_files:
+            name = f"results/{now:%Y/%m}/{uuid.uuid4().hex}.{checked.extension}"
+            saved.append(default_storage.save(name, ContentFile(data)))
+            upload = Upload.objects.create(
+                dossier=dossier,
+                component=None,
+                purpose=UploadPurpose.RESULT,
+                original_name=checked.name,
+                stored_name=saved[-1],
+                content_type=checked.content_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                scan_result=ScanResult.CLEAN if checked.scanned else ScanResult.NOT_SCANNED,
+                uploaded_by=actor,
+                uploaded_at=now,
+            )
+            audit_record(
+                actor=actor,
+                action="document.result_upload",
+                object_type="dossier",
+                object_id=dossier.pk,
+                data={"upload": upload.pk, "name": checked.name, "size": len(data), "type": checked.kind},
+            )
+            uploads.append(upload)
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+    return uploads
 
 
 @transaction.atomic

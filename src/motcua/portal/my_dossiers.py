@@ -22,10 +22,12 @@ from motcua.core.masking import mask_id_number
 from motcua.documents import services
 from motcua.documents.constants import UploadPurpose
 from motcua.documents.selectors import (
+    RESULT_VISIBLE,
     citizen_data_export,
     citizen_dossier_get,
     citizen_dossiers,
     citizen_timeline,
+    dossier_result_files,
     rating_of,
     submission_answers,
     upload_get_for_owner,
@@ -202,9 +204,14 @@ def my_dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
 @applicant_required
 @require_GET
 def my_dossier_result(request: HttpRequest, code: str) -> HttpResponse:
-    """The result: its description for now (signed result files come with the signatures issue)."""
+    """The result: its note and, once resolved or returned, the result files to download (``my_upload``)."""
     dossier = _get(request, code)
-    return render(request, "portal/my_dossier_result.html", {"dossier": dossier, "nav_active": "mine"})
+    files = dossier_result_files(dossier) if dossier.status in RESULT_VISIBLE else []
+    return render(
+        request,
+        "portal/my_dossier_result.html",
+        {"dossier": dossier, "result_files": files, "nav_active": "mine"},
+    )
 
 
 @applicant_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lookup, my_dossiers, submission, views
+from . import lookup, my_dossiers, statistics, submission, views
 
 app_name = "portal"
 urlpatterns = [
@@ -41,4 +41,8 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/danh-gia/", my_dossiers.my_dossier_rate, name="my_dossier_rate"),
     path("ho-so-cua-toi/<str:code>/bien-nhan.pdf", my_dossiers.my_dossier_receipt, name="my_dossier_receipt"),
     path("ho-so-cua-toi/<str:code>/ket-qua/", my_dossiers.my_dossier_result, name="my_dossier_result"),
+    # Public statistics (docs/dashboards.md).
+    path("thong-ke/", statistics.statistics, name="statistics"),
+    path("thong-ke/xlsx/", statistics.statistics_xlsx, name="statistics_xlsx"),
+    path("thong-ke/chi-so-766/", statistics.statistics_index, name="statistics_index"),
 ]

@@ -198,7 +198,10 @@ def test_citizen_submits_online_officer_receives_citizen_sees_due_time(
     axe_check(page, "online queue")
     page.click(f"#queue-results a:has-text('{dossier.code}')")
     page.wait_for_url(f"{base}/can-bo/ho-so/{dossier.code}/")
-    assert page.locator("tr:has-text('Giấy chứng sinh')").inner_text().endswith("Đã nhận")  # arrived online
+    components = page.locator("section[aria-labelledby=thanh-phan]")
+    assert components.locator("tr:has-text('Giấy chứng sinh')").inner_text().endswith("Đã nhận")  # arrived online
+    uploads = page.locator("section[aria-labelledby=tep-tai-len]")
+    assert uploads.locator("a:has-text('.pdf'), a:has-text('.png')").count() >= 2  # the officer sees the files
     axe_check(page, "back-office dossier")
     page.click("#action-receive summary")
     page.click("button[name=submit-receive]")

@@ -1,0 +1,448 @@
+"""Public statistics (no login): the monthly report's numbers by level, by unit and month by month, and the
+Decision 766 index (interface layer; docs/dashboards.md).
+
+Every number comes from the report selectors (``motcua.reports.selectors``): ``monthly_report`` for the
+period by level and by unit, ``monthly_series`` (one grouped query) for the monthly trend, and
+``motcua.reports.index.service_index`` for the 766 page. Only aggregates are shown: no personal data.
+Charts are drawn by ``static/js/statistics.js`` from JSON given with ``json_script``; the tables beside them
+are the source of truth.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from motcua.core import clock
+from motcua.core.errors import NotFound
+from motcua.organisations.models import Unit
+from motcua.organisations.selectors import unit_ancestor_ids
+from motcua.reports.index import NO_DATA, service_index
+from motcua.reports.selectors import (
+    REPORTING_LEVELS,
+    Period,
+    first_received_on,
+    monthly_report,
+    monthly_series,
+    report_scope,
+)
+
+# Reporting levels as shown to readers (translated; the report's own names are the official Vietnamese ones).
+LEVEL_LABELS: dict[str, Any] = {
+    "province": _("Cấp tỉnh"),
+    "district": _("Cấp huyện"),
+    "commune": _("Cấp xã"),
+}
+TREND_MONTHS = 12
+
+
+def _month_choices() -> list[tuple[str, Any]]:
+    return [("", _("Cả năm"))] + [(str(m), _("Tháng %(month)s") % {"month": m}) for m in range(1, 13)]
+
+
+class StatisticsForm(forms.Form):
+    """The period (a year, or a month of it) and the unit being drilled into; bad values fall back."""
+
+    nam = forms.TypedChoiceField(label=_("Năm"), coerce=int)
+    thang = forms.TypedChoiceField(label=_("Tháng"), coerce=int, required=False, empty_value=None)
+    don_vi = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, first_year: int, this_year: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        years = [(str(y), str(y)) for y in range(this_year, first_year - 1, -1)]
+        self.fields["nam"].choices = years  # type: ignore[attr-defined]
+        self.fields["thang"].choices = _month_choices()  # type: ignore[attr-defined]
+        self.fields["nam"].widget.attrs["class"] = "usa-select"
+        self.fields["thang"].widget.attrs["class"] = "usa-select"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the reader asked for: a month (``month`` set) or a whole year, optionally one unit's sub-tree."""
+
+    year: int
+    month: int | None
+    unit_code: str
+    today: dt.date
+
+    @property
+    def period(self) -> Period:
+        """The period shown, never past today (an unfinished month or year is reported up to today)."""
+        if self.month:
+            start = dt.date(self.year, self.month, 1)
+            end = dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        else:
+            start, end = dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)
+        return Period(start, max(start, min(end, self.today)))
+
+    @property
+    def trend(self) -> tuple[dt.date, dt.date]:
+        """The months of the trend: the 12 months ending with the chosen month, or the chosen year's months."""
+        period = self.period
+        if not self.month:
+            return period.start, period.end
+        first = period.start
+        for _i in range(TREND_MONTHS - 1):
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+        return first, period.end
+
+    def query(self, **extra: str) -> str:
+        params = {"nam": str(self.year), "thang": str(self.month or ""), **extra}
+        if "don_vi" not in extra and self.unit_code:
+            params["don_vi"] = self.unit_code
+        return urlencode({k: v for k, v in params.items() if v})
+
+
+def selection_from(request: HttpRequest) -> tuple[Selection, StatisticsForm]:
+    """Parse the query string; without (valid) values: the current month, the whole province."""
+    today = clock.today()
+    first = first_received_on()
+    first_year = min(first.year if first else today.year, today.year)
+    form = StatisticsForm(request.GET or None, first_year=first_year, this_year=today.year)
+    year, unit_code = today.year, ""
+    month: int | None = today.month
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data  # the fields that are valid, each on its own
+        if "nam" in data:
+            year, month = data["nam"], data.get("thang")
+        unit_code = (data.get("don_vi") or "").strip()
+        if "\x00" in unit_code:
+            unit_code = ""
+    if not form.is_bound or form.errors:
+        form = StatisticsForm(
+            initial={"nam": year, "thang": month or "", "don_vi": unit_code},
+            first_year=first_year,
+            this_year=today.year,
+        )
+    return Selection(year=year, month=month, unit_code=unit_code, today=today), form
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 2)
+
+
+def rate_display(value: float | None) -> str:
+    """``0.977`` → "97,7 %" (the active language's decimal mark); "—" without a denominator."""
+    if value is None:
+        return "—"
+    percent = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{number_format(percent, decimal_pos=1)} %"
+
+
+def _decorate(row: dict[str, Any]) -> dict[str, Any]:
+    row["on_time_display"] = rate_display(row["on_time_rate"])
+    row["online_display"] = rate_display(row["online_rate"])
+    return row
+
+
+def _month_label(iso_month: str) -> str:
+    year, month = iso_month.split("-")
+    return f"{month}/{year}"
+
+
+def _breadcrumb(unit: Unit | None, selection: Selection) -> list[dict[str, str]]:
+    """Links from the whole province down to ``unit`` (a handful of queries: the tree is shallow)."""
+    crumbs = [{"name": str(_("Toàn tỉnh")), "url": "?" + selection.query(don_vi="")}]
+    if unit is None:
+        return crumbs
+    ancestors = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ancestor_ids(unit))}
+    chain = [ancestors[pk] for pk in reversed(unit_ancestor_ids(unit)) if pk in ancestors]
+    for u in [*chain, unit]:
+        crumbs.append({"name": u.name, "url": "?" + selection.query(don_vi=u.code)})
+    return crumbs
+
+
+def statistics_data(selection: Selection) -> dict[str, Any]:
+    """Every number of the statistics page (and of its Excel export) for ``selection``.
+
+    Raises ``NotFound`` (``unit_not_found``) when no unit carries the code on the period's last day.
+    """
+    period = selection.period
+    unit, unit_ids = report_scope(selection.unit_code or None, period)
+    code = unit.code if unit else None
+    by_level = monthly_report(date_from=period.start, date_to=period.end, unit_code=code, by="level")
+    by_unit = monthly_report(date_from=period.start, date_to=period.end, unit_code=code, by="unit")
+    trend_from, trend_to = selection.trend
+    series = monthly_series(date_from=trend_from, date_to=trend_to, unit_ids=unit_ids)
+    for row in by_level["rows"]:
+        row["label"] = LEVEL_LABELS.get(row["key"], row["name"])
+        _decorate(row)
+    for row in by_unit["rows"]:
+        row["level_label"] = LEVEL_LABELS.get(row["level"], row["level"])
+        _decorate(row)
+    for month in series:
+        month["label"] = _month_label(month["month"])
+        _decorate(month)
+    _decorate(by_level["totals"])
+    return {
+        "period": period,
+        "unit": unit,
+        "by_level": by_level,
+        "by_unit": by_unit,
+        "series": series,
+        "totals": by_level["totals"],
+        # the page lists the units with dossiers in the period; the Excel export lists every unit (the form)
+        "units_shown": [r for r in by_unit["rows"] if r["received"]["total"]],
+        "units_hidden": sum(1 for r in by_unit["rows"] if not r["received"]["total"]),
+    }
+
+
+def _charts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Chart.js specifications for ``static/js/statistics.js`` (percentages and counts, no personal data)."""
+    levels = [r for r in data["by_level"]["rows"] if r["key"] in REPORTING_LEVELS]
+    series = data["series"]
+    months = [_month_label(m["month"]) for m in series]
+    return {
+        "levels": {
+            "type": "bar",
+            "unit": "percent",
+            "labels": [str(r["label"]) for r in levels],
+            "datasets": [
+                {
+                    "label": str(_("Tỷ lệ đúng hạn (%)")),
+                    "color": "primary",
+                    "data": [_percent(r["on_time_rate"]) for r in levels],
+                },
+                {
+                    "label": str(_("Tỷ lệ trực tuyến (%)")),
+                    "color": "secondary",
+                    "data": [_percent(r["online_rate"]) for r in levels],
+                },
+            ],
+        },
+        "trend_rates": {
+            "type": "line",
+            "unit": "percent",
+            "labels": months,
+            "datasets": [
+                {
+                    "label": str(_("Tỷ lệ đúng hạn (%)")),
+                    "color": "primary",
+                    "data": [_percent(m["on_time_rate"]) for m in series],
+                },
+                {
+                    "label": str(_("Tỷ lệ trực tuyến (%)")),
+                    "color": "secondary",
+                    "data": [_percent(m["online_rate"]) for m in series],
+                },
+            ],
+        },
+        "trend_counts": {
+            "type": "bar",
+            "unit": "count",
+            "labels": months,
+            "datasets": [
+                {
+                    "label": str(_("Tiếp nhận mới")),
+                    "color": "secondary",
+                    "data": [m["received"]["new"] for m in series],
+                },
+                {
+                    "label": str(_("Đã giải quyết")),
+                    "color": "primary",
+                    "data": [m["resolved"]["total"] for m in series],
+                },
+            ],
+        },
+    }
+
+
+def _period_label(selection: Selection) -> str:
+    period = selection.period
+    return f"{period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}"
+
+
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    """``/thong-ke/``: on-time and online rates by level and by unit, and the monthly trend."""
+    selection, form = selection_from(request)
+    context: dict[str, Any] = {
+        "form": form,
+        "selection": selection,
+        "period_label": _period_label(selection),
+        "nav_active": "statistics",
+    }
+    try:
+        data = statistics_data(selection)
+    except NotFound as exc:
+        context.update(unit_error=exc.message, breadcrumb=_breadcrumb(None, selection))
+        return render(request, "portal/statistics.html", context, status=404)
+    context.update(
+        data,
+        charts=_charts(data),
+        breadcrumb=_breadcrumb(data["unit"], selection),
+        export_url=reverse("portal:statistics_xlsx") + "?" + selection.query(),
+        index_url=reverse("portal:statistics_index") + "?" + selection.query(),
+        drill_query=selection.query(don_vi=""),
+    )
+    return render(request, "portal/statistics.html", context)
+
+
+EXPORT_HEADERS = (
+    "Tổng số tiếp nhận",
+    "Từ kỳ trước chuyển qua",
+    "Mới tiếp nhận",
+    "Trực tuyến",
+    "Trực tiếp",
+    "Bưu chính",
+    "Đã giải quyết",
+    "Trước hạn",
+    "Đúng hạn",
+    "Quá hạn",
+    "Đang giải quyết",
+    "Trong hạn",
+    "Quá hạn",
+    "Tỷ lệ đúng hạn",
+    "Tỷ lệ trực tuyến",
+)
+
+
+def _numbers(row: dict[str, Any]) -> list[Any]:
+    received, resolved, in_progress = row["received"], row["resolved"], row["in_progress"]
+    return [
+        received["total"],
+        received["carried_over"],
+        received["new"],
+        received["online"],
+        received["counter"],
+        received["post"],
+        resolved["total"],
+        resolved["early"],
+        resolved["on_time"],
+        resolved["late"],
+        in_progress["total"],
+        in_progress["within"],
+        in_progress["overdue"],
+        row["on_time_rate"],
+        row["online_rate"],
+    ]
+
+
+def statistics_workbook(data: dict[str, Any], *, title: str, period_label: str) -> bytes:
+    """The page's three tables as an .xlsx: by level, by unit, by month (numbers stay numbers)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheets: list[tuple[str, list[str], list[tuple[list[Any], dict[str, Any]]]]] = [
+        (
+            "Theo cap",
+            ["Cấp"],
+            [([str(r["label"])], r) for r in data["by_level"]["rows"]],
+        ),
+        (
+            "Theo don vi",
+            ["Mã đơn vị", "Đơn vị", "Cấp"],
+            [([r["key"], r["name"], str(r["level_label"])], r) for r in data["by_unit"]["rows"]],
+        ),
+        (
+            "Theo thang",
+            ["Tháng", "Từ ngày", "Đến ngày"],
+            [([_month_label(m["month"]), m["from"], m["to"]], m) for m in data["series"]],
+        ),
+    ]
+    for index, (name, keys, rows) in enumerate(sheets):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        assert sheet is not None
+        sheet.title = name
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append([f"Kỳ: {period_label}"])
+        sheet.append([*keys, *EXPORT_HEADERS])
+        for cell in sheet[3]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for key_cells, row in rows:
+            sheet.append([*key_cells, *_numbers(row)])
+        if name != "Theo thang":
+            sheet.append(["Tổng cộng", *([""] * (len(keys) - 1)), *_numbers(data["totals"])])
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+        rate_columns = (len(keys) + len(EXPORT_HEADERS) - 1, len(keys) + len(EXPORT_HEADERS))
+        for row_cells in sheet.iter_rows(min_row=4):
+            for column in rate_columns:
+                row_cells[column - 1].number_format = "0.00%"
+        for column_cells in sheet.iter_cols(min_row=3, max_row=3):
+            letter = column_cells[0].column_letter
+            sheet.column_dimensions[letter].width = 32 if column_cells[0].value == "Đơn vị" else 13
+        sheet.freeze_panes = sheet.cell(row=4, column=len(keys) + 1)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@require_GET
+def statistics_xlsx(request: HttpRequest) -> HttpResponse:
+    """``/thong-ke/xlsx/``: what ``/thong-ke/`` shows for the same query string, as an Excel workbook."""
+    selection, _form = selection_from(request)
+    try:
+        data = statistics_data(selection)
+    except NotFound as exc:
+        return HttpResponse(exc.message, status=404, content_type="text/plain; charset=utf-8")
+    unit = data["unit"]
+    title = "Thống kê kết quả giải quyết thủ tục hành chính — " + (unit.name if unit else "Toàn tỉnh")
+    content = statistics_workbook(data, title=title, period_label=_period_label(selection))
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    period = selection.period
+    suffix = f"-{unit.code}" if unit else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="thong-ke-{period.start:%Y%m%d}-{period.end:%Y%m%d}{suffix}.xlsx"'
+    )
+    return response
+
+
+@require_GET
+def statistics_index(request: HttpRequest) -> HttpResponse:
+    """``/thong-ke/chi-so-766/``: the Decision 766 indicators of the period (score, weight, threshold)."""
+    selection, form = selection_from(request)
+    period = selection.period
+    context: dict[str, Any] = {
+        "form": form,
+        "selection": selection,
+        "period_label": _period_label(selection),
+        "nav_active": "statistics",
+        "statistics_url": reverse("portal:statistics") + "?" + selection.query(),
+    }
+    try:
+        index = service_index(
+            date_from=period.start, date_to=period.end, unit_code=selection.unit_code or None
+        )
+    except NotFound as exc:
+        context["unit_error"] = exc.message
+        return render(request, "portal/statistics_index.html", context, status=404)
+    groups = []
+    for group in index["groups"]:
+        indicators = []
+        for indicator in index["indicators"]:
+            if indicator["group"] != group["group"]:
+                continue
+            indicators.append(
+                {
+                    **indicator,
+                    "rate_display": rate_display(indicator["rate"]),
+                    "threshold_display": rate_display(indicator["threshold"]),
+                    "no_data": indicator["status"] == NO_DATA,
+                }
+            )
+        groups.append({**group, "indicators": indicators})
+    unit = None
+    if selection.unit_code:
+        unit = report_scope(selection.unit_code, period)[0]
+    context.update(index=index, groups=groups, unit=unit)
+    return render(request, "portal/statistics_index.html", context)
