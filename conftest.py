@@ -1,5 +1,8 @@
 """Fixtures shared by the whole suite."""
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -19,3 +22,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# --- Browser tests (Playwright driving Debian's Chromium; browsers cannot be downloaded here) -----------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    """A Chromium page (Vietnamese locale) that records console errors (CSP violations, script errors).
+
+    Skips the test when the ``playwright`` package or ``/usr/bin/chromium`` is missing. Tests using it mark
+    themselves ``browser`` and need ``live_server``.
+    """
+    import os
+    import shutil
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed")
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM would otherwise refuse to run here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="vi-VN")
+        context.set_default_timeout(15000)
+        new_page = context.new_page()
+        new_page.console_errors = []
+        new_page.on(
+            "console",
+            lambda m: m.type == "error" and new_page.console_errors.append(f"{new_page.url}: {m.text}"),
+        )
+        yield new_page
+        context.close()
+        browser.close()

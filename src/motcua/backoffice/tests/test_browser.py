@@ -6,9 +6,6 @@ skipped cleanly without them. Run: ``.venv/bin/pytest -m browser src/motcua/back
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,43 +15,13 @@ from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import World
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM would otherwise refuse to run here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
-
-CHROMIUM = "/usr/bin/chromium"
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"{CHROMIUM} is not installed"),
 ]
 
 PASSWORD = "Mat-khau-2025"
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(locale="vi-VN")
-        context.set_default_timeout(15000)
-        page = context.new_page()
-        page.console_errors = []  # CSP violations and script errors show up here
-        page.on(
-            "console", lambda m: m.type == "error" and page.console_errors.append(f"{page.url}: {m.text}")
-        )
-        yield page
-        context.close()
-        browser.close()
 
 
 def _with_password(user: User, full_name: str) -> User:

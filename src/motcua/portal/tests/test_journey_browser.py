@@ -10,10 +10,7 @@ skipped cleanly without them. Run: ``.venv/bin/pytest -m browser src/motcua/port
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +26,10 @@ from motcua.dossiers.tests.factories import UnitFactory, procedure_version, staf
 from motcua.identity.models import SandboxPerson
 from motcua.organisations.constants import Role
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM would otherwise refuse to run here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
-
-CHROMIUM = "/usr/bin/chromium"
 AXE_URL = "/static/vendor/axe-core/axe.min.js"  # src/motcua/static/vendor/axe-core/axe.min.js
-playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"{CHROMIUM} is not installed"),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -49,31 +40,6 @@ PASSWORD = "Mat-khau-2025"
 def _today() -> None:
     """No frozen clock here (overrides the package's): the sandbox provider signs the ID token with the real
     time, and motcua checks its ``iat``/``exp`` against the domain clock."""
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(locale="vi-VN")
-        context.set_default_timeout(15000)
-        page = context.new_page()
-        page.console_errors = []  # CSP violations and script errors show up here
-        page.on(
-            "console", lambda m: m.type == "error" and page.console_errors.append(f"{page.url}: {m.text}")
-        )
-        yield page
-        context.close()
-        browser.close()
 
 
 def axe_check(page: Any, name: str) -> None:
@@ -199,9 +165,13 @@ def test_citizen_submits_online_officer_receives_citizen_sees_due_time(
     page.click(f"#queue-results a:has-text('{dossier.code}')")
     page.wait_for_url(f"{base}/can-bo/ho-so/{dossier.code}/")
     components = page.locator("section[aria-labelledby=thanh-phan]")
-    assert components.locator("tr:has-text('Giấy chứng sinh')").inner_text().endswith("Đã nhận")  # arrived online
+    assert (
+        components.locator("tr:has-text('Giấy chứng sinh')").inner_text().endswith("Đã nhận")
+    )  # arrived online
     uploads = page.locator("section[aria-labelledby=tep-tai-len]")
-    assert uploads.locator("a:has-text('.pdf'), a:has-text('.png')").count() >= 2  # the officer sees the files
+    assert (
+        uploads.locator("a:has-text('.pdf'), a:has-text('.png')").count() >= 2
+    )  # the officer sees the files
     axe_check(page, "back-office dossier")
     page.click("#action-receive summary")
     page.click("button[name=submit-receive]")
