@@ -25,7 +25,7 @@ from motcua.portal.statistics import rate_display
 from motcua.reports.index import service_index
 from motcua.reports.selectors import Period, month_periods, monthly_report, monthly_series, report_scope
 from motcua.reports.tests.conftest import SAMPLE, demo  # noqa: F401
-from motcua.reports.tests.test_property import dossier_strategy
+from motcua.reports.tests.test_property import dossier_strategy, dossiers_replace
 
 MARCH = {"date_from": dt.date(2023, 3, 1), "date_to": dt.date(2023, 3, 31)}
 PAGE = "/thong-ke/"
@@ -82,9 +82,6 @@ def test_month_periods_cut_at_month_ends() -> None:
     ]
 
 
-START = dt.datetime(2023, 3, 1, tzinfo=VN_TZ)
-
-
 @pytest.fixture
 def report_world(db: None) -> dict[str, Any]:
     """A province with a department, a district and a commune, and one procedure version."""
@@ -120,27 +117,7 @@ def test_monthly_series_matches_the_report_on_random_data(
     first: int,
     days: int,
 ) -> None:
-    Dossier.objects.all().delete()
-    units, version = report_world["units"], report_world["version"]
-    objects = []
-    for d in items:
-        received = START + dt.timedelta(minutes=d["received"])
-        due = None if d["due_after"] is None else received + dt.timedelta(minutes=d["due_after"])
-        ended = None if d["end_after"] is None else received + dt.timedelta(minutes=d["end_after"])
-        objects.append(
-            Dossier(
-                procedure_version=version,
-                unit=units[d["unit"]],
-                channel=d["channel"],
-                applicant_name="A",
-                status=Status.PROCESSING if ended is None else Status.RESOLVED,
-                received_at=received,
-                statutory_due_at=due,
-                classification="" if ended is None else d["classification"],
-                **({d["end_kind"]: ended} if ended is not None else {}),
-            )
-        )
-    Dossier.objects.bulk_create(objects)
+    dossiers_replace(report_world, items)
     date_from = dt.date(2023, 3, 1) + dt.timedelta(days=first)
     date_to = date_from + dt.timedelta(days=days - 1)
     series = monthly_series(date_from=date_from, date_to=date_to)

@@ -71,6 +71,31 @@ def _at(minutes: int) -> dt.datetime:
     return dt.datetime.combine(START, dt.time(), tzinfo=VN_TZ) + dt.timedelta(minutes=minutes)
 
 
+def dossiers_replace(world: dict[str, Any], items: list[dict[str, Any]]) -> None:
+    """Replace every dossier by the ones ``dossier_strategy`` generated (minutes after 2023-03-01 00:00)."""
+    Dossier.objects.all().delete()
+    units, version = world["units"], world["version"]
+    objects = []
+    for d in items:
+        received = _at(d["received"])
+        due = None if d["due_after"] is None else _at(d["received"] + d["due_after"])
+        ended = None if d["end_after"] is None else _at(d["received"] + d["end_after"])
+        objects.append(
+            Dossier(
+                procedure_version=version,
+                unit=units[d["unit"]],
+                channel=d["channel"],
+                applicant_name="A",
+                status=Status.PROCESSING if ended is None else Status.RESOLVED,
+                received_at=received,
+                statutory_due_at=due,
+                classification="" if ended is None else d["classification"],
+                **({d["end_kind"]: ended} if ended is not None else {}),
+            )
+        )
+    Dossier.objects.bulk_create(objects)
+
+
 def _rate(a: int, b: int) -> float | None:
     if b == 0:
         return None
@@ -120,27 +145,8 @@ def _recount(items: list[dict[str, Any]], start: dt.datetime, end: dt.datetime) 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(items=st.lists(dossier_strategy, max_size=25), days=st.integers(1, 40))
 def test_report_matches_a_recount(world: dict[str, Any], items: list[dict[str, Any]], days: int) -> None:
-    Dossier.objects.all().delete()
-    units, version = world["units"], world["version"]
-    objects = []
-    for d in items:
-        received = _at(d["received"])
-        due = None if d["due_after"] is None else _at(d["received"] + d["due_after"])
-        ended = None if d["end_after"] is None else _at(d["received"] + d["end_after"])
-        objects.append(
-            Dossier(
-                procedure_version=version,
-                unit=units[d["unit"]],
-                channel=d["channel"],
-                applicant_name="A",
-                status=Status.PROCESSING if ended is None else Status.RESOLVED,
-                received_at=received,
-                statutory_due_at=due,
-                classification="" if ended is None else d["classification"],
-                **({d["end_kind"]: ended} if ended is not None else {}),
-            )
-        )
-    Dossier.objects.bulk_create(objects)
+    dossiers_replace(world, items)
+    units = world["units"]
     date_to = START + dt.timedelta(days=days - 1)
     start = dt.datetime.combine(START, dt.time(), tzinfo=VN_TZ)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), tzinfo=VN_TZ)
