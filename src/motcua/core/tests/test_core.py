@@ -49,3 +49,17 @@ def test_registry_registers_and_refuses_duplicates() -> None:
         registry.register("one")(One)
     with pytest.raises(KeyError, match="no demo plugin"):
         registry["two"]
+
+
+@pytest.mark.django_db
+def test_pages_are_vietnamese_whatever_the_browser_language(client: Client) -> None:
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "vi"
+    assert '<html lang="vi"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_switch_chooses_english(client: Client) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.headers["Content-Language"] == "en"
