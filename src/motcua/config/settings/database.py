@@ -14,6 +14,3 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["TEST"] = (
-        {"NAME": env_str("MOTCUA_TEST_SQLITE", "")} if env_str("MOTCUA_TEST_SQLITE") else {}
-    )
