@@ -7,6 +7,20 @@ import pytest
 from django.db import connection
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> Iterator[None]:
+    """Every test starts and ends without a cached working calendar.
+
+    The override table is rolled back between tests, and the test settings turn the periodic re-check off
+    (``MOTCUA_CALENDAR_RECHECK_SECONDS``), so nothing depends on how long a test takes.
+    """
+    from motcua.worktime.services import invalidate_calendar_cache
+
+    invalidate_calendar_cache()
+    yield
+    invalidate_calendar_cache()
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"

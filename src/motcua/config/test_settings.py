@@ -8,3 +8,7 @@ os.environ.setdefault("MOTCUA_SANDBOX", "1")
 from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The process-local calendar cache re-checks the override table only when a test asks for it (the root
+# conftest empties the cache around every test); a wall-clock re-check would make query counts flaky.
+MOTCUA_CALENDAR_RECHECK_SECONDS = 3600.0

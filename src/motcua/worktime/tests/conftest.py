@@ -1,19 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from motcua.worktime.calendar import WorkCalendar
-from motcua.worktime.services import build_calendar, invalidate_calendar_cache
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar_cache() -> Iterator[None]:
-    """Every test starts and ends without a cached calendar (the table is rolled back between tests)."""
-    invalidate_calendar_cache()
-    yield
-    invalidate_calendar_cache()
+from motcua.worktime.services import build_calendar
 
 
 @pytest.fixture(scope="session")
