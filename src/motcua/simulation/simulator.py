@@ -9,8 +9,8 @@ Three phases, all deterministic for a seed:
    resolved in the month hits the profile's target (a dossier with two supplement requests is late anyway).
 3. **Run**: every event, in time order, with the domain clock frozen at its instant, through
    ``dossier_create``/``dossier_intake_counter``/``dossier_transition`` with an actor holding the role the
-   transition table needs; one transaction per simulated day. Events after the month's end are not run:
-   those dossiers stay open.
+   transition table needs; one transaction per simulated day. Events after the month's end, or after now
+   (the current month), are not run: those dossiers stay open. A month that has not started is refused.
 
 Simulated dossiers are recognisable by their actors: every receipt or intake refusal is done by a
 ``sim-officer-…`` account (``SIM_PREFIX``).
@@ -100,8 +100,8 @@ _EXTENSION_NOTES = [
 ]
 
 
-def _person(rng: random.Random) -> tuple[str, str]:
-    """A plausible Vietnamese name and a structurally valid citizen ID (registered in Vĩnh Phúc, 026)."""
+def _person(rng: random.Random, province: str = "026") -> tuple[str, str]:
+    """A plausible Vietnamese name and a valid citizen ID registered in ``province`` (default Vĩnh Phúc, 026)."""
     female = rng.random() < 0.5
     year = rng.randint(1950, 2005)
     name = " ".join(
@@ -112,7 +112,7 @@ def _person(rng: random.Random) -> tuple[str, str]:
         )
     )
     century = 0 if year < 2000 else 2
-    return name, f"026{century + int(female)}{year % 100:02d}{rng.randrange(10**6):06d}"
+    return name, f"{province}{century + int(female)}{year % 100:02d}{rng.randrange(10**6):06d}"
 
 
 def _company(rng: random.Random) -> tuple[str, str]:
@@ -640,12 +640,23 @@ def simulate_month(
     ``notifications`` the simulated applicants have no phone or e-mail, so no message is queued (a past month's
     messages would otherwise be sent now by the worker); with it, they get phone numbers and every notifying
     transition queues an SMS like in production.
+
+    Never creates the future: a month that starts after today is refused (``ValidationFailed``
+    ``month_in_future``), and in the current month only the events before ``clock.now()`` are run (a dossier
+    whose later events are cut stays in its state at now).
     """
     started = time.monotonic()
     conf = profile_get(profile) if isinstance(profile, str) else profile
     if not 0 < scale <= 10:
         raise ValidationFailed("Hệ số quy mô phải trong khoảng (0, 10].", code="invalid_scale")
     start, end = parse_month(month)
+    now = clock.now()
+    if start.date() > clock.today():
+        raise ValidationFailed(
+            f"Tháng {month} chưa bắt đầu: không mô phỏng được tương lai.",
+            code="month_in_future",
+            details={"month": month, "today": clock.today().isoformat()},
+        )
     conf = {**conf, "_contacts": notifications}
     result = SimulationResult(month=month, profile=str(conf["name"]), scale=scale, seed=seed)
     with clock.frozen(start):
@@ -663,8 +674,10 @@ def simulate_month(
         staff.ensure(list(Unit.objects.filter(pk__in=unit_ids).order_by("pk")), levels)
         staff.ensure_owners({p.owner for p in plans if p.owner})
 
+    # Nothing after the month's end, nor after now: the simulator never creates the future.
+    cut = min(end, now)
     events = sorted(
-        ((e.at, p.index, n, e) for p in plans for n, e in enumerate(p.events) if e.at < end),
+        ((e.at, p.index, n, e) for p in plans for n, e in enumerate(p.events) if e.at < cut),
         key=lambda item: (item[0], item[1], item[2]),
     )
     total = len(events)

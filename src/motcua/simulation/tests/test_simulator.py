@@ -10,6 +10,7 @@ from collections import defaultdict
 import pytest
 from django.core.management import CommandError, call_command
 
+from motcua.accounts.services import demo_staff_create
 from motcua.catalog.services import catalog_load_demo
 from motcua.core import clock
 from motcua.core.errors import ValidationFailed
@@ -193,10 +194,21 @@ def test_demo_month_is_loaded_once(demo: None, monkeypatch: pytest.MonkeyPatch) 
     assert created == Dossier.objects.count() > 0
     assert simulator.simulated_dossiers(month="2023-03") == created
     assert simulation_load_demo_month() == 0
+    # --demo also loads the recent dossiers of today's demo units (test_recent.py), which need the demo staff.
+    with pytest.raises(CommandError, match="demo_staff_missing"):
+        call_command("simulate", "--demo", "--no-progress", stdout=io.StringIO())
+    demo_staff_create(password="demo")
     out = io.StringIO()
     call_command("simulate", "--demo", "--no-progress", stdout=out)
     assert "already simulated: nothing changed" in out.getvalue()
-    assert Dossier.objects.count() == created
+    recent = Dossier.objects.count() - created
+    assert f"today's units): {recent} created" in out.getvalue()
+    assert recent > 0
+    assert simulator.simulated_dossiers(month="2023-03") == created
+    out = io.StringIO()
+    call_command("simulate", "--demo", "--no-progress", stdout=out)
+    assert "already loaded: nothing changed" in out.getvalue()
+    assert Dossier.objects.count() == created + recent
     # Simulation accounts cannot log in.
     from motcua.accounts.models import User
 
@@ -277,3 +289,42 @@ def test_no_arrivals_on_days_off(demo: None) -> None:
     assert all(calendar.is_working_day(day) for day in days)
     assert not days & set(tet)
     assert all(calendar.is_office_time(r) for r in received)
+
+
+@pytest.mark.django_db
+def test_the_current_month_stops_at_now(demo: None) -> None:
+    """Simulating the month we are in runs only what happened before now: no receipt, no event after it."""
+    now = dt.datetime(2023, 3, 15, 10, 30, tzinfo=clock.VN_TZ)  # a Wednesday in the middle of March
+    with clock.frozen(now):
+        result = simulate_month(month="2023-03", scale=0.004, seed=3)
+    assert result.errors == []
+    full_month = round(36700 * 0.004)
+    received = list(Dossier.objects.exclude(received_at=None).values_list("received_at", flat=True))
+    assert 0 < len(received) < full_month
+    assert all(START <= r < now for r in received)
+    assert not Dossier.objects.filter(submitted_at__gte=now).exists()
+    assert not DossierEvent.objects.filter(at__gte=now).exists()
+    assert DossierEvent.objects.filter(at__gte=now - dt.timedelta(days=1)).exists()  # up to now, though
+    # Cut short, dossiers stay in their state at now: in progress, some submitted and not yet checked.
+    statuses = set(Dossier.objects.values_list("status", flat=True))
+    assert {Status.PROCESSING, Status.RETURNED} <= statuses
+    assert result.dossiers == Dossier.objects.count()
+
+
+@pytest.mark.django_db
+def test_a_month_after_the_current_one_is_refused(demo: None) -> None:
+    with clock.frozen(dt.datetime(2023, 3, 15, 10, 30, tzinfo=clock.VN_TZ)):
+        with pytest.raises(ValidationFailed) as caught:
+            simulate_month(month="2023-04", scale=0.004, seed=3)
+        assert caught.value.code == "month_in_future"
+        assert "tương lai" in caught.value.message
+        with pytest.raises(CommandError) as command:
+            call_command("simulate", "--month", "2023-04", "--scale", "0.004", "--no-progress")
+        assert command.value.returncode == 2
+        assert "month_in_future" in str(command.value)
+    with pytest.raises(ValidationFailed):  # and with the real clock: a month far ahead
+        simulate_month(month="2999-01", scale=0.004, seed=3)
+    assert not Dossier.objects.exists()
+    from motcua.accounts.models import User
+
+    assert not User.objects.filter(username__startswith="sim-").exists()

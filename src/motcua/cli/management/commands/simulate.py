@@ -11,6 +11,7 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from motcua.core.errors import DomainError
+from motcua.simulation.recent import demo_recent_load
 from motcua.simulation.simulator import DEMO_MONTH, simulate_month, simulation_load_demo_month
 
 
@@ -58,7 +59,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo",
             action="store_true",
-            help="the demo month (2023-03, vinh-phuc, scale 0.02, seed 1) unless already simulated",
+            help="the demo month (2023-03, vinh-phuc, scale 0.02, seed 1) and the recent dossiers of today's "
+            "demo units (docs/simulator.md), each unless already loaded",
         )
         parser.add_argument("--profile", default="vinh-phuc", help="a built-in profile or a JSON file")
         parser.add_argument("--scale", type=float, default=1.0, help="1.0 = the province's real volume")
@@ -73,11 +75,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["demo"]:
             bar = None if options["no_progress"] else ProgressBar(self.stderr, f"Simulating {DEMO_MONTH}")
-            created = simulation_load_demo_month(progress=bar)
+            try:
+                created = simulation_load_demo_month(progress=bar)
+                recent = demo_recent_load()
+            except DomainError as exc:
+                raise CommandError(f"{exc.code}: {exc.message}", returncode=2) from None
             self.stdout.write(
                 f"Demo month {DEMO_MONTH}: {created} dossiers simulated."
                 if created
                 else f"Demo month {DEMO_MONTH} already simulated: nothing changed."
+            )
+            self.stdout.write(
+                f"Recent dossiers for the demo staff (today's units): {recent} created."
+                if recent
+                else "Recent dossiers for the demo staff already loaded: nothing changed."
             )
             return
         if not options["month"]:
