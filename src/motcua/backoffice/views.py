@@ -412,15 +412,16 @@ def _upload_row(dossier: Dossier, upload: Upload) -> dict[str, Any]:
 def _log_applicant_view(request: HttpRequest, dossier: Dossier, purpose: str) -> None:
     """Decree 13/2023: one access-log row per page or file that shows the applicant's data.
 
-    A dossier without an ID number (some counter intakes) names no person to log against.
+    Keyed by the applicant's ID number and the dossier code; an applicant without an ID number (an
+    organisation without its tax code, some counter intakes) is found by the dossier code alone.
     """
-    if dossier.applicant_id_number:
-        personal_data_view_log(
-            viewer=request.user,
-            subject_id_number=dossier.applicant_id_number,
-            purpose=purpose,
-            path=request.get_full_path(),
-        )
+    personal_data_view_log(
+        viewer=request.user,
+        subject_id_number=dossier.applicant_id_number,
+        dossier_code=str(dossier),
+        purpose=purpose,
+        path=request.get_full_path(),
+    )
 
 
 def attachment_disposition(name: str) -> str:

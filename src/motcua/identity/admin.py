@@ -37,8 +37,10 @@ class PopulationLookupAdmin(ReadOnlyAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdmin):
-    list_display = ["at", "viewer_repr", "masked_subject", "purpose", "path"]
-    search_fields = ["=subject_id_number", "viewer_repr", "purpose"]
+    """Auditors search by the full ID number or by the dossier code (applicants without an ID number)."""
+
+    list_display = ["at", "viewer_repr", "masked_subject", "dossier_code", "purpose", "path"]
+    search_fields = ["=subject_id_number", "=dossier_code", "viewer_repr", "purpose"]
     date_hierarchy = "at"
 
     @admin.display(description="người được xem", ordering="subject_id_number")

@@ -144,7 +144,12 @@ class PersonalDataAccess(AppendOnlyModel):
         verbose_name="người xem",
     )
     viewer_repr = models.CharField("người xem (tên)", max_length=255)
-    subject_id_number = models.CharField("số định danh của người được xem", max_length=14, db_index=True)
+    # The person's ID number (or tax code). A dossier's applicant without one is logged against the dossier:
+    # ``dossier_code`` (the dossier whose applicant was shown; also recorded when there is an ID number).
+    subject_id_number = models.CharField(
+        "số định danh của người được xem", max_length=14, db_index=True, blank=True
+    )
+    dossier_code = models.CharField("hồ sơ", max_length=64, db_index=True, blank=True)
     purpose = models.CharField("mục đích", max_length=255)
     path = models.CharField("trang", max_length=500, blank=True)
     at = models.DateTimeField("lúc", db_index=True)
@@ -155,4 +160,5 @@ class PersonalDataAccess(AppendOnlyModel):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.viewer_repr} → {mask_id_number(self.subject_id_number)}"
+        subject = mask_id_number(self.subject_id_number) or self.dossier_code
+        return f"{self.at:%Y-%m-%d %H:%M} {self.viewer_repr} → {subject}"

@@ -39,6 +39,13 @@ def population_lookups(*, id_number: str | None = None) -> QuerySet[PopulationLo
     return qs.filter(id_number=id_number) if id_number else qs
 
 
-def personal_data_accesses(*, subject_id_number: str | None = None) -> QuerySet[PersonalDataAccess]:
+def personal_data_accesses(
+    *, subject_id_number: str | None = None, dossier_code: str | None = None
+) -> QuerySet[PersonalDataAccess]:
+    """The access log, optionally of one person (ID number) and/or one dossier (its applicant's views)."""
     qs = PersonalDataAccess.objects.all()
-    return qs.filter(subject_id_number=subject_id_number) if subject_id_number else qs
+    if subject_id_number:
+        qs = qs.filter(subject_id_number=subject_id_number)
+    if dossier_code:
+        qs = qs.filter(dossier_code=dossier_code)
+    return qs

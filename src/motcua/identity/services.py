@@ -165,15 +165,25 @@ def population_lookup(
 
 
 def personal_data_view_log(
-    *, viewer: User | AnonymousUser | None, subject_id_number: str, purpose: str, path: str = ""
+    *,
+    viewer: User | AnonymousUser | None,
+    purpose: str,
+    subject_id_number: str = "",
+    dossier_code: str = "",
+    path: str = "",
 ) -> PersonalDataAccess:
     """Record that ``viewer`` was shown the data of the person ``subject_id_number`` for ``purpose``.
 
     Call it from every view that shows one person's data (dossier detail, applicant page, export of
     one person), in the request that shows it. Lists that show masked IDs only need not call it.
+    A view of a dossier's applicant passes ``dossier_code`` too: an applicant without an ID number (an
+    organisation entered without its tax code, a citizen entered without an ID) is logged against the
+    dossier alone. At least one of the two is required.
     """
     purpose = " ".join((purpose or "").split())
-    if not purpose or not subject_id_number:
+    subject_id_number = (subject_id_number or "").strip()
+    dossier_code = (dossier_code or "").strip()
+    if not purpose or not (subject_id_number or dossier_code):
         raise ValidationFailed(
             _("Cần ghi mục đích và người được xem khi truy cập dữ liệu cá nhân."), code="purpose_required"
         )
@@ -181,7 +191,8 @@ def personal_data_view_log(
     return PersonalDataAccess.objects.create(
         viewer=user,
         viewer_repr=f"{user} ({user.username})" if user is not None else "",
-        subject_id_number=subject_id_number.strip(),
+        subject_id_number=subject_id_number,
+        dossier_code=dossier_code[:64],
         purpose=purpose[:255],
         path=path[:500],
         at=clock.now(),

@@ -18,6 +18,8 @@ from motcua.core.errors import NotFound
 from motcua.dossiers.printing import FORMS, dossier_form_render
 from motcua.dossiers.selectors import dossier_get_for_user
 
+from .dossiers import log_applicant_view
+
 
 def form_response(pdf: bytes, *, code: str, form: str, download: bool = False) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -59,7 +61,9 @@ class DossierFormApi(APIView):
         if form not in FORMS:
             raise NotFound(f"Mẫu {form} không tồn tại.", code="unknown_form")
         dossier = dossier_get_for_user(request.user, code)  # type: ignore[arg-type]
-        return form_response(dossier_form_render(dossier=dossier, form=form), code=code, form=form)
+        pdf = dossier_form_render(dossier=dossier, form=form)
+        log_applicant_view(request, dossier, f"In Mẫu {form} của hồ sơ {dossier.code}")
+        return form_response(pdf, code=code, form=form)
 
 
 urlpatterns = [

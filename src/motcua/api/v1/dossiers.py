@@ -29,6 +29,7 @@ from motcua.dossiers.selectors import (
     mask_id_number,
 )
 from motcua.dossiers.services import dossier_intake_counter
+from motcua.identity.services import personal_data_view_log
 
 
 def _is_overdue(dossier: Dossier) -> bool:
@@ -151,9 +152,25 @@ class DossierDetailOutput(DossierListOutput):
         return actions_for(obj, self.context["request"].user)
 
 
-def _detail(request: Request, code: str) -> dict[str, Any]:
+def log_applicant_view(request: Request, dossier: Dossier, purpose: str) -> None:
+    """Decree 13/2023: a response that shows the applicant's data in full writes one access-log row,
+    keyed by the ID number and the dossier code (the code alone when the applicant has no ID number)."""
+    personal_data_view_log(
+        viewer=request.user,
+        subject_id_number=dossier.applicant_id_number,
+        dossier_code=str(dossier),
+        purpose=purpose,
+        path=request.get_full_path(),
+    )
+
+
+def _detail(request: Request, code: str, *, action: str = "") -> dict[str, Any]:
+    """The dossier in full (after ``action``, if any), its view logged."""
     dossier = dossier_get_for_user(request.user, code)  # type: ignore[arg-type]
-    return DossierDetailOutput(dossier, context={"request": request}).data
+    body = DossierDetailOutput(dossier, context={"request": request}).data
+    done = f"Thao tác {action} với" if action else "Xem"
+    log_applicant_view(request, dossier, f"{done} hồ sơ {dossier.code} (API)")
+    return body
 
 
 class DossierListCreateApi(APIView):
@@ -230,6 +247,7 @@ class DossierListCreateApi(APIView):
         )
         # The service returns the new dossier with its components and receipt event in hand: render it as is
         # (the officer of its unit sees it) instead of reading it again.
+        # Not an access-log entry: the body gives back the applicant data the caller has just sent.
         body = DossierDetailOutput(dossier, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -306,7 +324,7 @@ class DossierActionApi(APIView):
             note=note,
             **params,
         )
-        return Response(_detail(request, code))
+        return Response(_detail(request, code, action=action))
 
 
 class PublicDossierOutput(serializers.Serializer):

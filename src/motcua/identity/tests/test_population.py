@@ -177,3 +177,15 @@ def test_personal_data_view_log() -> None:
     with pytest.raises(ValidationFailed):
         personal_data_view_log(viewer=viewer, subject_id_number="026090001234", purpose=" ")
     assert PersonalDataAccess.objects.count() == 1
+
+
+def test_personal_data_view_log_by_dossier_without_id_number() -> None:
+    viewer = officer()
+    with clock.frozen(AT):
+        entry = personal_data_view_log(
+            viewer=viewer, dossier_code=" 8707-250310-0001 ", purpose="Xem hồ sơ 8707-250310-0001"
+        )
+    assert (entry.subject_id_number, entry.dossier_code, entry.at) == ("", "8707-250310-0001", AT)
+    with pytest.raises(ValidationFailed):  # neither a person nor a dossier: nothing to log against
+        personal_data_view_log(viewer=viewer, subject_id_number=" ", dossier_code="", purpose="Xem")
+    assert PersonalDataAccess.objects.count() == 1
