@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion
 from motcua.core import clock
+from motcua.documents.validation import upload_accept, upload_types_display
 from motcua.dossiers.constants import Action, ApplicantKind, Routing, Status
 from motcua.dossiers.models import Dossier
 from motcua.organisations.constants import Role
@@ -303,9 +304,7 @@ class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget",
-            MultipleFileInput(
-                attrs={"class": "usa-file-input", "accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}
-            ),
+            MultipleFileInput(attrs={"class": "usa-file-input"}),
         )
         kwargs.setdefault("allow_empty_file", True)  # refused by upload_check, with its message
         super().__init__(*args, **kwargs)
@@ -324,9 +323,17 @@ class ResolveForm(ActionForm):
     )
     attachments = MultipleFileField(
         label=_("Tệp kết quả (bản điện tử, có thể chọn nhiều tệp; không bắt buộc)"),
-        help_text=_("PDF, JPEG, PNG, DOCX hoặc XLSX; tệp được kiểm tra virus như tệp người nộp tải lên."),
         required=False,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The types the upload checks accept (MOTCUA_UPLOAD_ALLOWED_TYPES), in the picker and in the hint.
+        attachments = self.fields["attachments"]
+        attachments.widget.attrs["accept"] = upload_accept()
+        attachments.help_text = _(
+            "Chấp nhận tệp %(types)s; tệp được kiểm tra virus như tệp người nộp tải lên."
+        ) % {"types": upload_types_display()}
 
     def params(self) -> dict[str, Any]:
         return {**super().params(), "result": self.cleaned_data["result"]}

@@ -12,6 +12,8 @@ UPLOAD_TYPES: dict[str, tuple[str, str]] = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 }
+# Other extensions files of a type commonly carry (offered by the file picker's ``accept`` attribute).
+UPLOAD_OTHER_EXTENSIONS: dict[str, tuple[str, ...]] = {"jpeg": ("jpeg",)}
 
 
 class UploadPurpose(models.TextChoices):

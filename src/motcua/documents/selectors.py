@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 from motcua.core import clock
 from motcua.core.errors import NotFound
@@ -232,3 +233,32 @@ def upload_get_for_dossier(dossier: Dossier, pk: int) -> Upload:
     if upload is None:
         raise NotFound("Không tìm thấy tệp.", code="upload_not_found")
     return upload
+
+
+def drafts_abandoned(*, before: dt.datetime) -> QuerySet[Dossier]:
+    """Dossiers in state draft whose last change is before ``before``, oldest change first.
+
+    The last change is the latest of: the draft's creation, its last save (``SubmissionData.updated_at``:
+    form, contacts, unit; also bumped when a file is removed) and its last upload. Each row carries
+    ``last_activity`` and ``file_count``. Only ever drafts: nothing submitted is returned.
+    """
+    last_upload = (
+        Upload.objects.filter(dossier=OuterRef("pk")).order_by("-uploaded_at").values("uploaded_at")[:1]
+    )
+    file_count = (
+        Upload.objects.filter(dossier=OuterRef("pk")).values("dossier").annotate(n=Count("pk")).values("n")
+    )
+    return (
+        Dossier.objects.filter(status=Status.DRAFT)
+        .annotate(
+            last_activity=Greatest(
+                F("created_at"),
+                Coalesce(F("submission_data__updated_at"), F("created_at")),
+                Coalesce(Subquery(last_upload), F("created_at")),
+            ),
+            file_count=Coalesce(Subquery(file_count), 0),
+        )
+        .filter(last_activity__lt=before)
+        .select_related("procedure_version__procedure", "unit")
+        .order_by("last_activity", "pk")
+    )

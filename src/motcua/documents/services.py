@@ -6,9 +6,12 @@ prepare the draft (applicant data, unit, form answers, files) and check the citi
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
@@ -28,6 +31,7 @@ from motcua.organisations.selectors import unit_by_code
 from .constants import ScanResult, UploadPurpose
 from .formschema import answers_clean, answers_missing, form_fields_parse
 from .models import Rating, SubmissionData, Upload
+from .selectors import drafts_abandoned
 from .validation import UploadRefused, clean_name, mb, upload_check
 
 if TYPE_CHECKING:
@@ -295,7 +299,99 @@ def upload_delete(*, upload: Upload, actor: User) -> None:
     _draft(upload.dossier, actor)
     name = upload.stored_name
     upload.delete()
+    # Removing a file is a change of the draft too (the retention of untouched drafts counts from it).
+    SubmissionData.objects.filter(dossier_id=upload.dossier_id).update(updated_at=clock.now())
     transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@dataclass(frozen=True)
+class PurgedDraft:
+    """One draft deleted (or, in a dry run, to be deleted) by ``drafts_purge``."""
+
+    pk: int
+    procedure: str
+    unit: str
+    last_activity: dt.datetime
+    files: int
+
+
+@dataclass(frozen=True)
+class DraftPurge:
+    days: int
+    cutoff: dt.datetime
+    dry_run: bool
+    drafts: list[PurgedDraft]
+
+    @property
+    def files(self) -> int:
+        return sum(d.files for d in self.drafts)
+
+
+def draft_retention_days(days: object = None) -> int:
+    """``days``, or the setting ``MOTCUA_DRAFT_RETENTION_DAYS``: a whole number of days ≥ 1."""
+    from django.conf import settings
+
+    value = settings.MOTCUA_DRAFT_RETENTION_DAYS if days is None else days
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationFailed(
+            f"Số ngày giữ hồ sơ nháp phải là số nguyên dương (từ 1 trở lên), không phải “{value}”.",
+            code="invalid",
+            details={"days": str(value)},
+        )
+    return value
+
+
+def _storage_delete(names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # the row is gone already; a file left behind is only logged
+            logger.warning("draft purge: could not delete stored file %s", name, exc_info=True)
+
+
+def _purged(dossier: Any) -> PurgedDraft:
+    return PurgedDraft(
+        pk=dossier.pk,
+        procedure=dossier.procedure_version.procedure.code,
+        unit=dossier.unit.code,
+        last_activity=dossier.last_activity,
+        files=dossier.file_count,
+    )
+
+
+def drafts_purge(*, days: int | None = None, dry_run: bool = False) -> DraftPurge:
+    """Delete the online drafts not changed for ``days`` days (default ``MOTCUA_DRAFT_RETENTION_DAYS``).
+
+    A draft goes with its checklist, form answers and uploads; the uploaded files leave the storage only
+    after the transaction commits. Only dossiers in state draft are ever deleted: the candidates are locked
+    and checked again (a draft submitted or changed meanwhile stays). One audit entry per run (the count
+    and the dossiers' ids), also when nothing was deleted. ``dry_run``: only say what would be deleted.
+    """
+    days = draft_retention_days(days)
+    cutoff = clock.now() - dt.timedelta(days=days)
+    if dry_run:
+        return DraftPurge(days, cutoff, True, [_purged(d) for d in drafts_abandoned(before=cutoff)])
+    with transaction.atomic():
+        candidates = list(drafts_abandoned(before=cutoff).values_list("pk", flat=True))
+        locked = list(
+            Dossier.objects.select_for_update()
+            .filter(pk__in=candidates, status=Status.DRAFT)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        drafts = [_purged(d) for d in drafts_abandoned(before=cutoff).filter(pk__in=locked)]
+        ids = [d.pk for d in drafts]
+        names = list(Upload.objects.filter(dossier_id__in=ids).values_list("stored_name", flat=True))
+        Dossier.objects.filter(pk__in=ids, status=Status.DRAFT).delete()
+        audit_record(
+            actor=None,
+            action="dossier.drafts_purge",
+            object_type="draft_purge",
+            object_id=cutoff.isoformat(),
+            data={"count": len(ids), "days": days, "cutoff": cutoff, "dossiers": ids, "files": len(names)},
+        )
+        transaction.on_commit(lambda: _storage_delete(names))
+    return DraftPurge(days, cutoff, False, drafts)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django.conf import settings
 from motcua.core.errors import ValidationFailed
 
 from . import clamav
-from .constants import UPLOAD_TYPES
+from .constants import UPLOAD_OTHER_EXTENSIONS, UPLOAD_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,26 @@ def _bomb() -> UploadRefused:
         "Tệp nén có kích thước giải nén bất thường (nghi ngờ “bom nén”), không được chấp nhận.",
         code="upload_zip_bomb",
     )
+
+
+def upload_accept() -> str:
+    """The ``accept`` attribute of every upload input, from ``MOTCUA_UPLOAD_ALLOWED_TYPES`` (read at each call).
+
+    Only a hint to the browser's file picker: the content decides (``sniff``). By default
+    ``".pdf,.jpg,.jpeg,.png,.docx,.xlsx"``.
+    """
+    allowed = set(settings.MOTCUA_UPLOAD_ALLOWED_TYPES)
+    extensions: list[str] = []
+    for kind, (_mime, extension) in UPLOAD_TYPES.items():
+        if kind in allowed:
+            extensions += [f".{e}" for e in (extension, *UPLOAD_OTHER_EXTENSIONS.get(kind, ()))]
+    return ",".join(dict.fromkeys(extensions))
+
+
+def upload_types_display() -> str:
+    """The allowed types as people name them ("PDF, JPEG, PNG, DOCX, XLSX"), from the same setting."""
+    allowed = set(settings.MOTCUA_UPLOAD_ALLOWED_TYPES)
+    return ", ".join(kind.upper() for kind in UPLOAD_TYPES if kind in allowed)
 
 
 def sniff(data: bytes) -> str:

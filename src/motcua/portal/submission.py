@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -28,6 +29,7 @@ from motcua.documents.selectors import (
     citizen_draft_get,
     submission_answers,
 )
+from motcua.documents.validation import upload_types_display
 from motcua.dossiers.constants import ApplicantKind, Status
 from motcua.dossiers.models import Dossier
 from motcua.organisations.selectors import units_valid_on
@@ -225,6 +227,8 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "answers": answers,
         "upload_form": UploadForm(),
+        "upload_types": upload_types_display(),
+        "draft_retention_days": settings.MOTCUA_DRAFT_RETENTION_DAYS,
         "step": 2,
     }
     return render(request, "portal/submission_edit.html", context)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.documents.constants import Satisfaction
 from motcua.documents.formschema import FormField
+from motcua.documents.validation import upload_accept
 
 INPUT = "usa-input"
 
@@ -85,10 +86,13 @@ class UploadForm(forms.Form):
         label=_("Chọn tệp"),
         allow_empty_file=True,
         error_messages={"required": _("Vui lòng chọn một tệp.")},
-        widget=forms.ClearableFileInput(
-            attrs={"class": "usa-file-input", "accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"class": "usa-file-input"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The allowed types of the upload checks (the templates' hand-written inputs read it from here).
+        self.fields["file"].widget.attrs["accept"] = upload_accept()
 
 
 class WithdrawalForm(forms.Form):
