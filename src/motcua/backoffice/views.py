@@ -43,8 +43,7 @@ from motcua.dossiers.printing import (
     logbook_xlsx,
 )
 from motcua.dossiers.selectors import dossier_get_for_user, dossiers_visible_to, mask_id_number
-from motcua.dossiers.services import dossier_intake_counter
-from motcua.identity.services import personal_data_view_log
+from motcua.dossiers.services import dossier_applicant_view_log, dossier_intake_counter
 from motcua.organisations.constants import Role
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import units_for_user, units_visible_to
@@ -410,17 +409,8 @@ def _upload_row(dossier: Dossier, upload: Upload) -> dict[str, Any]:
 
 
 def _log_applicant_view(request: HttpRequest, dossier: Dossier, purpose: str) -> None:
-    """Decree 13/2023: one access-log row per page or file that shows the applicant's data.
-
-    Keyed by the applicant's ID number and the dossier code; an applicant without an ID number (an
-    organisation without its tax code, some counter intakes) is found by the dossier code alone.
-    """
-    personal_data_view_log(
-        viewer=request.user,
-        subject_id_number=dossier.applicant_id_number,
-        dossier_code=str(dossier),
-        purpose=purpose,
-        path=request.get_full_path(),
+    dossier_applicant_view_log(
+        viewer=request.user, dossier=dossier, purpose=purpose, path=request.get_full_path()
     )
 
 

@@ -28,8 +28,7 @@ from motcua.dossiers.selectors import (
     dossier_public_get,
     mask_id_number,
 )
-from motcua.dossiers.services import dossier_intake_counter
-from motcua.identity.services import personal_data_view_log
+from motcua.dossiers.services import dossier_applicant_view_log, dossier_intake_counter
 
 
 def _is_overdue(dossier: Dossier) -> bool:
@@ -153,14 +152,9 @@ class DossierDetailOutput(DossierListOutput):
 
 
 def log_applicant_view(request: Request, dossier: Dossier, purpose: str) -> None:
-    """Decree 13/2023: a response that shows the applicant's data in full writes one access-log row,
-    keyed by the ID number and the dossier code (the code alone when the applicant has no ID number)."""
-    personal_data_view_log(
-        viewer=request.user,
-        subject_id_number=dossier.applicant_id_number,
-        dossier_code=str(dossier),
-        purpose=purpose,
-        path=request.get_full_path(),
+    """A response that shows the applicant's data in full writes one access-log row."""
+    dossier_applicant_view_log(
+        viewer=request.user, dossier=dossier, purpose=purpose, path=request.get_full_path()
     )
 
 
