@@ -159,11 +159,20 @@ def sniff(data: bytes) -> str:
     return kind
 
 
+_unscanned_warned = False
+
+
 def scan(data: bytes) -> bool:
-    """Scan with clamd when configured (True = scanned clean); refuse infected files or a failed scan."""
+    """Scan with clamd when configured (True = scanned clean); refuse infected files or a failed scan.
+
+    Without ``MOTCUA_CLAMD`` the upload is kept as not scanned (``False``), with one warning per process.
+    """
+    global _unscanned_warned
     address = settings.MOTCUA_CLAMD
     if not address:
-        logger.warning("MOTCUA_CLAMD is not set: upload accepted without a virus scan")
+        if not _unscanned_warned:
+            logger.warning("MOTCUA_CLAMD is not set: uploads are accepted without a virus scan")
+            _unscanned_warned = True
         return False
     try:
         outcome = clamav.instream(data, address=address, timeout=settings.MOTCUA_CLAMD_TIMEOUT)
