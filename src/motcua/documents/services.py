@@ -32,7 +32,7 @@ from .constants import ScanResult, UploadPurpose
 from .formschema import answers_clean, answers_missing, form_fields_parse
 from .models import Rating, SubmissionData, Upload
 from .selectors import drafts_abandoned
-from .validation import UploadRefused, clean_name, mb, upload_check
+from .validation import CheckedFile, UploadRefused, clean_name, mb, upload_check
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -189,25 +189,15 @@ def upload_store(
     saved = default_storage.save(stored_name, ContentFile(data))
     try:
         with transaction.atomic():
-            upload = Upload.objects.create(
+            upload = _upload_record(
                 dossier=dossier,
                 component=component,
                 purpose=purpose,
-                original_name=checked.name,
+                checked=checked,
+                data=data,
                 stored_name=saved,
-                content_type=checked.content_type,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                scan_result=ScanResult.CLEAN if checked.scanned else ScanResult.NOT_SCANNED,
-                uploaded_by=actor,
-                uploaded_at=now,
-            )
-            audit_record(
                 actor=actor,
-                action=f"document.{purpose}_upload",
-                object_type="dossier",
-                object_id=dossier.pk,
-                data={"upload": upload.pk, "name": checked.name, "size": len(data), "type": checked.kind},
+                now=now,
             )
     except BaseException:
         default_storage.delete(saved)
@@ -265,25 +255,15 @@ def dossier_result_attach(*, dossier: Dossier, actor: User, files: list[Uploaded
         for checked, data in checked_files:
             name = f"results/{now:%Y/%m}/{uuid.uuid4().hex}.{checked.extension}"
             saved.append(default_storage.save(name, ContentFile(data)))
-            upload = Upload.objects.create(
+            upload = _upload_record(
                 dossier=dossier,
                 component=None,
                 purpose=UploadPurpose.RESULT,
-                original_name=checked.name,
+                checked=checked,
+                data=data,
                 stored_name=saved[-1],
-                content_type=checked.content_type,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                scan_result=ScanResult.CLEAN if checked.scanned else ScanResult.NOT_SCANNED,
-                uploaded_by=actor,
-                uploaded_at=now,
-            )
-            audit_record(
                 actor=actor,
-                action="document.result_upload",
-                object_type="dossier",
-                object_id=dossier.pk,
-                data={"upload": upload.pk, "name": checked.name, "size": len(data), "type": checked.kind},
+                now=now,
             )
             uploads.append(upload)
     except BaseException:
@@ -291,6 +271,41 @@ def dossier_result_attach(*, dossier: Dossier, actor: User, files: list[Uploaded
             default_storage.delete(name)
         raise
     return uploads
+
+
+def _upload_record(
+    *,
+    dossier: Dossier,
+    component: DossierComponent | None,
+    purpose: str,
+    checked: CheckedFile,
+    data: bytes,
+    stored_name: str,
+    actor: User,
+    now: dt.datetime,
+) -> Upload:
+    """The row of a file already checked and stored, with its audit entry (``document.<purpose>_upload``)."""
+    upload = Upload.objects.create(
+        dossier=dossier,
+        component=component,
+        purpose=purpose,
+        original_name=checked.name,
+        stored_name=stored_name,
+        content_type=checked.content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        scan_result=ScanResult.CLEAN if checked.scanned else ScanResult.NOT_SCANNED,
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    audit_record(
+        actor=actor,
+        action=f"document.{purpose}_upload",
+        object_type="dossier",
+        object_id=dossier.pk,
+        data={"upload": upload.pk, "name": checked.name, "size": len(data), "type": checked.kind},
+    )
+    return upload
 
 
 @transaction.atomic

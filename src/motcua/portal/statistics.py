@@ -201,6 +201,22 @@ def statistics_data(selection: Selection) -> dict[str, Any]:
     }
 
 
+def _rate_datasets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The on-time and online rates (%) of ``rows`` (levels or months) as two Chart.js datasets."""
+    return [
+        {
+            "label": str(_("Tỷ lệ đúng hạn (%)")),
+            "color": "primary",
+            "data": [_percent(r["on_time_rate"]) for r in rows],
+        },
+        {
+            "label": str(_("Tỷ lệ trực tuyến (%)")),
+            "color": "secondary",
+            "data": [_percent(r["online_rate"]) for r in rows],
+        },
+    ]
+
+
 def _charts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Chart.js specifications for ``static/js/statistics.js`` (percentages and counts, no personal data)."""
     levels = [r for r in data["by_level"]["rows"] if r["key"] in REPORTING_LEVELS]
@@ -211,35 +227,13 @@ def _charts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "type": "bar",
             "unit": "percent",
             "labels": [str(r["label"]) for r in levels],
-            "datasets": [
-                {
-                    "label": str(_("Tỷ lệ đúng hạn (%)")),
-                    "color": "primary",
-                    "data": [_percent(r["on_time_rate"]) for r in levels],
-                },
-                {
-                    "label": str(_("Tỷ lệ trực tuyến (%)")),
-                    "color": "secondary",
-                    "data": [_percent(r["online_rate"]) for r in levels],
-                },
-            ],
+            "datasets": _rate_datasets(levels),
         },
         "trend_rates": {
             "type": "line",
             "unit": "percent",
             "labels": months,
-            "datasets": [
-                {
-                    "label": str(_("Tỷ lệ đúng hạn (%)")),
-                    "color": "primary",
-                    "data": [_percent(m["on_time_rate"]) for m in series],
-                },
-                {
-                    "label": str(_("Tỷ lệ trực tuyến (%)")),
-                    "color": "secondary",
-                    "data": [_percent(m["online_rate"]) for m in series],
-                },
-            ],
+            "datasets": _rate_datasets(series),
         },
         "trend_counts": {
             "type": "bar",
