@@ -8,17 +8,34 @@ from django.db import connection
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_cache() -> Iterator[None]:
-    """Every test starts and ends without a cached working calendar.
+def _fresh_caches() -> Iterator[None]:
+    """Every test starts and ends without a cached working calendar or cached reference data.
 
-    The override table is rolled back between tests, and the test settings turn the periodic re-check off
-    (``MOTCUA_CALENDAR_RECHECK_SECONDS``), so nothing depends on how long a test takes.
+    The tables are rolled back between tests, and the test settings turn the periodic re-check of the
+    calendar off (``MOTCUA_CALENDAR_RECHECK_SECONDS``), so nothing depends on how long a test takes.
     """
+    from motcua.core.refcache import refcache_clear
     from motcua.worktime.services import invalidate_calendar_cache
 
     invalidate_calendar_cache()
+    refcache_clear()
     yield
     invalidate_calendar_cache()
+    refcache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Every test starts in the default language (Vietnamese).
+
+    A request activates its language in the serving thread and leaves it active (Django's locale
+    middleware does not switch back), so a test client request with the English cookie would otherwise
+    leave English active for the next test of the same process.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 
 from motcua.core import clock
 from motcua.core.errors import ValidationFailed
+from motcua.core.refcache import refcache_get
 from motcua.organisations.models import Unit
 
 from .models import CodeFormat, CodeSequence
@@ -75,7 +76,7 @@ def next_number(*, prefix: str, day: dt.date) -> int:
 def dossier_code_issue(*, unit: Unit, at: dt.datetime) -> str:
     """Render a new code for ``unit`` at instant ``at`` (the day is taken in Vietnam)."""
     day = at.astimezone(clock.VN_TZ).date()
-    template = code_template_for(unit, as_of=day)
+    template = refcache_get(("code_template", unit.pk, day), lambda: code_template_for(unit, as_of=day))
     validate_template(template)
     values = {
         "agency_code": unit.agency_code or unit.code,

@@ -14,6 +14,7 @@ from motcua.audit.services import audit_record
 from motcua.catalog.selectors import procedure_version_by_code
 from motcua.core import clock
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from motcua.core.refcache import refcache_get
 from motcua.identity.services import personal_data_view_log
 from motcua.organisations.constants import Role
 from motcua.organisations.selectors import unit_by_code, user_roles_by_unit
@@ -23,7 +24,10 @@ from .lifecycle import cache_related, dossier_transition
 from .models import Dossier, DossierComponent
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from motcua.accounts.models import User
+    from motcua.catalog.models import ProcedureVersion
     from motcua.organisations.models import Unit
 
 _CITIZEN_ID = re.compile(r"^[0-9]{12}$")
@@ -92,6 +96,22 @@ def _channel(value: int | str) -> Channel:
         ) from None
 
 
+def _unit_in_force(code: str, day: dt.date) -> Unit:
+    """``unit_by_code`` through the per-process reference cache (the instance is shared: read only)."""
+    return refcache_get(("unit", str(code), day), lambda: unit_by_code(code, as_of=day))
+
+
+def _version_in_force(code: str, day: dt.date) -> tuple[ProcedureVersion, frozenset[int]]:
+    """The version of procedure ``code`` in force on ``day`` with its components, and the primary keys of the
+    units offering it (none: every unit does), through the per-process reference cache (read only)."""
+
+    def build() -> tuple[ProcedureVersion, frozenset[int]]:
+        version = procedure_version_by_code(code, as_of=day, prefetch=("components",))
+        return version, frozenset(version.units.values_list("pk", flat=True))
+
+    return refcache_get(("version", str(code), day), build)
+
+
 @transaction.atomic
 def dossier_create(
     *,
@@ -134,11 +154,10 @@ def _dossier_create(
     today = clock.today()
     parsed = applicant_parse(applicant)
     if unit is None:
-        unit = unit_by_code(unit_code, as_of=today)
-    version = procedure_version_by_code(procedure_code, as_of=today, prefetch=("components",))
+        unit = _unit_in_force(unit_code, today)
+    version, offered_by = _version_in_force(procedure_code, today)
     procedure = version.procedure
-    offered = version.units.filter(pk=unit.pk).exists() or not version.units.exists()
-    if not offered:
+    if offered_by and unit.pk not in offered_by:
         raise ValidationFailed(
             f"Đơn vị {unit.name} không tiếp nhận thủ tục {procedure.code}.",
             code="procedure_not_offered",
@@ -197,7 +216,7 @@ def dossier_intake_counter(
     ``kind``, ``count``, ``received``, ``note``); catalog components it does not name count as not received.
     Without ``components`` the officer attests that every component of the procedure was handed in.
     """
-    unit = unit_by_code(unit_code)
+    unit = _unit_in_force(unit_code, clock.today())
     if Role.OFFICER not in user_roles_by_unit(officer).get(unit.pk, frozenset()):
         raise PermissionDenied("Chỉ cán bộ một cửa của đơn vị mới tiếp nhận được hồ sơ tại đơn vị này.")
     dossier = _dossier_create(
