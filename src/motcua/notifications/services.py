@@ -32,7 +32,7 @@ def message_queue(
     object_type: str = "",
     object_id: str | int = "",
 ) -> list[Message]:
-    """Render ``event`` and queue one message per available channel; enqueue their delivery.
+    """Render ``event`` and queue one message per available channel; enqueue their delivery (one task).
 
     ``key`` identifies the occurrence (e.g. the dossier event id): the same key never queues twice.
     """
@@ -44,7 +44,7 @@ def message_queue(
     phone = re.sub(r"[\s.-]", "", phone)
     if phone and _PHONE.match(phone):
         wanted.append((MessageChannel.SMS, phone, "", sms))
-    from .tasks import deliver_message
+    from .tasks import deliver_messages
 
     now = clock.now()
     candidates = [
@@ -67,15 +67,18 @@ def message_queue(
         {m.idempotency_key: m for m in Message.objects.filter(idempotency_key__in=skipped)} if skipped else {}
     )
     messages = []
+    new: list[int] = []
     for message in candidates:
         if message.idempotency_key in inserted:
             message.pk = inserted[message.idempotency_key]
             message._state.adding = False
             message._state.db = connection.alias
-            deliver_message.enqueue(message.pk)
+            new.append(message.pk)
             messages.append(message)
         elif message.idempotency_key in earlier:
             messages.append(earlier[message.idempotency_key])
+    if new:
+        deliver_messages.enqueue(new)
     return messages
 
 

@@ -25,8 +25,33 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 @task()
+def deliver_messages(message_ids: list[int]) -> list[str]:
+    """Send the messages of one occurrence (e.g. the email and the SMS of a receipt), each on its own.
+
+    One task for the messages queued together, instead of one task each; a failed one is retried alone
+    (``deliver_message`` with a delay), the others are not held back by it.
+    """
+    states: list[str] = []
+    error: Exception | None = None
+    for message_id in message_ids:
+        try:
+            states.append(_deliver(message_id))
+        except Exception as exc:  # an unexpected error: the other messages are still sent, then it is raised
+            logger.exception("message_delivery_error", message=message_id)
+            states.append("error")
+            error = error or exc
+    if error is not None:
+        raise error
+    return states
+
+
+@task()
 def deliver_message(message_id: int) -> str:
     """Send one message; idempotent (a sent message is not sent again)."""
+    return _deliver(message_id)
+
+
+def _deliver(message_id: int) -> str:
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.state != MessageState.QUEUED:

@@ -21,7 +21,7 @@ from motcua.dossiers.tests.factories import dossier_in
 from motcua.notifications.channels import sms_channels
 from motcua.notifications.models import Message, MessageState, SandboxSms
 from motcua.notifications.services import message_queue, message_retry
-from motcua.notifications.tasks import MAX_ATTEMPTS, backoff, deliver_message
+from motcua.notifications.tasks import MAX_ATTEMPTS, backoff, deliver_message, deliver_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +165,46 @@ def test_a_key_queued_on_one_channel_adds_only_the_other(world: World) -> None:
     assert DBTaskResult.objects.count() == 2  # one delivery task per message, never two
 
 
+def test_one_task_delivers_the_messages_of_an_occurrence_each_on_its_own(
+    world: World, smtp_down: None
+) -> None:
+    """Email and SMS of one event: one delivery task; the email failing does not hold the SMS back."""
+    email, sms = message_queue(
+        event="dossier_resolved", key="k-both", email="an@example.vn", phone="0912345678", context=_context()
+    )
+    (task,) = DBTaskResult.objects.all()
+    assert task.task_path == "motcua.notifications.tasks.deliver_messages"
+    assert task.args_kwargs == {"args": [[email.pk, sms.pk]], "kwargs": {}}
+    assert deliver_messages.call([email.pk, sms.pk]) == [MessageState.QUEUED, MessageState.SENT]
+    assert SandboxSms.objects.get().recipient == "0912345678"
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (MessageState.QUEUED, 1)
+    retry = DBTaskResult.objects.exclude(pk=task.pk).get()  # the email alone, later
+    assert (retry.task_path, retry.args_kwargs["args"]) == (
+        "motcua.notifications.tasks.deliver_message",
+        [email.pk],
+    )
+    assert retry.run_after == email.next_attempt_at
+
+
+def test_an_unexpected_error_fails_the_task_after_the_other_messages_are_sent(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email, sms = message_queue(
+        event="dossier_resolved", key="k-bug", email="an@example.vn", phone="0912345678", context=_context()
+    )
+
+    def broken(**_kwargs: object) -> str:
+        raise RuntimeError("a bug in the email backend")
+
+    monkeypatch.setattr("motcua.notifications.tasks.send_email", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        deliver_messages.call([email.pk, sms.pk])
+    sms.refresh_from_db()
+    assert sms.state == MessageState.SENT
+    assert Message.objects.get(pk=email.pk).state == MessageState.QUEUED  # left for an administrator
+
+
 def test_failures_retry_with_backoff_then_fail(
     world: World, smtp_down: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -235,13 +275,13 @@ def test_a_rolled_back_transition_enqueues_nothing(world: World) -> None:
 
     with pytest.raises(RuntimeError):
         receive_then_fail()
-    assert inside == [2]  # email + SMS were enqueued inside the transaction
+    assert inside == [1]  # one task delivering email + SMS was enqueued inside the transaction
     assert DBTaskResult.objects.count() == 0
     assert not Message.objects.exists()
     dossier.refresh_from_db()
     assert (dossier.status, dossier.received_at, dossier.version) == (Status.SUBMITTED, None, 1)
     dossier_transition(dossier=dossier, action=Action.RECEIVE, actor=world.officer_a)
-    assert DBTaskResult.objects.count() == 2
+    assert DBTaskResult.objects.count() == 1
     assert set(Message.objects.values_list("state", flat=True)) == {MessageState.QUEUED}
 
 
