@@ -137,6 +137,8 @@ class Change:
     fields: set[str] = field(default_factory=set)
     event: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    # Rows that point at the dossier, written once the dossier is saved (a new dossier has no key before).
+    after_save: list[Callable[[], None]] = field(default_factory=list)
 
     def set(self, **values: Any) -> None:
         for name, value in values.items():
@@ -297,13 +299,11 @@ def _components(change: Change) -> None:
             for c in catalog.values()
             if c.pk not in given
         ]
-        # A dossier created by the intake without checklist rows has none to delete.
-        if cached_related(dossier, "components") != []:
+        if dossier.pk is not None:  # a new dossier (counter intake) has no rows yet
             dossier.components.all().delete()
-        DossierComponent.objects.bulk_create(rows)
+        change.after_save.append(lambda: _components_write(dossier, rows))
         change.data["components"] = [{"name": r.name, "received": r.received} for r in rows]
-        cache_related(dossier, components=rows)
-    known = cached_related(dossier, "components")
+    known = rows if items is not None else cached_related(dossier, "components")
     if known is not None:  # the rows in hand are the dossier's whole checklist, in primary-key order
         missing = [r.name for r in known if r.required and not r.received]
     else:
@@ -316,6 +316,11 @@ def _components(change: Change) -> None:
             code="components_missing",
             details={"missing": missing},
         )
+
+
+def _components_write(dossier: Dossier, rows: list[DossierComponent]) -> None:
+    DossierComponent.objects.bulk_create(rows)
+    cache_related(dossier, components=rows)
 
 
 def _effect_receive(change: Change) -> None:
@@ -633,6 +638,12 @@ def _notify(dossier: Dossier, event: DossierEvent, name: str) -> None:
     )
 
 
+def creation_audit_data(dossier: Dossier) -> dict[str, Any]:
+    """What the audit trail records of a new dossier's creation: procedure, version, unit."""
+    version = dossier.procedure_version
+    return {"procedure": version.procedure.code, "version": version.version, "unit": dossier.unit.code}
+
+
 def dossier_transition(
     *,
     dossier: Dossier,
@@ -648,10 +659,10 @@ def dossier_transition(
     Raises ``ValidationFailed`` (unknown action, bad parameters), ``Conflict`` (``stale_version``,
     ``transition_not_allowed`` with the allowed actions, or a failed guard) or ``PermissionDenied``.
 
-    ``created_here``: the caller created ``dossier`` inside its own open transaction (counter intake), so
-    its row is already locked and the instance is current: it is used as is (not read again), no savepoint
-    is taken (an error rolls the caller's transaction back), and the returned instance carries its
-    components, steps and events in the prefetch cache (for the response, without reading them again).
+    ``created_here``: the caller built ``dossier`` (not saved yet) inside its own open transaction (counter
+    intake): it is inserted once, in its new state, with one audit entry for its creation and this action;
+    no savepoint is taken (an error rolls the caller's transaction back), and the returned instance carries
+    its components, steps and events in the prefetch cache (for the response, without reading them again).
     """
     with transaction.atomic(savepoint=not created_here):
         return _transition(
@@ -720,7 +731,13 @@ def _transition(
     if transition.target is not None:
         change.set(status=transition.target)
     change.set(version=locked.version + 1)
-    locked.save(update_fields=sorted(change.fields))
+    new = locked.pk is None
+    if new:
+        locked.save(force_insert=True)
+    else:
+        locked.save(update_fields=sorted(change.fields))
+    for write in change.after_save:
+        write()
     event = DossierEvent.objects.create(
         dossier=locked,
         action=str(action),
@@ -749,6 +766,7 @@ def _transition(
             "fields": sorted(change.fields),
             "note": change.note,
             **change.data,
+            **({"created": creation_audit_data(locked)} if new else {}),
         },
     )
     if action in NOTIFY:

@@ -20,7 +20,7 @@ from motcua.organisations.constants import Role
 from motcua.organisations.selectors import unit_by_code, user_roles_by_unit
 
 from .constants import CHANNEL_NAMES, Action, ApplicantKind, Channel, Status
-from .lifecycle import cache_related, dossier_transition
+from .lifecycle import creation_audit_data, dossier_transition
 from .models import Dossier, DossierComponent
 
 if TYPE_CHECKING:
@@ -123,33 +123,39 @@ def dossier_create(
     owner: User | None = None,
 ) -> Dossier:
     """Create a dossier in the draft state with the procedure version in force today and its checklist."""
-    return _dossier_create(
-        actor=actor,
-        procedure_code=procedure_code,
-        unit_code=unit_code,
-        applicant=applicant,
-        channel=channel,
-        owner=owner,
+    dossier = _dossier_new(
+        procedure_code=procedure_code, unit_code=unit_code, applicant=applicant, channel=channel, owner=owner
     )
+    dossier.save(force_insert=True)
+    DossierComponent.objects.bulk_create(
+        DossierComponent(
+            dossier=dossier, component=c, name=c.name, kind=c.kind, count=c.count, required=c.required
+        )
+        for c in dossier.procedure_version.components.all()
+    )
+    audit_record(
+        actor=actor,
+        action="dossier.create",
+        object_type="dossier",
+        object_id=dossier.pk,
+        data=creation_audit_data(dossier),
+    )
+    return dossier
 
 
-def _dossier_create(
+def _dossier_new(
     *,
-    actor: User,
     procedure_code: str,
     unit_code: str,
     applicant: dict[str, Any] | Applicant,
     channel: int | str,
     owner: User | None = None,
     unit: Unit | None = None,
-    checklist: bool | None = False,
 ) -> Dossier:
-    """``dossier_create`` inside the caller's transaction (no savepoint).
+    """A new dossier, not saved yet, of the procedure version in force today (its components prefetched).
 
-    ``unit``: the unit of ``unit_code`` today if the caller has it already. ``checklist``: the catalog
-    components are inserted as not received (``False``, the default), as received (``True``), or not at all
-    (``None``: the caller's receipt writes the checklist); with ``True`` or ``None`` the returned instance
-    carries these rows in its prefetch cache.
+    Checks the applicant's data and that the unit offers the procedure. ``unit``: the unit of ``unit_code``
+    today if the caller has it already.
     """
     today = clock.today()
     parsed = applicant_parse(applicant)
@@ -163,7 +169,7 @@ def _dossier_create(
             code="procedure_not_offered",
             details={"unit": unit.code, "procedure": procedure.code},
         )
-    dossier = Dossier.objects.create(
+    return Dossier(
         procedure_version=version,
         unit=unit,
         channel=_channel(channel),
@@ -175,28 +181,6 @@ def _dossier_create(
         applicant_email=parsed.email,
         applicant_address=parsed.address,
     )
-    rows = DossierComponent.objects.bulk_create(
-        DossierComponent(
-            dossier=dossier,
-            component=c,
-            name=c.name,
-            kind=c.kind,
-            count=c.count,
-            required=c.required,
-            received=bool(checklist),
-        )
-        for c in (version.components.all() if checklist is not None else ())
-    )
-    if checklist is not False:
-        cache_related(dossier, components=rows)
-    audit_record(
-        actor=actor,
-        action="dossier.create",
-        object_type="dossier",
-        object_id=dossier.pk,
-        data={"procedure": procedure.code, "version": version.version, "unit": unit.code},
-    )
-    return dossier
 
 
 @transaction.atomic
@@ -215,20 +199,17 @@ def dossier_intake_counter(
     ``components`` is the checklist of what the applicant handed in (each item: ``component`` id or ``name``,
     ``kind``, ``count``, ``received``, ``note``); catalog components it does not name count as not received.
     Without ``components`` the officer attests that every component of the procedure was handed in.
+    The dossier is inserted once, already received, with one audit entry (``dossier.receive``, its
+    creation under ``created``).
     """
     unit = _unit_in_force(unit_code, clock.today())
     if Role.OFFICER not in user_roles_by_unit(officer).get(unit.pk, frozenset()):
         raise PermissionDenied("Chỉ cán bộ một cửa của đơn vị mới tiếp nhận được hồ sơ tại đơn vị này.")
-    dossier = _dossier_create(
-        actor=officer,
-        procedure_code=procedure_code,
-        unit_code=unit_code,
-        applicant=applicant,
-        channel=channel,
-        unit=unit,
-        # Without a checklist every component was handed in; with one, the receipt writes the rows.
-        checklist=True if components is None else None,
+    dossier = _dossier_new(
+        procedure_code=procedure_code, unit_code=unit_code, applicant=applicant, channel=channel, unit=unit
     )
+    if components is None:
+        components = [{"component": c.pk} for c in dossier.procedure_version.components.all()]
     # The returned dossier carries its components and its receipt event (the API renders it as is).
     return dossier_transition(
         dossier=dossier,
