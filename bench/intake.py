@@ -15,7 +15,8 @@ alternating rounds so that both see the same load on a shared machine:
   components, the receipt event, its audit entry, two notification messages and one task row.
 
 Targets (issue #4, item 11): API throughput ≥ 15% of the raw SQL rate, p95 latency < 100 ms. Also printed:
-the statements one intake request runs (``CaptureQueriesContext`` on an in-process request).
+the statements one intake request runs (``CaptureQueriesContext`` on an in-process request) and the Python
+function calls it makes (``cProfile``, 20 in-process requests): unlike times, both are the same on any machine.
 
 Gunicorn: ``--workers 4 --threads 2`` (gthread) by default on a 2-core machine, see docs/performance.md.
 Besides the rates, the CPU time the gunicorn workers and the PostgreSQL backends of the database spend per
@@ -491,14 +492,14 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         call_command("load_demo", stdout=io.StringIO())
         setup_seconds = time.perf_counter() - t0
-        token, tpl, queries = prepare(args)
+        token, tpl, queries, calls = prepare(args)
         connections.close_all()
 
         env = {k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")}
         env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
         server = Gunicorn(port=free_port(), workers=args.workers, threads=args.threads, env=env)
         server.wait_ready(token)
-        return measure(args, dsn, server, token, tpl, queries, setup_seconds)
+        return measure(args, dsn, server, token, tpl, queries, calls, setup_seconds)
     except BaseException:
         if server is not None:
             print(f"gunicorn log (tail):\n{server.tail()}", file=sys.stderr)
@@ -518,8 +519,11 @@ def main() -> int:
             print(f"dropped database {args.db}")
 
 
-def prepare(args: argparse.Namespace) -> tuple[str, RawTemplate, list[str]]:
-    """The officer's token, one intake in-process (its queries counted), and the raw SQL template from it."""
+def prepare(args: argparse.Namespace) -> tuple[str, RawTemplate, list[str], float]:
+    """The officer's token, in-process intakes (queries and Python calls counted), the raw SQL template."""
+    import cProfile
+    import pstats
+
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -549,6 +553,14 @@ def prepare(args: argparse.Namespace) -> tuple[str, RawTemplate, list[str]]:
         second = client.post(API_PATH, json.dumps(body), content_type="application/json")
     assert second.status_code == 201, second.content
     queries = [q["sql"] for q in ctx.captured_queries]
+    profile = cProfile.Profile()
+    for i in range(20):
+        payload = json.dumps({**body, "applicant": applicant(rng, 2 + i)})
+        profile.enable()
+        response = client.post(API_PATH, payload, content_type="application/json")
+        profile.disable()
+        assert response.status_code == 201, response.content
+    calls = pstats.Stats(profile).total_calls / 20  # type: ignore[attr-defined]
 
     dossier = Dossier.objects.select_related("unit", "procedure_version__procedure").get(
         code=second.json()["code"]
@@ -582,7 +594,7 @@ def prepare(args: argparse.Namespace) -> tuple[str, RawTemplate, list[str]]:
         sms_body=messages["sms"].body.replace(local_due, "{due}"),
         sample_code=dossier.code,
     )
-    return token, tpl, queries
+    return token, tpl, queries, calls
 
 
 def measure(
@@ -592,6 +604,7 @@ def measure(
     token: str,
     tpl: RawTemplate,
     queries: list[str],
+    calls: float,
     setup_seconds: float,
 ) -> int:
     import psycopg
@@ -634,6 +647,7 @@ def measure(
     print(
         f"one intake request runs {len(queries)} SQL statements in-process: "
         + ", ".join(f"{n} {verb}" for verb, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+        + f"; {calls:,.0f} Python function calls"
     )
 
     warm = api_phase(
