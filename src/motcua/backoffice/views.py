@@ -39,11 +39,16 @@ from motcua.dossiers.printing import (
     FORMS,
     fmt_instant,
     forms_available,
+    logbook_dossiers,
     logbook_pdf,
     logbook_xlsx,
 )
 from motcua.dossiers.selectors import dossier_get_for_user, dossiers_visible_to, mask_id_number
-from motcua.dossiers.services import dossier_applicant_view_log, dossier_intake_counter
+from motcua.dossiers.services import (
+    dossier_applicant_view_log,
+    dossier_intake_counter,
+    dossiers_applicants_view_log,
+)
 from motcua.organisations.constants import Role
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import units_for_user, units_visible_to
@@ -570,6 +575,18 @@ def logbook(request: HttpRequest) -> HttpResponse:
             "date_to": data["date_to"],
         }
         name = f"so-theo-doi-{unit.code}-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}"
+        # The logbook shows each applicant's name, address and phone in full: one access-log row each.
+        dossiers_applicants_view_log(
+            viewer=user,
+            dossiers=list(
+                logbook_dossiers(**args)
+                .select_related(None)
+                .prefetch_related(None)
+                .only("code", "applicant_id_number")
+            ),
+            purpose=f"Sổ theo dõi hồ sơ (Mẫu 06) {unit.name}, {data['date_from']:%d/%m/%Y}–{data['date_to']:%d/%m/%Y}",
+            path=request.get_full_path(),
+        )
         if data["output"] == "pdf":
             response = HttpResponse(logbook_pdf(**args), content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="{name}.pdf"'

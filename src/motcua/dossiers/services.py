@@ -15,7 +15,7 @@ from motcua.catalog.selectors import procedure_version_by_code
 from motcua.core import clock
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from motcua.core.refcache import refcache_get
-from motcua.identity.services import personal_data_view_log
+from motcua.identity.services import personal_data_view_log, personal_data_views_log
 from motcua.organisations.constants import Role
 from motcua.organisations.selectors import unit_by_code, user_roles_by_unit
 
@@ -301,5 +301,18 @@ def dossier_applicant_view_log(*, viewer: Any, dossier: Dossier, purpose: str, p
         subject_id_number=dossier.applicant_id_number,
         dossier_code=str(dossier),
         purpose=purpose,
+        path=path,
+    )
+
+
+def dossiers_applicants_view_log(
+    *, viewer: Any, dossiers: list[Dossier], purpose: str, path: str = ""
+) -> int:
+    """``dossier_applicant_view_log`` for the applicants of many dossiers shown at once (the Mẫu 06
+    logbook): one access-log row each, in one insert; returns the number of rows."""
+    return personal_data_views_log(
+        viewer=viewer,
+        purpose=purpose,
+        subjects=[(d.applicant_id_number, str(d)) for d in dossiers],
         path=path,
     )

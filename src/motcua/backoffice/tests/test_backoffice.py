@@ -18,6 +18,7 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import dossier_intake_counter
 from motcua.dossiers.tests.conftest import World
 from motcua.dossiers.tests.factories import dossier_in
+from motcua.identity.models import PersonalDataAccess
 
 pytestmark = pytest.mark.django_db
 
@@ -466,9 +467,16 @@ def test_logbook_page_exports_xlsx_and_pdf(client: Client, world: World, frozen:
     pdf = client.get("/can-bo/so-theo-doi/", {**query, "output": "pdf"})
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    # Each export shows the applicants' names, addresses and phones: one access-log row per applicant.
+    logged = PersonalDataAccess.objects.filter(viewer=world.officer_a, dossier_code=dossier.code)
+    assert [(r.subject_id_number, r.purpose) for r in logged] == [
+        (dossier.applicant_id_number, "Sổ theo dõi hồ sơ (Mẫu 06) Phường Vĩnh Yên, 01/03/2025–31/03/2025")
+    ] * 2
+    assert not PersonalDataAccess.objects.exclude(dossier_code=dossier.code).exists()
     # A unit outside the user's scope is not a valid choice.
     assert client.get("/can-bo/so-theo-doi/", {**query, "unit": "9001"}).status_code == 400
     assert client.get("/can-bo/so-theo-doi/", {**query, "date_to": "2025-02-01"}).status_code == 400
+    assert PersonalDataAccess.objects.count() == 2  # refused requests show nobody
 
 
 def test_pages_are_translated_to_english(client: Client, world: World, desk: dict[str, Dossier]) -> None:

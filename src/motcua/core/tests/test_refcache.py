@@ -95,11 +95,15 @@ def test_a_change_is_seen_at_once_by_its_transaction_and_cached_only_once_commit
         assert (name(), name(), build.calls) == ("Xã Hai", "Xã Hai", 3)
     assert (name(), name(), build.calls) == ("Xã Hai", "Xã Hai", 4)
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        unit.name = "Xã Ba"
-        unit.save()
-        assert name() == "Xã Ba"
-        raise RuntimeError("rolled back")
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            unit.name = "Xã Ba"
+            unit.save()
+            assert name() == "Xã Ba"
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
     assert (name(), name()) == ("Xã Hai", "Xã Hai")  # what was rolled back was never cached
     assert build.calls == 6
 
@@ -125,7 +129,11 @@ def test_every_catalog_and_unit_model_is_watched() -> None:
 
     from motcua.dossiers.models import CodeFormat
 
-    expected = {*apps.get_app_config("catalog").get_models(), *apps.get_app_config("organisations").get_models()}
+    expected = {
+        *apps.get_app_config("catalog").get_models(),
+        *apps.get_app_config("organisations").get_models(),
+    }
     assert expected | {CodeFormat} == set(refcache.watched_models())
     for model in expected | {CodeFormat}:
-        assert post_save.has_listeners(model) and post_delete.has_listeners(model), model
+        assert post_save.has_listeners(model), model
+        assert post_delete.has_listeners(model), model
