@@ -32,7 +32,7 @@ from motcua.organisations.selectors import unit_by_code
 from motcua.worktime.services import get_calendar
 
 from .profiles import VINH_PHUC
-from .simulator import _company, _person
+from .simulator import fake_company, fake_person
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
@@ -95,9 +95,9 @@ def _applicant(code: str, kind: Kind, field: str) -> Applicant:
     """The row's applicant: the same unit and kind always give the same person (or organisation)."""
     rng = random.Random(f"motcua-demo-recent:{code}:{kind.name}")
     if field in ORGANISATION_FIELDS:
-        name, number = _company(rng)
+        name, number = fake_company(rng)
         return Applicant(name=name, kind=ApplicantKind.ORGANISATION, id_number=number)
-    name, number = _person(rng, rng.choice(PROVINCES))
+    name, number = fake_person(rng, rng.choice(PROVINCES))
     return Applicant(name=name, kind=ApplicantKind.CITIZEN, id_number=number)
 
 

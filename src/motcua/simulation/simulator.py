@@ -100,7 +100,7 @@ _EXTENSION_NOTES = [
 ]
 
 
-def _person(rng: random.Random, province: str = "026") -> tuple[str, str]:
+def fake_person(rng: random.Random, province: str = "026") -> tuple[str, str]:
     """A plausible Vietnamese name and a valid citizen ID registered in ``province`` (default Vĩnh Phúc, 026)."""
     female = rng.random() < 0.5
     year = rng.randint(1950, 2005)
@@ -115,7 +115,8 @@ def _person(rng: random.Random, province: str = "026") -> tuple[str, str]:
     return name, f"{province}{century + int(female)}{year % 100:02d}{rng.randrange(10**6):06d}"
 
 
-def _company(rng: random.Random) -> tuple[str, str]:
+def fake_company(rng: random.Random) -> tuple[str, str]:
+    """A plausible company name and a 10-digit tax code."""
     name = f"{rng.choice(_COMPANY_KIND)} {rng.choice(_COMPANY)} {rng.randint(1, 99)}"
     return name, f"25{rng.randrange(10**8):08d}"
 
@@ -348,7 +349,7 @@ class Planner:
             person_rng = random.Random(f"motcua-sim-person:{'org' if organisation else 'cit'}:{owner_index}")
         else:
             person_rng = self.rng
-        name, number = _company(person_rng) if organisation else _person(person_rng)
+        name, number = fake_company(person_rng) if organisation else fake_person(person_rng)
         owner = None
         if owner_index is not None:
             owner = f"{SIM_PREFIX}{'business' if organisation else 'citizen'}-{owner_index:06d}"
