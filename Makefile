@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist); each has its own test database. PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test lint format bench install install-dev serve clean
 
@@ -35,7 +37,7 @@ run: $(STAMP)
 
 ## test: the whole suite on SQLite; with DATABASE_URL=postgres://… on PostgreSQL
 test: $(DEV_STAMP)
-	$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --create-db -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
