@@ -567,24 +567,19 @@ def logbook(request: HttpRequest) -> HttpResponse:
     )
     if request.GET and form.is_valid():
         data = form.cleaned_data
-        unit = form.units[data["unit"]]
-        args = {
-            "dossiers": dossiers_visible_to(user),
-            "unit": unit,
-            "date_from": data["date_from"],
-            "date_to": data["date_to"],
-        }
-        name = f"so-theo-doi-{unit.code}-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}"
+        unit, date_from, date_to = form.units[data["unit"]], data["date_from"], data["date_to"]
+        rows = list(
+            logbook_dossiers(
+                dossiers=dossiers_visible_to(user), unit=unit, date_from=date_from, date_to=date_to
+            )
+        )
+        args = {"rows": rows, "unit": unit, "date_from": date_from, "date_to": date_to}
+        name = f"so-theo-doi-{unit.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}"
         # The logbook shows each applicant's name, address and phone in full: one access-log row each.
         dossiers_applicants_view_log(
             viewer=user,
-            dossiers=list(
-                logbook_dossiers(**args)
-                .select_related(None)
-                .prefetch_related(None)
-                .only("code", "applicant_id_number")
-            ),
-            purpose=f"Sổ theo dõi hồ sơ (Mẫu 06) {unit.name}, {data['date_from']:%d/%m/%Y}–{data['date_to']:%d/%m/%Y}",
+            dossiers=rows,
+            purpose=f"Sổ theo dõi hồ sơ (Mẫu 06) {unit.name}, {date_from:%d/%m/%Y}–{date_to:%d/%m/%Y}",
             path=request.get_full_path(),
         )
         if data["output"] == "pdf":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -340,12 +341,11 @@ def _logbook_row(index: int, dossier: Dossier) -> list[Any]:
     ]
 
 
-def logbook_xlsx(*, dossiers: QuerySet[Dossier], unit: Unit, date_from: dt.date, date_to: dt.date) -> bytes:
-    """Mẫu 06 logbook as an Excel workbook."""
+def logbook_xlsx(*, rows: Iterable[Dossier], unit: Unit, date_from: dt.date, date_to: dt.date) -> bytes:
+    """Mẫu 06 logbook as an Excel workbook; ``rows``: ``logbook_dossiers(...)`` of the same unit and days."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    rows = logbook_dossiers(dossiers=dossiers, unit=unit, date_from=date_from, date_to=date_to)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -369,9 +369,8 @@ def logbook_xlsx(*, dossiers: QuerySet[Dossier], unit: Unit, date_from: dt.date,
     return buffer.getvalue()
 
 
-def logbook_pdf(*, dossiers: QuerySet[Dossier], unit: Unit, date_from: dt.date, date_to: dt.date) -> bytes:
-    """Mẫu 06 logbook as an A4 landscape PDF."""
-    rows = logbook_dossiers(dossiers=dossiers, unit=unit, date_from=date_from, date_to=date_to)
+def logbook_pdf(*, rows: Iterable[Dossier], unit: Unit, date_from: dt.date, date_to: dt.date) -> bytes:
+    """Mẫu 06 logbook as an A4 landscape PDF; ``rows``: ``logbook_dossiers(...)`` of the same unit and days."""
     return _pdf(
         "dossiers/forms/form_06.html",
         {

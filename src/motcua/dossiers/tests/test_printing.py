@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -21,6 +22,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.printing import (
     dossier_form_render,
     forms_available,
+    logbook_dossiers,
     logbook_pdf,
     logbook_xlsx,
 )
@@ -208,9 +210,12 @@ def test_logbook_xlsx_and_pdf(world: World, tmp_path: Path) -> None:
             applicant={"name": "Ở xã khác"},
         )
     visible = dossiers_visible_to(world.officer_a)
-    data = logbook_xlsx(
-        dossiers=visible, unit=world.unit_a, date_from=dt.date(2025, 3, 10), date_to=dt.date(2025, 3, 12)
-    )
+
+    def logbook_rows(date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
+        rows = logbook_dossiers(dossiers=visible, unit=world.unit_a, date_from=date_from, date_to=date_to)
+        return {"rows": rows, "unit": world.unit_a, "date_from": date_from, "date_to": date_to}
+
+    data = logbook_xlsx(**logbook_rows(dt.date(2025, 3, 10), dt.date(2025, 3, 12)))
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
@@ -222,14 +227,10 @@ def test_logbook_xlsx_and_pdf(world: World, tmp_path: Path) -> None:
     assert rows[3][7] == "10:00 10/03/2025"
     assert rows[3][8] == "10:00 13/03/2025"
     # Another day range: empty.
-    data = logbook_xlsx(
-        dossiers=visible, unit=world.unit_a, date_from=dt.date(2025, 3, 11), date_to=dt.date(2025, 3, 12)
-    )
+    data = logbook_xlsx(**logbook_rows(dt.date(2025, 3, 11), dt.date(2025, 3, 12)))
     assert len(list(load_workbook(io.BytesIO(data)).active.iter_rows())) == 3  # type: ignore[union-attr]
 
-    pdf = logbook_pdf(
-        dossiers=visible, unit=world.unit_a, date_from=dt.date(2025, 3, 10), date_to=dt.date(2025, 3, 12)
-    )
+    pdf = logbook_pdf(**logbook_rows(dt.date(2025, 3, 10), dt.date(2025, 3, 12)))
     content = text(pdf, tmp_path)
     assert "SỔ THEO DÕI HỒ SƠ" in content
     assert str(dossier.code) in content
