@@ -2,7 +2,8 @@
 
 Default template ``{agency_code}-{yymmdd}-{seq:04}`` (Circular 01/2018 Art. 19), e.g.
 ``000.00.14.H56-200203-0118``. Codes are unique and never reused: the number comes from a ``CodeSequence``
-row incremented under a row lock, so concurrent receipts on PostgreSQL never share one.
+row incremented under a row lock, so concurrent receipts on PostgreSQL never share one. Counter intake takes
+it in a short transaction of its own (a failure afterwards leaves a gap, DOMAIN.md allows it).
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ def code_template_for(unit: Unit, *, as_of: dt.date) -> str:
 def next_number(*, prefix: str, day: dt.date) -> int:
     """The next number for ``prefix`` on ``day`` (1, 2, …), safe under concurrency.
 
-    Must run inside the caller's transaction: the row stays locked until it commits, so a rolled-back
-    receipt gives its number back and no number is ever issued twice.
+    In the caller's transaction the row stays locked until it commits, so a rolled-back receipt gives its
+    number back and no number is ever issued twice; outside one (autocommit) the statement is its own
+    transaction (counter intake, ``dossier_intake_counter``): the lock lasts one statement and the number is
+    spent even if what follows fails.
     """
     # One upsert (PostgreSQL; SQLite >= 3.35): the row is created at 1 or incremented, and stays locked.
     # Django's ``bulk_create(update_conflicts=...)`` cannot return the incremented value, hence raw SQL.

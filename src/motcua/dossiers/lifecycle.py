@@ -246,76 +246,91 @@ def cache_related(dossier: Dossier, **relations: list[Any]) -> None:
         cache[relation] = qs
 
 
-def _components(change: Change) -> None:
-    """Replace the checklist when ``components`` is given; every required component must be received."""
-    dossier = change.dossier
-    items = change.params.get("components")
-    if items is not None:
-        if not isinstance(items, list):
-            raise _invalid("Danh sách thành phần hồ sơ không hợp lệ.", components=["Phải là danh sách."])
-        catalog = {c.pk: c for c in dossier.procedure_version.components.all()}  # prefetched at intake
-        by_name = {c.name: c for c in catalog.values()}
-        rows = []
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                raise _invalid("Thành phần hồ sơ không hợp lệ.", components={i: ["Phải là đối tượng."]})
-            raw = item.get("component")
-            component = catalog.get(raw) if isinstance(raw, int) else None
-            if raw is None and item.get("name"):  # a catalog component named as such
-                component = by_name.get(str(item["name"]).strip())
-            elif raw is not None and component is None:
-                raise _invalid(
-                    "Thành phần hồ sơ không thuộc thủ tục.", components={i: ["Không thuộc thủ tục này."]}
-                )
-            name = (item.get("name") or (component.name if component else "")).strip()
-            if not name:
-                raise _invalid("Thành phần hồ sơ cần có tên.", components={i: ["Cần có tên."]})
-            kind = item.get("kind") or (component.kind if component else ComponentKind.ORIGINAL)
-            if kind not in ComponentKind.values:
-                raise _invalid("Loại bản không hợp lệ.", components={i: [f"Loại bản {kind} không hợp lệ."]})
-            try:
-                count = int(item.get("count", component.count if component else 1))
-            except (TypeError, ValueError):
-                count = -1
-            if count < 0 or count > 1000:
-                raise _invalid("Số lượng không hợp lệ.", components={i: ["Số lượng không hợp lệ."]})
-            rows.append(
-                DossierComponent(
-                    dossier=dossier,
-                    component=component,
-                    name=name[:500],
-                    kind=kind,
-                    count=count,
-                    required=component.required if component else bool(item.get("required", False)),
-                    received=bool(item.get("received", True)),
-                    note=str(item.get("note", ""))[:500],
-                )
+def checklist_rows(dossier: Dossier, items: list[Any]) -> list[DossierComponent]:
+    """The whole checklist of ``dossier`` from ``items`` (unsaved rows); raises ``ValidationFailed`` if bad.
+
+    Each item names a catalog component (``component`` id or ``name``) or an extra paper (``name``), with
+    ``kind``, ``count``, ``received`` and ``note``; catalog components no item names are added, not received.
+    Every required component must be received.
+    """
+    if not isinstance(items, list):
+        raise _invalid("Danh sách thành phần hồ sơ không hợp lệ.", components=["Phải là danh sách."])
+    if items and all(isinstance(item, DossierComponent) for item in items):
+        return items  # checked already (counter intake checks before it takes a number)
+    catalog = {c.pk: c for c in dossier.procedure_version.components.all()}  # prefetched at intake
+    by_name = {c.name: c for c in catalog.values()}
+    rows = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise _invalid("Thành phần hồ sơ không hợp lệ.", components={i: ["Phải là đối tượng."]})
+        raw = item.get("component")
+        component = catalog.get(raw) if isinstance(raw, int) else None
+        if raw is None and item.get("name"):  # a catalog component named as such
+            component = by_name.get(str(item["name"]).strip())
+        elif raw is not None and component is None:
+            raise _invalid(
+                "Thành phần hồ sơ không thuộc thủ tục.", components={i: ["Không thuộc thủ tục này."]}
             )
-        given = {row.component_id for row in rows if row.component_id}
-        rows += [
+        name = (item.get("name") or (component.name if component else "")).strip()
+        if not name:
+            raise _invalid("Thành phần hồ sơ cần có tên.", components={i: ["Cần có tên."]})
+        kind = item.get("kind") or (component.kind if component else ComponentKind.ORIGINAL)
+        if kind not in ComponentKind.values:
+            raise _invalid("Loại bản không hợp lệ.", components={i: [f"Loại bản {kind} không hợp lệ."]})
+        try:
+            count = int(item.get("count", component.count if component else 1))
+        except (TypeError, ValueError):
+            count = -1
+        if count < 0 or count > 1000:
+            raise _invalid("Số lượng không hợp lệ.", components={i: ["Số lượng không hợp lệ."]})
+        rows.append(
             DossierComponent(
-                dossier=dossier, component=c, name=c.name, kind=c.kind, count=c.count, required=c.required
+                dossier=dossier,
+                component=component,
+                name=name[:500],
+                kind=kind,
+                count=count,
+                required=component.required if component else bool(item.get("required", False)),
+                received=bool(item.get("received", True)),
+                note=str(item.get("note", ""))[:500],
             )
-            for c in catalog.values()
-            if c.pk not in given
-        ]
-        if dossier.pk is not None:  # a new dossier (counter intake) has no rows yet
-            dossier.components.all().delete()
-        change.after_save.append(lambda: _components_write(dossier, rows))
-        change.data["components"] = [{"name": r.name, "received": r.received} for r in rows]
-    known = rows if items is not None else cached_related(dossier, "components")
-    if known is not None:  # the rows in hand are the dossier's whole checklist, in primary-key order
-        missing = [r.name for r in known if r.required and not r.received]
-    else:
-        missing = list(
-            dossier.components.filter(required=True, received=False).values_list("name", flat=True)
         )
+    given = {row.component_id for row in rows if row.component_id}
+    rows += [
+        DossierComponent(
+            dossier=dossier, component=c, name=c.name, kind=c.kind, count=c.count, required=c.required
+        )
+        for c in catalog.values()
+        if c.pk not in given
+    ]
+    _refuse_missing(rows)
+    return rows
+
+
+def _refuse_missing(rows: Iterable[DossierComponent]) -> None:
+    """Refuse a receipt while a required component of the checklist ``rows`` is not received."""
+    missing = [r.name for r in rows if r.required and not r.received]
     if missing:
         raise ValidationFailed(
             "Hồ sơ chưa đủ thành phần bắt buộc, không thể tiếp nhận.",
             code="components_missing",
             details={"missing": missing},
         )
+
+
+def _components(change: Change) -> None:
+    """Replace the checklist when ``components`` is given; every required component must be received."""
+    dossier = change.dossier
+    items = change.params.get("components")
+    if items is None:  # the checklist as it stands (in hand, in primary-key order, or read)
+        known = cached_related(dossier, "components")
+        _refuse_missing(known if known is not None else dossier.components.filter(received=False))
+        return
+    rows = checklist_rows(dossier, items)
+    if dossier.pk is not None:  # a new dossier (counter intake) has no rows yet
+        dossier.components.all().delete()
+    change.after_save.append(lambda: _components_write(dossier, rows))
+    change.data["components"] = [{"name": r.name, "received": r.received} for r in rows]
 
 
 def _components_write(dossier: Dossier, rows: list[DossierComponent]) -> None:

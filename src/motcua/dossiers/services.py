@@ -19,8 +19,9 @@ from motcua.identity.services import personal_data_view_log, personal_data_views
 from motcua.organisations.constants import Role
 from motcua.organisations.selectors import unit_by_code, user_roles_by_unit
 
+from .codes import dossier_code_issue
 from .constants import CHANNEL_NAMES, Action, ApplicantKind, Channel, Status
-from .lifecycle import creation_audit_data, dossier_transition
+from .lifecycle import checklist_rows, creation_audit_data, dossier_transition
 from .models import Dossier, DossierComponent
 
 if TYPE_CHECKING:
@@ -183,7 +184,6 @@ def _dossier_new(
     )
 
 
-@transaction.atomic
 def dossier_intake_counter(
     *,
     officer: User,
@@ -201,6 +201,12 @@ def dossier_intake_counter(
     Without ``components`` the officer attests that every component of the procedure was handed in.
     The dossier is inserted once, already received, with one audit entry (``dossier.receive``, its
     creation under ``created``).
+
+    Everything the officer can get wrong is checked before the dossier takes its number. Called outside a
+    transaction (a request), the number is taken in a transaction of its own, so the day's sequence row of
+    the agency stays locked for one statement instead of the whole intake, and the intake's own transaction
+    follows; should that one fail (a database error), its number stays unused: a gap, never a duplicate.
+    Inside a caller's transaction both are one transaction, as before.
     """
     unit = _unit_in_force(unit_code, clock.today())
     if Role.OFFICER not in user_roles_by_unit(officer).get(unit.pk, frozenset()):
@@ -210,15 +216,18 @@ def dossier_intake_counter(
     )
     if components is None:
         components = [{"component": c.pk} for c in dossier.procedure_version.components.all()]
-    # The returned dossier carries its components and its receipt event (the API renders it as is).
-    return dossier_transition(
-        dossier=dossier,
-        action=Action.RECEIVE,
-        actor=officer,
-        note=note,
-        created_here=True,
-        components=components,
-    )
+    checklist = checklist_rows(dossier, components)
+    dossier.code = dossier_code_issue(unit=unit, at=clock.now())
+    with transaction.atomic():
+        # The returned dossier carries its components and its receipt event (the API renders it as is).
+        return dossier_transition(
+            dossier=dossier,
+            action=Action.RECEIVE,
+            actor=officer,
+            note=note,
+            created_here=True,
+            components=checklist,
+        )
 
 
 @transaction.atomic

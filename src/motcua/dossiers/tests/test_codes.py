@@ -176,3 +176,115 @@ def test_two_officers_on_the_same_version_at_once(world: World) -> None:
     dossier.refresh_from_db()
     assert dossier.version == 2
     assert dossier.events.count() == 1
+
+
+APPLICANT = {"name": "Nguyễn Văn An", "id_number": "026012345612"}
+
+
+def _intake(world: World, **kwargs: object) -> Dossier:
+    from motcua.dossiers.services import dossier_intake_counter
+
+    with clock.frozen(MONDAY_10):
+        return dossier_intake_counter(
+            officer=world.officer_a,
+            procedure_code="1.001193",
+            unit_code="8707",
+            applicant=APPLICANT,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counter_intake_refused_at_the_checklist_takes_no_number(world: World) -> None:
+    """What the officer can get wrong is checked before the number: a refused intake leaves no gap."""
+    missing = [{"name": "Tờ khai đăng ký khai sinh", "received": False}]
+    with pytest.raises(ValidationFailed) as caught:
+        _intake(world, components=missing)
+    assert caught.value.code == "components_missing"
+    unknown = [{"component": 999_999}]
+    with pytest.raises(ValidationFailed):
+        _intake(world, components=unknown)
+    assert not CodeSequence.objects.exists()
+    assert _intake(world).code == "000.00.14.H56-250310-0001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counter_intake_that_fails_after_its_number_leaves_a_gap(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside a caller's transaction the number is committed on its own: a later failure spends it."""
+    from motcua.dossiers import lifecycle
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("audit trail unavailable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(lifecycle, "audit_record", broken)
+        with pytest.raises(RuntimeError):
+            _intake(world)
+    assert not Dossier.objects.exists()  # the intake's own transaction was rolled back
+    assert CodeSequence.objects.get().last == 1
+    assert _intake(world).code == "000.00.14.H56-250310-0002"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_counter_intake_does_not_wait_for_another_intakes_transaction(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Officer A's intake is still open (after its insert) while officer B receives at the same desk
+    prefix: B gets the next number at once instead of waiting on the day's sequence row until A commits."""
+    assert connection.vendor == "postgresql"
+    from motcua.dossiers import lifecycle
+    from motcua.organisations.constants import Role
+
+    from .factories import staff
+
+    officer_b = staff(world.unit_a, Role.OFFICER)
+    real_audit = lifecycle.audit_record
+    a_inside, b_done = threading.Event(), threading.Event()
+    waited: list[bool] = []
+
+    def audit_holding_a(**kwargs: object) -> object:
+        if threading.current_thread().name == "officer-a":
+            a_inside.set()
+            waited.append(b_done.wait(timeout=10))  # False: B was blocked until this timed out
+        return real_audit(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lifecycle, "audit_record", audit_holding_a)
+    codes: dict[str, str] = {}
+    errors: list[BaseException] = []
+
+    def receive(name: str, officer: object) -> None:
+        from motcua.dossiers.services import dossier_intake_counter
+
+        try:
+            if name == "officer-b":
+                assert a_inside.wait(timeout=10)
+            dossier = dossier_intake_counter(
+                officer=officer,  # type: ignore[arg-type]
+                procedure_code="1.001193",
+                unit_code="8707",
+                applicant=APPLICANT,
+            )
+            assert dossier.code is not None
+            codes[name] = dossier.code
+            if name == "officer-b":
+                b_done.set()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=receive, args=("officer-a", world.officer_a), name="officer-a"),
+        threading.Thread(target=receive, args=("officer-b", officer_b), name="officer-b"),
+    ]
+    with clock.frozen(MONDAY_10):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert errors == []
+    assert waited == [True]
+    assert codes == {"officer-a": "000.00.14.H56-250310-0001", "officer-b": "000.00.14.H56-250310-0002"}
