@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from motcua.api.errors import error_response
+from motcua.api.serializers import Serializer
 from motcua.core.errors import ValidationFailed
 
 from .services import population_lookup
@@ -27,13 +28,13 @@ class PopulationLookupApi(APIView):
     # drf-spectacular's prefix detection, which would otherwise change every operation's tag).
     schema = None
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         id_number = serializers.CharField(max_length=20)
         reason = serializers.CharField(max_length=1000, allow_blank=True, required=False, default="")
         full_name = serializers.CharField(max_length=200, required=False)
         birth_date = serializers.DateField(required=False)
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         id_number = serializers.CharField()
         full_name = serializers.CharField()
         birth_date = serializers.DateField()

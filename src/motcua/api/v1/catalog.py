@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.api.serializers import Serializer
 from motcua.api.v1.common import AS_OF, paginated, query_params
 from motcua.catalog.constants import OnlineMode
 from motcua.catalog.models import ProcedureVersion
@@ -28,7 +29,7 @@ def time_limit_display(value: int, unit: str) -> str:
     return f"{value} {LimitUnit(unit).label}"
 
 
-class ProcedureTimeLimitSerializer(serializers.Serializer):
+class ProcedureTimeLimitSerializer(Serializer):
     """Reads a ``ProcedureVersion``: the legal time limit (value + unit) and its Vietnamese wording."""
 
     value = serializers.IntegerField(source="time_limit_value")
@@ -39,12 +40,12 @@ class ProcedureTimeLimitSerializer(serializers.Serializer):
         return time_limit_display(version.time_limit_value, version.time_limit_unit)
 
 
-class ProcedureFieldSerializer(serializers.Serializer):
+class ProcedureFieldSerializer(Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class ProcedureComponentSerializer(serializers.Serializer):
+class ProcedureComponentSerializer(Serializer):
     order = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -54,14 +55,14 @@ class ProcedureComponentSerializer(serializers.Serializer):
     template_file = serializers.CharField()
 
 
-class ProcedureFeeSerializer(serializers.Serializer):
+class ProcedureFeeSerializer(Serializer):
     order = serializers.IntegerField()
     name = serializers.CharField()
     amount_vnd = serializers.IntegerField()
     exemptions = serializers.CharField()
 
 
-class ProcedureStepSerializer(serializers.Serializer):
+class ProcedureStepSerializer(Serializer):
     order = serializers.IntegerField()
     name = serializers.CharField()
     role = serializers.CharField()
@@ -69,12 +70,12 @@ class ProcedureStepSerializer(serializers.Serializer):
     budget_hours = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False)
 
 
-class ProcedureUnitSerializer(serializers.Serializer):
+class ProcedureUnitSerializer(Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class ProcedureListItemSerializer(serializers.Serializer):
+class ProcedureListItemSerializer(Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     field = ProcedureFieldSerializer()
@@ -85,7 +86,7 @@ class ProcedureListItemSerializer(serializers.Serializer):
     fees_total_vnd = serializers.IntegerField()
 
 
-class ProcedureDetailSerializer(serializers.Serializer):
+class ProcedureDetailSerializer(Serializer):
     code = serializers.CharField(source="procedure.code")
     name = serializers.CharField()
     field = ProcedureFieldSerializer(source="procedure.field")
@@ -116,7 +117,7 @@ class ProcedureDetailSerializer(serializers.Serializer):
 
 
 class ProcedureListApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         q = serializers.CharField(required=False, allow_blank=True, max_length=200)
         field = serializers.CharField(required=False, max_length=32)
         level = serializers.ChoiceField(choices=Level.choices, required=False)
@@ -173,7 +174,7 @@ class ProcedureListApi(APIView):
 
 
 class ProcedureDetailApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         as_of = serializers.DateField(required=False, input_formats=["iso-8601"])
 
     OutputSerializer = ProcedureDetailSerializer

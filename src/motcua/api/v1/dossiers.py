@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.api.serializers import Serializer
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.dossiers.constants import OPEN_STATES, Action, ApplicantKind, Routing, Status
@@ -40,7 +41,7 @@ def _is_overdue(dossier: Dossier) -> bool:
     )
 
 
-class DossierApplicantInput(serializers.Serializer):
+class DossierApplicantInput(Serializer):
     kind = serializers.ChoiceField(choices=ApplicantKind.choices, default=ApplicantKind.CITIZEN)
     name = serializers.CharField(max_length=255)
     id_number = serializers.CharField(max_length=14, required=False, allow_blank=True, default="")
@@ -49,7 +50,7 @@ class DossierApplicantInput(serializers.Serializer):
     address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class DossierComponentInput(serializers.Serializer):
+class DossierComponentInput(Serializer):
     component = serializers.IntegerField(required=False, allow_null=True, default=None)
     name = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     kind = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
@@ -58,7 +59,7 @@ class DossierComponentInput(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class DossierListOutput(serializers.Serializer):
+class DossierListOutput(Serializer):
     code = serializers.CharField(allow_null=True)
     status = serializers.CharField()
     status_code = serializers.IntegerField(allow_null=True)
@@ -83,7 +84,7 @@ class DossierListOutput(serializers.Serializer):
         return _is_overdue(obj)
 
 
-class DossierComponentOutput(serializers.Serializer):
+class DossierComponentOutput(Serializer):
     component = serializers.IntegerField(source="component_id", allow_null=True)
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -93,7 +94,7 @@ class DossierComponentOutput(serializers.Serializer):
     note = serializers.CharField()
 
 
-class DossierStepOutput(serializers.Serializer):
+class DossierStepOutput(Serializer):
     id = serializers.IntegerField()
     batch = serializers.IntegerField()
     position = serializers.IntegerField()
@@ -108,7 +109,7 @@ class DossierStepOutput(serializers.Serializer):
     classification = serializers.CharField()
 
 
-class DossierEventOutput(serializers.Serializer):
+class DossierEventOutput(Serializer):
     action = serializers.CharField()
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
     at = serializers.DateTimeField()
@@ -170,7 +171,7 @@ def _detail(request: Request, code: str, *, action: str = "") -> dict[str, Any]:
 class DossierListCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class DossierIntakeInput(serializers.Serializer):
+    class DossierIntakeInput(Serializer):
         procedure = serializers.CharField(max_length=32)
         unit = serializers.CharField(max_length=32)
         channel = serializers.ChoiceField(choices=["counter", "post"], default="counter")
@@ -178,7 +179,7 @@ class DossierListCreateApi(APIView):
         components = DossierComponentInput(many=True, required=False)
         note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
-    class DossierFilterInput(serializers.Serializer):
+    class DossierFilterInput(Serializer):
         status = serializers.CharField(required=False, allow_blank=True, default="")
         unit = serializers.CharField(required=False, allow_blank=True, default="")
         overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -254,7 +255,7 @@ class DossierDetailApi(APIView):
         return Response(_detail(request, code))
 
 
-class DossierLegInput(serializers.Serializer):
+class DossierLegInput(Serializer):
     unit = serializers.CharField(max_length=32)
     budget_hours = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0)
     name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
@@ -263,7 +264,7 @@ class DossierLegInput(serializers.Serializer):
 class DossierActionApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class DossierActionInput(serializers.Serializer):
+    class DossierActionInput(Serializer):
         expected_version = serializers.IntegerField(
             required=False, allow_null=True, default=None, min_value=1
         )
@@ -321,7 +322,7 @@ class DossierActionApi(APIView):
         return Response(_detail(request, code, action=action))
 
 
-class PublicDossierOutput(serializers.Serializer):
+class PublicDossierOutput(Serializer):
     code = serializers.CharField()
     procedure = serializers.CharField(source="procedure_version.procedure.code")
     procedure_name = serializers.CharField(source="procedure_version.name")

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.api.serializers import Serializer
 from motcua.api.v1.common import AS_OF, paginated, query_params
 from motcua.core import clock
 from motcua.core.text import fold
@@ -29,14 +30,14 @@ from motcua.organisations.selectors import (
 _PARAM_CODES = {"as_of": "invalid_date"}
 
 
-class UnitRefSerializer(serializers.Serializer):
+class UnitRefSerializer(Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     valid_from = serializers.DateField(allow_null=True)
     valid_to = serializers.DateField(allow_null=True)
 
 
-class UnitOutputSerializer(serializers.Serializer):
+class UnitOutputSerializer(Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.CharField()
@@ -53,7 +54,7 @@ class UnitOutputSerializer(serializers.Serializer):
 
 
 class UnitListApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         as_of = serializers.DateField(required=False, input_formats=["iso-8601"])
         level = serializers.ChoiceField(choices=Level.choices, required=False)
         # the metaclass moves declared fields off the class, so "parent" does not shadow Field.parent
@@ -94,7 +95,7 @@ class UnitListApi(APIView):
 
 
 class UnitDetailApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         as_of = serializers.DateField(required=False, input_formats=["iso-8601"])
 
     class OutputSerializer(UnitOutputSerializer):

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.api.serializers import Serializer
 from motcua.core.errors import PermissionDenied, ValidationFailed
 from motcua.reports.rules import can_view_whole_report
 from motcua.reports.selectors import BY_CHOICES, Period, monthly_report, report_scope
@@ -57,7 +58,7 @@ class MonthlyReportApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         date_from = serializers.DateField(input_formats=["iso-8601"])
         date_to = serializers.DateField(input_formats=["iso-8601"])
         unit = serializers.CharField(required=False, max_length=32)

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.api.serializers import Serializer
 from motcua.worktime.constants import LimitUnit
 from motcua.worktime.inputs import parse_due_request
 from motcua.worktime.services import get_calendar
@@ -36,7 +37,7 @@ _ERROR = inline_serializer(
 class DueApi(APIView):
     """The due time (ngày hẹn trả) of a receipt instant and a limit, on the installation's calendar."""
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         due = serializers.DateTimeField(help_text="ISO 8601, giờ Việt Nam (+07:00)")
 
     @extend_schema(

@@ -1,0 +1,39 @@
+"""The base class of every API serializer: DRF's, with a cheaper copy of the declared fields.
+
+DRF gives each serializer instance its own fields with ``copy.deepcopy(self._declared_fields)``, and a
+field's ``__deepcopy__`` builds it again from its constructor arguments. On counter intake that was about a
+sixth of the request's CPU (the 201 body alone has some 70 fields). A leaf field (no child field, not a
+serializer) keeps nothing that validation or rendering changes: binding it to its serializer only sets
+attributes of its own (``field_name``, ``parent``, ``source``, ``source_attrs``, ``label``). So each instance
+gets a shallow copy of each leaf field (its own attributes, the constructor's validators and choices shared
+read-only) and a deep copy, as in DRF, of every field that holds other fields (nested serializers,
+``ListField``, ``DictField``, related-field lists), whose children are bound to their parent.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.fields import Field
+
+
+def _holds_fields(field: Field) -> bool:
+    return isinstance(field, serializers.BaseSerializer) or any(
+        hasattr(field, name) for name in ("child", "child_relation")
+    )
+
+
+def _leaf_copy(field: Field) -> Field:
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
+
+
+class Serializer(serializers.Serializer):
+    def get_fields(self) -> dict[str, Any]:
+        return {
+            name: copy.deepcopy(field) if _holds_fields(field) else _leaf_copy(field)
+            for name, field in self._declared_fields.items()
+        }
