@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 
 from motcua.core import clock
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.refcache import refcache_clear
 from motcua.organisations.constants import Level, Role
 from motcua.organisations.models import Membership, Unit
 from motcua.organisations.selectors import unit_by_code, units_valid_on
@@ -87,6 +88,7 @@ def demo_staff_create(*, password: str = "demo") -> list[tuple[str, str]]:  # no
             if (user.pk, unit.pk, role) not in existing
         ]
     )
+    refcache_clear()  # a bulk insert sends no signal: roles read before are stale
     return rows
 
 

@@ -31,9 +31,14 @@ def _leaf_copy(field: Field) -> Field:
     return clone
 
 
+# Per serializer class: its declared fields, each with "holds other fields" (decided once).
+_PLANS: dict[type, list[tuple[str, Field, bool]]] = {}
+
+
 class Serializer(serializers.Serializer):
     def get_fields(self) -> dict[str, Any]:
-        return {
-            name: copy.deepcopy(field) if _holds_fields(field) else _leaf_copy(field)
-            for name, field in self._declared_fields.items()
-        }
+        plan = _PLANS.get(type(self))
+        if plan is None:
+            declared = self._declared_fields.items()
+            plan = _PLANS[type(self)] = [(name, f, _holds_fields(f)) for name, f in declared]
+        return {name: copy.deepcopy(f) if deep else _leaf_copy(f) for name, f, deep in plan}

@@ -1,8 +1,9 @@
-"""A per-process cache of reference data: units, the procedure versions in force, dossier code templates.
+"""A per-process cache of reference data: units, the procedure versions in force, dossier code templates,
+and who a request is: the account of an API token, the roles of a user.
 
 Every intake reads the same few rows again (the unit, the procedure version in force with its components and
-the units offering it, the unit's code template). They change seldom, by an administrator or an import, so
-each process keeps what it read for ``MOTCUA_REFERENCE_CACHE_SECONDS`` (0 turns the cache off):
+the units offering it, the unit's code template, the officer's token and roles). They change seldom, by an
+administrator or an import, so each process keeps what it read for ``MOTCUA_REFERENCE_CACHE_SECONDS`` (0 turns the cache off):
 
 - a change saved or deleted in this process (model signals of the watched apps and models) empties the cache
   at once and again when its transaction commits; until then that transaction reads around the cache, so
@@ -30,7 +31,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 MAX_ENTRIES = 10_000
 # What the cached values are read from: whole apps, or single models as "app_label.ModelName".
-WATCHED = ("organisations", "catalog", "dossiers.CodeFormat")
+WATCHED = ("organisations", "catalog", "dossiers.CodeFormat", "accounts.User", "authtoken.Token")
 
 _entries: dict[Hashable, tuple[float, Any]] = {}
 _lock = threading.Lock()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core import clock
 from motcua.core.errors import Conflict, NotFound
+from motcua.core.refcache import refcache_get
 
 from .constants import Role
 from .models import Membership, Unit, UnitSuccession
@@ -200,17 +201,25 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
 
 
 def user_roles_by_unit(user: User) -> dict[int, frozenset[str]]:
-    """``unit id -> roles`` for ``user``, cached on the user object for the request (see ``rules.py``)."""
+    """``unit id -> roles`` for ``user`` (see ``rules.py``).
+
+    Kept on the user object for the request, and per process in the reference cache (``core.refcache``): a
+    grant or a withdrawal applies at once in the process that saves it, in the others within
+    ``MOTCUA_REFERENCE_CACHE_SECONDS``.
+    """
     cached: dict[int, frozenset[str]] | None = getattr(user, "_motcua_roles_by_unit", None)
     if cached is not None:
         return cached
-    roles: dict[int, set[str]] = defaultdict(set)
-    if user.is_authenticated:
-        for unit_id, role in Membership.objects.filter(user_id=user.pk).values_list("unit_id", "role"):
-            roles[unit_id].add(role)
-    result = {unit_id: frozenset(r) for unit_id, r in roles.items()}
+    result = refcache_get(("roles", user.pk), lambda: _roles_read(user.pk)) if user.is_authenticated else {}
     setattr(user, "_motcua_roles_by_unit", result)  # noqa: B010 - a per-request cache on the user object
     return result
+
+
+def _roles_read(user_id: int) -> dict[int, frozenset[str]]:
+    roles: dict[int, set[str]] = defaultdict(set)
+    for unit_id, role in Membership.objects.filter(user_id=user_id).values_list("unit_id", "role"):
+        roles[unit_id].add(role)
+    return {unit_id: frozenset(r) for unit_id, r in roles.items()}
 
 
 def forget_user_roles(user: User) -> None:

@@ -123,17 +123,22 @@ def test_deletes_and_many_to_many_changes_empty_the_cache() -> None:
     assert build.calls == 3
 
 
-def test_every_catalog_and_unit_model_is_watched() -> None:
+def test_every_catalog_and_unit_model_and_the_accounts_are_watched() -> None:
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
+    from rest_framework.authtoken.models import Token
 
+    from motcua.accounts.models import User
     from motcua.dossiers.models import CodeFormat
 
     expected = {
         *apps.get_app_config("catalog").get_models(),
         *apps.get_app_config("organisations").get_models(),
+        CodeFormat,
+        User,
+        Token,
     }
-    assert expected | {CodeFormat} == set(refcache.watched_models())
-    for model in expected | {CodeFormat}:
+    assert expected == set(refcache.watched_models())
+    for model in expected:
         assert post_save.has_listeners(model), model
         assert post_delete.has_listeners(model), model

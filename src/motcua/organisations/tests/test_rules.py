@@ -129,3 +129,33 @@ def test_permission_checks_reuse_cached_roles(tree: dict[str, Unit], django_asse
     with django_assert_max_num_queries(0):
         for unit in units:
             leader.has_perm(VIEW, unit)
+
+
+@pytest.mark.django_db(
+    transaction=True
+)  # committed grants: an open transaction that wrote reads around the cache
+def test_roles_are_read_once_per_process_and_a_change_applies_at_once(
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    from motcua.organisations.selectors import user_roles_by_unit
+
+    unit = UnitFactory(code="C9")
+    user = MembershipFactory(unit=unit, role=Role.OFFICER).user
+
+    def fresh():  # type: ignore[no-untyped-def]  # the user as a new request loads it
+        return type(user).objects.get(pk=user.pk)
+
+    users = [fresh() for _ in range(5)]
+    with django_assert_num_queries(1):
+        assert user_roles_by_unit(users[0]) == {unit.pk: frozenset({Role.OFFICER})}
+    with django_assert_num_queries(0):
+        assert user_roles_by_unit(users[1]) == {unit.pk: frozenset({Role.OFFICER})}
+    membership_grant(user=user, unit=unit, role=Role.LEADER)
+    with django_assert_num_queries(1):
+        assert user_roles_by_unit(users[2]) == {unit.pk: frozenset({Role.OFFICER, Role.LEADER})}
+    membership_revoke(user=user, unit=unit, role=Role.OFFICER)
+    membership_revoke(user=user, unit=unit, role=Role.LEADER)
+    with django_assert_num_queries(1):
+        assert user_roles_by_unit(users[3]) == {}
+    with django_assert_num_queries(0):
+        assert user_roles_by_unit(users[4]) == {}
