@@ -19,12 +19,13 @@ Targets (issue #4, item 11): API throughput ≥ 15% of the raw SQL rate, p95 lat
 the statements one intake request runs (``CaptureQueriesContext`` on an in-process request) and the Python
 function calls it makes (``cProfile``, 20 in-process requests): unlike times, both are the same on any machine.
 
-Gunicorn: ``--workers 4 --threads 2`` (gthread) by default on a 2-core machine, see docs/performance.md.
+Gunicorn: ``--workers 2 --threads 2`` (gthread) by default on a 2-core machine (one process per core), see
+docs/performance.md.
 Besides the rates, the CPU time the gunicorn workers and the PostgreSQL backends of the database spend per
 intake is read from ``/proc`` (Linux): it hardly depends on what else runs on the machine, and
 1000 ms × cores / (CPU ms per intake) bounds the request rate. One client alone is timed too (informational).
 
-Run: ``.venv/bin/python bench/intake.py [--requests 2000] [--clients 8] [--workers 4] [--threads 2]
+Run: ``.venv/bin/python bench/intake.py [--requests 2000] [--clients 8] [--workers 2] [--threads 2]
 [--max-seconds 30] [--keep]``. Server and database: ``--server`` / ``MOTCUA_BENCH_SERVER`` (default
 postgres://postgres@127.0.0.1:5432) and ``--db`` / ``MOTCUA_BENCH_INTAKE_DB``. The database is dropped at the
 end, also on failure, unless ``--keep``. Exit code 1 if a target is missed.
@@ -450,7 +451,7 @@ def main() -> int:
     parser.add_argument(
         "--clients", type=int, default=8, help="concurrent API clients and raw SQL connections"
     )
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--warmup", type=int, default=80, help="API requests before measuring")
     parser.add_argument("--max-seconds", type=float, default=30.0, help="cap on the measured API time")
