@@ -73,7 +73,13 @@ def _pending() -> bool:
     return connection.in_atomic_block and any(entry[1] is _after_commit for entry in connection.run_on_commit)
 
 
-def _changed(**_kwargs: Any) -> None:
+# A login only stamps ``last_login`` (``update_fields``): nothing cached depends on it.
+_IGNORED_UPDATES = frozenset({"last_login"})
+
+
+def _changed(**kwargs: Any) -> None:
+    if kwargs.get("update_fields") == _IGNORED_UPDATES:
+        return
     refcache_clear()
     if connection.in_atomic_block and not _pending():
         transaction.on_commit(_after_commit)

@@ -142,3 +142,21 @@ def test_every_catalog_and_unit_model_and_the_accounts_are_watched() -> None:
     for model in expected:
         assert post_save.has_listeners(model), model
         assert post_delete.has_listeners(model), model
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_login_stamp_keeps_the_cache_and_other_account_changes_empty_it() -> None:
+    from django.contrib.auth.models import update_last_login
+
+    from motcua.accounts.tests.factories import UserFactory
+
+    user = UserFactory()
+    build = Builds(lambda: "value")
+    refcache_get("key", build)
+    update_last_login(None, user)  # what every login does
+    refcache_get("key", build)
+    assert build.calls == 1
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    refcache_get("key", build)
+    assert build.calls == 2
