@@ -35,6 +35,7 @@ from .models import Dossier, DossierComponent, DossierEvent, DossierStep
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
+    from motcua.catalog.models import Component
     from motcua.worktime.calendar import WorkCalendar
 
 S = Status
@@ -255,8 +256,6 @@ def checklist_rows(dossier: Dossier, items: list[Any]) -> list[DossierComponent]
     """
     if not isinstance(items, list):
         raise _invalid("Danh sách thành phần hồ sơ không hợp lệ.", components=["Phải là danh sách."])
-    if items and all(isinstance(item, DossierComponent) for item in items):
-        return items  # checked already (counter intake checks before it takes a number)
     catalog = {c.pk: c for c in dossier.procedure_version.components.all()}  # prefetched at intake
     by_name = {c.name: c for c in catalog.values()}
     rows = []
@@ -296,15 +295,21 @@ def checklist_rows(dossier: Dossier, items: list[Any]) -> list[DossierComponent]
             )
         )
     given = {row.component_id for row in rows if row.component_id}
-    rows += [
-        DossierComponent(
-            dossier=dossier, component=c, name=c.name, kind=c.kind, count=c.count, required=c.required
-        )
-        for c in catalog.values()
-        if c.pk not in given
-    ]
+    rows += [catalog_row(dossier, c) for c in catalog.values() if c.pk not in given]
     _refuse_missing(rows)
     return rows
+
+
+def catalog_row(dossier: Dossier, component: Component) -> DossierComponent:
+    """The checklist row of catalog ``component`` for ``dossier``, as the catalog has it, not received."""
+    return DossierComponent(
+        dossier=dossier,
+        component=component,
+        name=component.name,
+        kind=component.kind,
+        count=component.count,
+        required=component.required,
+    )
 
 
 def _refuse_missing(rows: Iterable[DossierComponent]) -> None:
@@ -326,7 +331,8 @@ def _components(change: Change) -> None:
         known = cached_related(dossier, "components")
         _refuse_missing(known if known is not None else dossier.components.filter(received=False))
         return
-    rows = checklist_rows(dossier, items)
+    built = isinstance(items, list) and bool(items) and all(isinstance(i, DossierComponent) for i in items)
+    rows = items if built else checklist_rows(dossier, items)  # built: counter intake checked them already
     if dossier.pk is not None:  # a new dossier (counter intake) has no rows yet
         dossier.components.all().delete()
     change.after_save.append(lambda: _components_write(dossier, rows))

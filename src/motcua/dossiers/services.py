@@ -21,7 +21,7 @@ from motcua.organisations.selectors import unit_by_code, user_roles_by_unit
 
 from .codes import dossier_code_issue
 from .constants import CHANNEL_NAMES, Action, ApplicantKind, Channel, Status
-from .lifecycle import checklist_rows, creation_audit_data, dossier_transition
+from .lifecycle import catalog_row, checklist_rows, creation_audit_data, dossier_transition
 from .models import Dossier, DossierComponent
 
 if TYPE_CHECKING:
@@ -129,10 +129,7 @@ def dossier_create(
     )
     dossier.save(force_insert=True)
     DossierComponent.objects.bulk_create(
-        DossierComponent(
-            dossier=dossier, component=c, name=c.name, kind=c.kind, count=c.count, required=c.required
-        )
-        for c in dossier.procedure_version.components.all()
+        catalog_row(dossier, c) for c in dossier.procedure_version.components.all()
     )
     audit_record(
         actor=actor,
