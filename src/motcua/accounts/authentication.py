@@ -1,7 +1,7 @@
 """API token authentication with the token's account kept in the per-process reference cache.
 
 DRF's ``TokenAuthentication`` reads the token with its user on every request (on counter intake about a
-sixth of the request's CPU). This one keeps what it read in ``core.refcache`` under the token's key: deleting
+tenth of the request's instructions, ADR 0005). This one keeps what it read in ``core.refcache`` under the token's key: deleting
 the token (``api_token_get_or_create(reset=True)``) or saving its user (deactivation) empties the cache at
 once in the process that does it, and the other processes see it within ``MOTCUA_REFERENCE_CACHE_SECONDS``.
 An unknown key is never cached. Each request gets its own copy of the cached user and token, so what a

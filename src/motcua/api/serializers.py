@@ -2,9 +2,10 @@
 
 DRF gives each serializer instance its own fields with ``copy.deepcopy(self._declared_fields)``, and a
 field's ``__deepcopy__`` builds it again from its constructor arguments. On counter intake that was about a
-tenth of the request's instructions (the 201 body alone has some 70 fields; ADR 0005). A leaf field (no child field, not a
-serializer) keeps nothing that validation or rendering changes: binding it to its serializer only sets
-attributes of its own (``field_name``, ``parent``, ``source``, ``source_attrs``, ``label``). So each instance
+tenth of the request's instructions (the 201 body alone has some 70 fields; ADR 0005). A leaf field (no
+child field, not a serializer) keeps nothing that validation or rendering changes: binding it to its
+serializer only sets attributes of its own (``field_name``, ``parent``, ``source``, ``source_attrs``,
+``label``). So each instance
 gets a shallow copy of each leaf field (its own attributes, the constructor's validators and choices shared
 read-only) and a deep copy, as in DRF, of every field that holds other fields (nested serializers,
 ``ListField``, ``DictField``, related-field lists), whose children are bound to their parent.

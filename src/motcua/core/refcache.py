@@ -3,7 +3,8 @@ and who a request is: the account of an API token, the roles of a user.
 
 Every intake reads the same few rows again (the unit, the procedure version in force with its components and
 the units offering it, the unit's code template, the officer's token and roles). They change seldom, by an
-administrator or an import, so each process keeps what it read for ``MOTCUA_REFERENCE_CACHE_SECONDS`` (0 turns the cache off):
+administrator or an import, so each process keeps what it read for ``MOTCUA_REFERENCE_CACHE_SECONDS``
+(0 turns the cache off):
 
 - a change saved or deleted in this process (model signals of the watched apps and models) empties the cache
   at once and again when its transaction commits; until then that transaction reads around the cache, so

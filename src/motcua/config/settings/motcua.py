@@ -20,8 +20,9 @@ MOTCUA_SMS_CHANNEL = env_str("MOTCUA_SMS_CHANNEL", "sandbox")
 # table changed (writes through the worktime services refresh the writing process at once).
 MOTCUA_CALENDAR_RECHECK_SECONDS = float(env_str("MOTCUA_CALENDAR_RECHECK_SECONDS", "2"))
 
-# Reference data read by every intake (units, procedure versions in force, code templates) is cached per
-# process for this many seconds; changes made in a process clear its cache at once (motcua.core.refcache).
+# Reference data read by every intake (units, procedure versions in force, code templates, API tokens'
+# accounts, users' roles) is cached per process for this many seconds; changes made in a process clear its
+# cache at once (motcua.core.refcache).
 MOTCUA_REFERENCE_CACHE_SECONDS = float(env_str("MOTCUA_REFERENCE_CACHE_SECONDS", "10"))
 
 # --- Identity: e-ID login, sandbox national identity provider, population register (docs/identity.md) ---
