@@ -24,6 +24,7 @@ from motcua.audit.services import audit_record
 from motcua.catalog.constants import ComponentKind, SupplementRule
 from motcua.core import clock
 from motcua.core.errors import Conflict, PermissionDenied, ValidationFailed
+from motcua.core.internals import cache_related, cached_related
 from motcua.organisations.constants import Role
 from motcua.organisations.models import Membership, Unit
 from motcua.organisations.selectors import unit_by_code, user_roles_by_unit
@@ -225,26 +226,6 @@ def _effect_submit(change: Change) -> None:
     if not dossier.code:
         change.set(code=dossier_code_issue(unit=dossier.unit, at=change.now))
     change.set(submitted_at=change.now)
-
-
-def cached_related(dossier: Dossier, relation: str) -> list[Any] | None:
-    """The rows of ``relation`` cached on ``dossier`` (Django's prefetch cache), or None if not loaded."""
-    cache: dict[str, Any] = getattr(dossier, "_prefetched_objects_cache", {})
-    rows = cache.get(relation)
-    if rows is None:
-        return None
-    return list(rows._result_cache if hasattr(rows, "_result_cache") else rows)
-
-
-def cache_related(dossier: Dossier, **relations: list[Any]) -> None:
-    """Fill the prefetch cache: ``dossier.<relation>.all()`` then answers these rows without a query."""
-    cache = dossier.__dict__.setdefault("_prefetched_objects_cache", {})
-    for relation, rows in relations.items():
-        manager = getattr(dossier, relation)
-        qs = manager.get_queryset()
-        qs._result_cache = list(rows)
-        qs._prefetch_done = True
-        cache[relation] = qs
 
 
 def checklist_rows(dossier: Dossier, items: list[Any]) -> list[DossierComponent]:
