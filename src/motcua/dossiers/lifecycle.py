@@ -314,15 +314,58 @@ def _components(change: Change) -> None:
         return
     built = isinstance(items, list) and bool(items) and all(isinstance(i, DossierComponent) for i in items)
     rows = items if built else checklist_rows(dossier, items)  # built: counter intake checked them already
-    if dossier.pk is not None:  # a new dossier (counter intake) has no rows yet
-        dossier.components.all().delete()
-    change.after_save.append(lambda: _components_write(dossier, rows))
     change.data["components"] = [{"name": r.name, "received": r.received} for r in rows]
+    if dossier.pk is None:  # a new dossier (counter intake) has no rows yet
+        change.after_save.append(lambda: _components_write(dossier, rows))
+    else:
+        _components_merge(dossier, rows)
 
 
 def _components_write(dossier: Dossier, rows: list[DossierComponent]) -> None:
     DossierComponent.objects.bulk_create(rows)
     cache_related(dossier, components=rows)
+
+
+_ROW_FIELDS = ["component", "name", "kind", "count", "required", "received", "note"]
+
+
+def _components_merge(dossier: Dossier, rows: list[DossierComponent]) -> None:
+    """Write the checklist ``rows`` of a saved dossier over its current rows, in place.
+
+    Each new row takes the place (the primary key) of the current row of the same catalog component, or of an
+    extra paper of the same name, so the applicant's uploads stay attached to it (issue 11: deleting and
+    recreating the rows cleared ``Upload.component``). A current row no new row takes is deleted, unless a file
+    hangs on it: then it stays as it is. Nothing an applicant uploaded ever loses its place.
+    """
+    current = list(dossier.components.order_by("pk"))
+    by_component: dict[int, DossierComponent] = {}
+    by_name: dict[str, list[DossierComponent]] = {}
+    for old in current:
+        if old.component_id is not None:
+            by_component.setdefault(old.component_id, old)
+        else:
+            by_name.setdefault(old.name, []).append(old)
+    taken: set[int] = set()
+    for row in rows:
+        if row.component_id is not None:
+            match = by_component.get(row.component_id)
+        else:
+            match = next((o for o in by_name.get(row.name, []) if o.pk not in taken), None)
+        if match is not None and match.pk not in taken:
+            row.pk = match.pk
+            taken.add(match.pk)
+    kept, added = [r for r in rows if r.pk is not None], [r for r in rows if r.pk is None]
+    left = [old.pk for old in current if old.pk not in taken]
+    if left:
+        with_files = set(
+            DossierComponent.objects.filter(pk__in=left, uploads__isnull=False).values_list("pk", flat=True)
+        )
+        DossierComponent.objects.filter(pk__in=[pk for pk in left if pk not in with_files]).delete()
+        kept += [old for old in current if old.pk in with_files]
+    if kept:
+        DossierComponent.objects.bulk_update([r for r in kept if r.pk in taken], _ROW_FIELDS)
+    DossierComponent.objects.bulk_create(added)
+    cache_related(dossier, components=sorted(kept + added, key=lambda r: r.pk))
 
 
 def _effect_receive(change: Change) -> None:
