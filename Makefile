@@ -43,6 +43,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix src tests bench
@@ -54,4 +55,4 @@ bench: $(DEV_STAMP)
 	if [ -n "$$failed" ]; then echo "Targets missed by:$$failed (see docs/performance.md)"; exit 1; fi
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache
