@@ -10,14 +10,13 @@ from collections import defaultdict
 import pytest
 from django.core.management import CommandError, call_command
 
-from motcua.accounts.services import demo_staff_create
 from motcua.catalog.services import catalog_load_demo
 from motcua.core import clock
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.lifecycle import TRANSITIONS
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.organisations.services import demo_units_load
+from motcua.organisations.services import demo_staff_create, demo_units_load
 from motcua.reports.selectors import monthly_report
 from motcua.simulation import simulator
 from motcua.simulation.profiles import VINH_PHUC, profile_get, profile_validate

@@ -9,12 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from motcua.accounts.services import demo_staff_create
 from motcua.catalog.models import Procedure
 from motcua.catalog.services import catalog_load_demo
 from motcua.identity.services import sandbox_client_ensure
 from motcua.organisations.models import Unit
-from motcua.organisations.services import demo_units_load
+from motcua.organisations.services import demo_staff_create, demo_units_load
 from motcua.worktime.models import CalendarOverride
 from motcua.worktime.services import calendar_overrides_load_demo
 
