@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.catalog.selectors import procedure_get, procedure_search, procedure_version_in_force
 from motcua.core import clock
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from motcua.core.masking import mask_id_number
 from motcua.documents.constants import UploadPurpose
 from motcua.documents.models import Upload
 from motcua.documents.selectors import dossier_result_files, dossier_uploads, upload_get_for_dossier
@@ -43,7 +44,7 @@ from motcua.dossiers.printing import (
     logbook_pdf,
     logbook_xlsx,
 )
-from motcua.dossiers.selectors import dossier_get_for_user, dossiers_visible_to, mask_id_number
+from motcua.dossiers.selectors import dossier_get_for_user, dossiers_visible_to
 from motcua.dossiers.services import (
     dossier_applicant_view_log,
     dossier_intake_counter,

@@ -91,10 +91,3 @@ def dossier_public_get(code: str) -> Dossier:
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ {code}.", code="dossier_not_found")
     return dossier
-
-
-def mask_id_number(value: str) -> str:
-    """``026012345612`` → ``0260******12``: the first four and last two digits stay."""
-    if len(value) <= 6:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 6) + value[-2:]

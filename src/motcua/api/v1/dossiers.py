@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from motcua.api.serializers import Serializer
 from motcua.core import clock
 from motcua.core.errors import NotFound
+from motcua.core.masking import mask_id_number
 from motcua.dossiers.constants import OPEN_STATES, Action, ApplicantKind, Routing, Status
 from motcua.dossiers.lifecycle import TRANSITIONS, actions_for, dossier_transition
 from motcua.dossiers.models import Dossier
@@ -27,7 +28,6 @@ from motcua.dossiers.selectors import (
     dossier_get_for_user,
     dossier_list,
     dossier_public_get,
-    mask_id_number,
 )
 from motcua.dossiers.services import dossier_applicant_view_log, dossier_intake_counter
 

@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from motcua.catalog.constants import SupplementRule
 from motcua.core import clock
 from motcua.core.errors import Conflict, PermissionDenied
+from motcua.core.masking import mask_id_number
 from motcua.dossiers.constants import Action, Routing, Status
 from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.selectors import dossiers_visible_to, mask_id_number
+from motcua.dossiers.selectors import dossiers_visible_to
 from motcua.dossiers.services import dossier_intake_counter
 
 from .conftest import MONDAY_10, World
@@ -275,12 +276,13 @@ def test_pause_never_loses_or_gains_office_time(world: World, used: int, away: i
 
 @given(st.text(alphabet="0123456789", min_size=0, max_size=14))
 def test_masking_keeps_length_and_hides_the_middle(value: str) -> None:
+    """Dossier lists use the one rule of ``core.masking``: first three and last three digits."""
     masked = mask_id_number(value)
     assert len(masked) == len(value)
-    if len(value) > 6:
-        assert masked[:4] == value[:4]
-        assert masked[-2:] == value[-2:]
-        assert set(masked[4:-2]) == {"*"}
+    if len(value) >= 10:
+        assert masked[:3] == value[:3]
+        assert masked[-3:] == value[-3:]
+        assert set(masked[3:-3]) == {"*"}
     else:
         assert set(masked) <= {"*"}
 
