@@ -1,16 +1,21 @@
 from django.urls import path
 
+from motcua.accounts.access import staff_only
+
 from . import dashboard, views
 
 app_name = "backoffice"
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("hang-doi/<slug:slug>/", views.queue, name="queue"),
-    path("hang-doi/<slug:slug>/xlsx/", views.queue_export, name="queue_export"),
-    path("tiep-nhan/", views.intake, name="intake"),
-    path("so-theo-doi/", views.logbook, name="logbook"),
-    path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
-    path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_action, name="dossier_action"),
-    path("ho-so/<str:code>/tep/<int:upload_id>/", views.dossier_upload, name="dossier_upload"),
-    path("thong-ke/", dashboard.dashboard, name="dashboard"),
-]
+# Every back-office page is for staff accounts: a citizen's e-ID session gets 403 (accounts.access).
+urlpatterns = staff_only(
+    [
+        path("", views.home, name="home"),
+        path("hang-doi/<slug:slug>/", views.queue, name="queue"),
+        path("hang-doi/<slug:slug>/xlsx/", views.queue_export, name="queue_export"),
+        path("tiep-nhan/", views.intake, name="intake"),
+        path("so-theo-doi/", views.logbook, name="logbook"),
+        path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
+        path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_action, name="dossier_action"),
+        path("ho-so/<str:code>/tep/<int:upload_id>/", views.dossier_upload, name="dossier_upload"),
+        path("thong-ke/", dashboard.dashboard, name="dashboard"),
+    ]
+)

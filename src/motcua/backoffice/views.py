@@ -45,11 +45,8 @@ from motcua.dossiers.printing import (
     logbook_xlsx,
 )
 from motcua.dossiers.selectors import dossier_get_for_user, dossiers_visible_to
-from motcua.dossiers.services import (
-    dossier_applicant_view_log,
-    dossier_intake_counter,
-    dossiers_applicants_view_log,
-)
+from motcua.dossiers.services import dossier_intake_counter
+from motcua.identity.services import dossier_applicant_view_log, dossiers_applicants_view_log
 from motcua.organisations.constants import Role
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import units_for_user, units_visible_to

@@ -15,7 +15,6 @@ from motcua.catalog.selectors import procedure_version_by_code
 from motcua.core import clock
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from motcua.core.refcache import refcache_get
-from motcua.identity.services import personal_data_view_log, personal_data_views_log
 from motcua.organisations.constants import Role
 from motcua.organisations.selectors import unit_by_code, user_roles_by_unit
 
@@ -294,31 +293,3 @@ def dossier_draft_update(
         },
     )
     return locked
-
-
-def dossier_applicant_view_log(*, viewer: Any, dossier: Dossier, purpose: str, path: str = "") -> None:
-    """Decree 13/2023: one access-log row per page, file or response that shows the applicant's data.
-
-    Keyed by the applicant's ID number and the dossier code; an applicant without an ID number (an
-    organisation without its tax code, some counter intakes) is found by the dossier code alone.
-    """
-    personal_data_view_log(
-        viewer=viewer,
-        subject_id_number=dossier.applicant_id_number,
-        dossier_code=str(dossier),
-        purpose=purpose,
-        path=path,
-    )
-
-
-def dossiers_applicants_view_log(
-    *, viewer: Any, dossiers: list[Dossier], purpose: str, path: str = ""
-) -> int:
-    """``dossier_applicant_view_log`` for the applicants of many dossiers shown at once (the Mẫu 06
-    logbook): one access-log row each, in one insert; returns the number of rows."""
-    return personal_data_views_log(
-        viewer=viewer,
-        purpose=purpose,
-        subjects=[(d.applicant_id_number, str(d)) for d in dossiers],
-        path=path,
-    )

@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.accounts.access import IsStaffAccount
 from motcua.api.errors import error_response
 from motcua.api.serializers import Serializer
 from motcua.core.errors import ValidationFailed
@@ -23,7 +23,7 @@ from .services import population_lookup
 
 
 class PopulationLookupApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffAccount]
     # Outside /api/v1/: kept out of the public API schema (``schema = None`` also keeps its path out of
     # drf-spectacular's prefix detection, which would otherwise change every operation's tag).
     schema = None

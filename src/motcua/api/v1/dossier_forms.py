@@ -9,11 +9,11 @@ from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from motcua.accounts.access import IsStaffAccount
 from motcua.core.errors import NotFound
 from motcua.dossiers.printing import FORMS, dossier_form_render
 from motcua.dossiers.selectors import dossier_get_for_user
@@ -45,7 +45,7 @@ class PdfRenderer(BaseRenderer):
 
 
 class DossierFormApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffAccount]
     renderer_classes = [JSONRenderer, PdfRenderer]
 
     @extend_schema(

@@ -29,7 +29,8 @@ from motcua.dossiers.selectors import (
     dossier_list,
     dossier_public_get,
 )
-from motcua.dossiers.services import dossier_applicant_view_log, dossier_intake_counter
+from motcua.dossiers.services import dossier_intake_counter
+from motcua.identity.services import dossier_applicant_view_log
 
 
 def _is_overdue(dossier: Dossier) -> bool:

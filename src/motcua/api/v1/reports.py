@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.accounts.access import IsStaffAccount
 from motcua.api.serializers import Serializer
 from motcua.core.errors import PermissionDenied, ValidationFailed
 from motcua.reports.rules import can_view_whole_report
@@ -56,7 +56,7 @@ _BLOCK_FIELDS: dict[str, Any] = {
 class MonthlyReportApi(APIView):
     """The monthly report of a unit and its sub-units (or of every unit)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffAccount]
 
     class InputSerializer(Serializer):
         date_from = serializers.DateField(input_formats=["iso-8601"])
