@@ -12,11 +12,12 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.accounts.access import IsStaffAccount
 from motcua.api.serializers import Serializer
 from motcua.core import clock
 from motcua.core.errors import NotFound
@@ -170,7 +171,7 @@ def _detail(request: Request, code: str, *, action: str = "") -> dict[str, Any]:
 
 
 class DossierListCreateApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffAccount]
 
     class DossierIntakeInput(Serializer):
         procedure = serializers.CharField(max_length=32)
@@ -249,7 +250,7 @@ class DossierListCreateApi(APIView):
 
 
 class DossierDetailApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffAccount]
 
     @extend_schema(operation_id="dossiers_retrieve", responses={200: DossierDetailOutput})
     def get(self, request: Request, code: str) -> Response:
@@ -263,7 +264,7 @@ class DossierLegInput(Serializer):
 
 
 class DossierActionApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffAccount]
 
     class DossierActionInput(Serializer):
         expected_version = serializers.IntegerField(
