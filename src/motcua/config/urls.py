@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from motcua.api.v1 import identity as identity_api
 from motcua.core.views import healthz
+from motcua.identity import urls as identity_urls
 
 admin.site.site_header = "Quản trị hệ thống một cửa điện tử"
 admin.site.site_title = "Quản trị motcua"
@@ -13,7 +15,8 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("auth/", include("motcua.identity.urls")),
+    # The login pages and the population look-up API, one namespace "identity".
+    path("auth/", include((identity_urls.urlpatterns + identity_api.urlpatterns, identity_urls.app_name))),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.portal.urls")),
 ]

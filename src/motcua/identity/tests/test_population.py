@@ -27,6 +27,17 @@ def citizen() -> SandboxPerson:
     return SandboxPerson.objects.filter(kind="citizen").order_by("pk").first()  # type: ignore[return-value]
 
 
+def test_lookup_url_is_the_identity_namespace_under_auth() -> None:
+    """The API view lives in ``api/v1/identity.py``; its URL and name stay those of the identity app."""
+    from django.urls import resolve, reverse
+
+    from motcua.api.v1.identity import PopulationLookupApi
+
+    assert reverse("identity:population_lookup") == URL
+    assert resolve(URL).func.view_class is PopulationLookupApi  # type: ignore[attr-defined]
+    assert reverse("identity:login") == "/auth/login/"
+
+
 def test_sandbox_register_contract(citizen: SandboxPerson) -> None:
     register = get_population_register()
     person = register.lookup(citizen.id_number)

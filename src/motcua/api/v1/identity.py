@@ -3,10 +3,14 @@
 Staff session or API token. Body ``{"id_number", "reason", "full_name"?, "birth_date"?}``; answers the person
 (and ``verification``: ``match``/``mismatch`` when a name or birth date was given), 404 ``person_not_found``,
 400 without a reason, 403 for anyone who is not a one-stop officer. Every look-up is logged.
+
+Mounted under ``/auth/`` with the login pages, in the ``identity`` URL namespace (``config/urls.py`` joins
+``urlpatterns`` below to ``identity.urls``): the identity app itself imports nothing of the API.
 """
 
 from __future__ import annotations
 
+from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -18,8 +22,7 @@ from motcua.accounts.access import IsStaffAccount
 from motcua.api.errors import error_response
 from motcua.api.serializers import Serializer
 from motcua.core.errors import ValidationFailed
-
-from .services import population_lookup
+from motcua.identity.services import population_lookup
 
 
 class PopulationLookupApi(APIView):
@@ -73,3 +76,9 @@ class PopulationLookupApi(APIView):
                 "lookup": outcome.log.pk,
             }
         )
+
+
+# Joined to ``identity.urls`` (namespace ``identity``) under ``/auth/`` by ``config/urls.py``.
+urlpatterns = [
+    path("population/lookup/", PopulationLookupApi.as_view(), name="population_lookup"),
+]
