@@ -31,13 +31,11 @@ from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossiers_visible_to
+from motcua.dossiers.selectors import QUEUES, WORKING_STATES, dossiers_visible_to
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_by_code, units_for_user, valid_on_q
 from motcua.reports.rules import REPORT_ROLES
 from motcua.reports.selectors import Period, block, dossier_end, rate, report_counts_by_unit
-
-from .queues import QUEUES, WORKING_STATES
 
 WORKLOAD_DAYS = 30
 

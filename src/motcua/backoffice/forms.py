@@ -14,11 +14,10 @@ from motcua.core import clock
 from motcua.documents.validation import upload_accept, upload_types_display
 from motcua.dossiers.constants import Action, ApplicantKind, Routing, Status
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import QueueFilters
 from motcua.organisations.constants import Role
 from motcua.organisations.models import Membership, Unit
 from motcua.organisations.selectors import units_valid_on
-
-from .queues import QueueFilters
 
 INPUT = {"class": "usa-input"}
 SELECT = {"class": "usa-select"}

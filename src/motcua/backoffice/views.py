@@ -44,7 +44,15 @@ from motcua.dossiers.printing import (
     logbook_pdf,
     logbook_xlsx,
 )
-from motcua.dossiers.selectors import dossier_get_for_user, dossiers_visible_to
+from motcua.dossiers.selectors import (
+    QUEUES,
+    dossier_get_for_user,
+    dossiers_visible_to,
+    is_overdue,
+    queue_counts,
+    queue_dossiers,
+    queues_for,
+)
 from motcua.dossiers.services import dossier_intake_counter
 from motcua.identity.services import dossier_applicant_view_log, dossiers_applicants_view_log
 from motcua.organisations.constants import Role
@@ -60,7 +68,6 @@ from .forms import (
     QueueFilterForm,
     ResolveForm,
 )
-from .queues import QUEUES, is_overdue, queue_counts, queue_dossiers, queues_for
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 10000

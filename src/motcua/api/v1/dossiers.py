@@ -19,28 +19,19 @@ from rest_framework.views import APIView
 
 from motcua.accounts.access import IsStaffAccount
 from motcua.api.serializers import Serializer
-from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.core.masking import mask_id_number
-from motcua.dossiers.constants import OPEN_STATES, Action, ApplicantKind, Routing, Status
+from motcua.dossiers.constants import Action, ApplicantKind, Routing, Status
 from motcua.dossiers.lifecycle import TRANSITIONS, actions_for, dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import (
     dossier_get_for_user,
     dossier_list,
     dossier_public_get,
+    is_overdue,
 )
 from motcua.dossiers.services import dossier_intake_counter
 from motcua.identity.services import dossier_applicant_view_log
-
-
-def _is_overdue(dossier: Dossier) -> bool:
-    return bool(
-        dossier.status in OPEN_STATES
-        and dossier.paused_at is None
-        and dossier.due_at is not None
-        and dossier.due_at < clock.now()
-    )
 
 
 class DossierApplicantInput(Serializer):
@@ -83,7 +74,7 @@ class DossierListOutput(Serializer):
         return mask_id_number(obj.applicant_id_number)
 
     def get_overdue(self, obj: Dossier) -> bool:
-        return _is_overdue(obj)
+        return is_overdue(obj)
 
 
 class DossierComponentOutput(Serializer):

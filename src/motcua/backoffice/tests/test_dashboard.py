@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from motcua.backoffice.queues import queue_counts
 from motcua.dossiers.constants import Status
+from motcua.dossiers.selectors import queue_counts
 from motcua.dossiers.tests.conftest import World
 from motcua.dossiers.tests.factories import UnitFactory, dossier_in, staff
 from motcua.organisations.constants import Level, Role

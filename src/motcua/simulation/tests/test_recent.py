@@ -8,13 +8,13 @@ from collections import Counter
 import pytest
 
 from motcua.accounts.models import User
-from motcua.backoffice.queues import QUEUES, queue_counts, queue_dossiers
 from motcua.catalog.selectors import procedure_version_by_code
 from motcua.catalog.services import catalog_load_demo
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.selectors import QUEUES, queue_counts, queue_dossiers
 from motcua.notifications.models import Message
 from motcua.organisations.services import demo_staff_create, demo_units_load
 from motcua.simulation.recent import KINDS, UNITS, demo_recent_load, demo_recent_plan
