@@ -22,22 +22,27 @@ query (conditional counts per unit); the rows per unit or per level are sums of 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Count, DateTimeField, IntegerField, Min, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
+from motcua.core import clock
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import ValidationFailed
-from motcua.dossiers.constants import Channel
+from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import END_OF_TIME, Dossier  # END_OF_TIME: "not ended yet"
+from motcua.dossiers.selectors import QUEUES, WORKING_STATES, dossiers_visible_to
 from motcua.organisations.constants import REPORTING_LEVEL, Level
 from motcua.organisations.models import Unit
-from motcua.organisations.selectors import unit_by_code, unit_descendant_ids
+from motcua.organisations.selectors import unit_by_code, unit_descendant_ids, units_for_user, valid_on_q
 from motcua.worktime.constants import Classification
+
+from .rules import REPORT_ROLES
 
 # The reporting levels in the order the province reports them.
 REPORTING_LEVELS: tuple[str, ...] = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
@@ -336,3 +341,251 @@ def first_received_on() -> dt.date | None:
     """The day (Vietnam) the earliest dossier was received, ``None`` without any (one indexed query)."""
     first = Dossier.objects.filter(received_at__isnull=False).aggregate(first=Min("received_at"))["first"]
     return None if first is None else first.astimezone(VN_TZ).date()
+
+
+# --- the back-office dashboard of a unit (docs/dashboards.md) ----------------------------------------------
+#
+# Operational numbers are counted over ``dossiers_visible_to(user)`` restricted to the unit's sub-tree, with
+# the conditions of the work queues (``dossiers.selectors``: ``QUEUES``, ``overdue_q``, ``due_soon_q``,
+# ``WORKING_STATES``), so a panel and its queue agree; the month's numbers are the monthly report's. Every
+# number is a grouped aggregate: the number of queries does not depend on the number of units or dossiers.
+
+WORKLOAD_DAYS = 30
+
+
+@dataclass(frozen=True)
+class OpenCounts:
+    """Dossiers being worked on: how many, how many due within a working day, how many overdue."""
+
+    total: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    in_progress: int  # being worked on (``WORKING_STATES``), supplements and payments included
+    processing: int  # queue ``dang-xu-ly``
+    due_soon: int  # queue ``sap-den-han``
+    overdue: int  # queue ``qua-han``
+    awaiting_supplement: int
+    awaiting_return: int  # queue ``cho-tra``
+    awaiting_check: int  # queue ``truc-tuyen``
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """Open dossiers of one process step (``name``: the step, or the status when there is no step)."""
+
+    name: str
+    total: int
+    due_soon: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class OfficerRow:
+    """Open dossiers of one assignee (``assigned`` False: the row of the dossiers nobody is assigned)."""
+
+    name: str
+    assigned: bool
+    total: int
+    due_soon: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class WorkloadDay:
+    day: dt.date
+    received: int
+    resolved: int
+
+
+@dataclass(frozen=True)
+class SubUnitRow:
+    """A unit directly below the dashboard's unit, with everything below it."""
+
+    unit: Unit
+    open: OpenCounts
+    month: dict[str, Any]  # the monthly report's block of the month so far (``block``)
+
+
+@dataclass(frozen=True)
+class DashboardPanels:
+    """Every number of the dashboard of ``unit`` as one user sees it."""
+
+    now: dt.datetime
+    summary: DashboardSummary
+    by_step: list[WorkRow]
+    by_officer: list[OfficerRow]
+    workload: list[WorkloadDay]
+    workload_from: dt.date
+    month: dict[str, Any]  # the monthly report's block of the month so far, for the whole sub-tree
+    month_period: Period
+    sub_units: list[SubUnitRow]
+
+
+def dashboard_units(user: Any) -> list[Unit]:
+    """Units whose dashboard ``user`` may open from the menu: where they lead, keep statistics or administer.
+
+    Superusers: the units at the top of the tree valid today. Leaders reach the units below by drilling down.
+    """
+    if user.is_superuser:
+        return list(Unit.objects.filter(valid_on_q(clock.today()), parent__isnull=True).order_by("code"))
+    return list(units_for_user(user, roles=REPORT_ROLES))
+
+
+def _subtree(unit: Unit) -> tuple[set[int], dict[int, int | None]]:
+    """The ids of ``unit`` and every unit below it, and ``id -> parent id`` for them (one query)."""
+    parents: dict[int | None, list[int]] = defaultdict(list)
+    parent_of: dict[int, int | None] = {}
+    for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+        parents[parent_id].append(pk)
+        parent_of[pk] = parent_id
+    ids = {unit.pk}
+    stack = [unit.pk]
+    while stack:
+        for child in parents.get(stack.pop(), ()):
+            if child not in ids:
+                ids.add(child)
+                stack.append(child)
+    return ids, {pk: parent_of[pk] for pk in ids}
+
+
+def _branch_of(pk: int, root: int, parent_of: dict[int, int | None]) -> int | None:
+    """The direct child of ``root`` on the way up from ``pk`` (``None`` for ``root`` itself)."""
+    current: int | None = pk
+    while current is not None and parent_of.get(current) != root:
+        if current == root:
+            return None
+        current = parent_of.get(current)
+    return current
+
+
+def _open_counts(dossiers: QuerySet[Dossier], due_soon: Q, overdue: Q, *fields: str) -> list[dict[str, Any]]:
+    """Dossiers grouped by ``fields``: how many, how many due within a working day, how many overdue."""
+    rows: Any = dossiers.values(*fields).annotate(
+        total=Count("pk"), due_soon=Count("pk", filter=due_soon), overdue=Count("pk", filter=overdue)
+    )
+    return list(rows)
+
+
+def dashboard_panels(user: Any, unit: Unit) -> DashboardPanels:
+    """Every number of the dashboard of ``unit`` as seen by ``user`` (a fixed number of queries)."""
+    now = clock.now()
+    today = now.astimezone(clock.VN_TZ).date()
+    scope_ids, parent_of = _subtree(unit)
+    dossiers: QuerySet[Dossier] = dossiers_visible_to(user).filter(unit_id__in=sorted(scope_ids)).order_by()
+    due_soon = QUEUES["sap-den-han"].condition(user, now)
+    overdue = QUEUES["qua-han"].condition(user, now)
+    working = Q(status__in=WORKING_STATES)
+
+    summary = DashboardSummary(
+        **dossiers.aggregate(
+            in_progress=Count("pk", filter=working),
+            processing=Count("pk", filter=QUEUES["dang-xu-ly"].condition(user, now)),
+            due_soon=Count("pk", filter=due_soon),
+            overdue=Count("pk", filter=overdue),
+            awaiting_supplement=Count("pk", filter=Q(status=Status.AWAITING_SUPPLEMENT)),
+            awaiting_return=Count("pk", filter=QUEUES["cho-tra"].condition(user, now)),
+            awaiting_check=Count("pk", filter=QUEUES["truc-tuyen"].condition(user, now)),
+        )
+    )
+
+    step_counts: dict[str, dict[str, int]] = {}
+    for row in _open_counts(dossiers.filter(working), due_soon, overdue, "current_step__name", "status"):
+        name = row["current_step__name"] or Status(row["status"]).label
+        entry = step_counts.setdefault(name, {"total": 0, "due_soon": 0, "overdue": 0})
+        for key in entry:
+            entry[key] += row[key]
+    by_step = [
+        WorkRow(name=k, **v) for k, v in sorted(step_counts.items(), key=lambda kv: (-kv[1]["total"], kv[0]))
+    ]
+
+    by_officer = []
+    for row in _open_counts(
+        dossiers.filter(working),
+        due_soon,
+        overdue,
+        "assignee_id",
+        "assignee__full_name",
+        "assignee__username",
+    ):
+        name = row["assignee__full_name"] or row["assignee__username"] or ""
+        by_officer.append(
+            OfficerRow(
+                name=name or _("Chưa phân công"),
+                assigned=row["assignee_id"] is not None,
+                total=row["total"],
+                due_soon=row["due_soon"],
+                overdue=row["overdue"],
+            )
+        )
+    by_officer.sort(key=lambda r: (not r.assigned, -r.overdue, -r.total, str(r.name)))
+
+    # Workload: received and resolved (ended, as in the monthly report) per Vietnamese day, last 30 days.
+    first_day = today - dt.timedelta(days=WORKLOAD_DAYS - 1)
+    window = Period(first_day, today)
+    received_per_day = {
+        row["day"]: row["n"]
+        for row in dossiers.filter(received_at__gte=window.start_at, received_at__lt=window.end_at)
+        .annotate(day=TruncDate("received_at", tzinfo=clock.VN_TZ))
+        .values("day")
+        .annotate(n=Count("pk"))
+    }
+    resolved_per_day = {
+        row["day"]: row["n"]
+        for row in dossiers.alias(ended=dossier_end())
+        .filter(ended__gte=window.start_at, ended__lt=window.end_at, received_at__isnull=False)
+        .annotate(day=TruncDate(dossier_end(), tzinfo=clock.VN_TZ))
+        .values("day")
+        .annotate(n=Count("pk"))
+    }
+    workload = []
+    for offset in range(WORKLOAD_DAYS):
+        day = first_day + dt.timedelta(days=offset)
+        workload.append(
+            WorkloadDay(day=day, received=received_per_day.get(day, 0), resolved=resolved_per_day.get(day, 0))
+        )
+
+    # The month so far, by the monthly report's definitions, for the unit's sub-tree and per sub-unit.
+    month = Period(today.replace(day=1), today)
+    counts = report_counts_by_unit(month, scope_ids)
+    month_totals: dict[str, int] = defaultdict(int)
+    branch_counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for pk, unit_counts in counts.items():
+        branch = _branch_of(pk, unit.pk, parent_of)
+        for name, value in unit_counts.items():
+            month_totals[name] += value
+            if branch is not None:
+                branch_counts[branch][name] += value
+
+    open_per_branch: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in _open_counts(dossiers.filter(working), due_soon, overdue, "unit_id"):
+        branch = _branch_of(row["unit_id"], unit.pk, parent_of)
+        if branch is not None:
+            for key in ("total", "due_soon", "overdue"):
+                open_per_branch[branch][key] += row[key]
+    children = Unit.objects.filter(pk__in=[pk for pk, parent in parent_of.items() if parent == unit.pk])
+    sub_units = []
+    for child in children.order_by("code", "valid_from"):
+        if not child.is_valid_on(today) and child.pk not in open_per_branch and child.pk not in branch_counts:
+            continue
+        sub_units.append(
+            SubUnitRow(
+                unit=child,
+                open=OpenCounts(**open_per_branch.get(child.pk, {})),
+                month=block(branch_counts.get(child.pk, {})),
+            )
+        )
+    return DashboardPanels(
+        now=now,
+        summary=summary,
+        by_step=by_step,
+        by_officer=by_officer,
+        workload=workload,
+        workload_from=first_day,
+        month=block(month_totals),
+        month_period=month,
+        sub_units=sub_units,
+    )
