@@ -37,7 +37,8 @@ run: $(STAMP)
 
 ## test: the whole suite on SQLite; with DATABASE_URL=postgres://… on PostgreSQL
 test: $(DEV_STAMP)
-	$(BIN)/python -m pytest --create-db -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --create-db -n $(PYTEST_WORKERS) --cov --cov-report= $(PYTEST_ARGS)
+	@echo "Line coverage of src/motcua (tests and migrations left out): $$($(BIN)/coverage report --format=total)%"
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
