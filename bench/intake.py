@@ -8,12 +8,13 @@ alternating rounds so that both see the same load on a shared machine:
 - **API**: ``--clients`` threads (default 8), each with its own keep-alive ``http.client`` connection, send
   ``POST /api/v1/dossiers/`` (counter intake of a commune-level procedure, default 1.001193 birth
   registration, with the component checklist, and an applicant with email and phone so the receipt
-  notifications are queued as two messages and one ``django.tasks`` row in the same transaction). Each request is timed from
+  notification is handed to its transition consumer: one delivery row and one ``django.tasks`` row in the same
+  transaction; the worker renders and queues the messages later). Each request is timed from
   send to the end of the response body; only ``201`` counts.
 - **raw SQL**: as many psycopg connections as clients writing, per dossier, the same rows the service writes,
   in the same two steps: the day's ``CodeSequence`` number (an upsert ``… RETURNING last``, a transaction of
   its own as in ``dossier_intake_counter``), then one transaction with the received dossier, its components,
-  the receipt event, its audit entry, two notification messages and one task row.
+  the receipt event, its audit entry, the notifications consumer's delivery and one task row.
 
 Targets (issue #4, item 11): API throughput ≥ 15% of the raw SQL rate, p95 latency < 100 ms. Also printed:
 the statements one intake request runs (``CaptureQueriesContext`` on an in-process request) and the Python
@@ -263,10 +264,8 @@ class RawTemplate:
     day: dt.date
     components: list[tuple[int, str, str, int, bool]]  # catalog component id, name, kind, count, required
     limit: tuple[int, str]
-    email_subject: str
-    email_body: str
-    sms_body: str
-    sample_code: str  # the code inside the message templates, replaced by each new code
+    snapshot: dict[str, Any]  # the notifications consumer's delivery snapshot (its message context)
+    sample_code: str  # the code inside the snapshot's lookup URL, replaced by each new code
 
 
 DOSSIER_SQL = """
@@ -297,11 +296,10 @@ AUDIT_SQL = """
 INSERT INTO audit_auditentry (actor_id, actor_repr, action, object_type, object_id, at, data)
 VALUES (%s, %s, %s, 'dossier', %s, %s, %s)
 """
-MESSAGE_SQL = """
-INSERT INTO notifications_message (
-    event, channel, recipient, subject, body, state, attempts, last_error, provider_ref, idempotency_key,
-    object_type, object_id, created_at, next_attempt_at, sent_at)
-VALUES ('dossier_received', %s, %s, %s, %s, 'queued', 0, '', '', %s, 'dossier', %s, %s, NULL, NULL)
+DELIVERY_SQL = """
+INSERT INTO dossiers_consumerdelivery (
+    event_id, consumer, snapshot, state, attempts, last_error, created_at, next_attempt_at, done_at)
+VALUES (%s, 'notifications', %s, 'queued', 0, '', %s, NULL, NULL)
 RETURNING id
 """
 DB_PIDS_SQL = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
@@ -309,7 +307,7 @@ TASK_SQL = """
 INSERT INTO django_tasks_database_dbtaskresult (
     id, status, args_kwargs, priority, task_path, queue_name, backend_name, run_after, enqueued_at,
     finished_at, started_at, return_value, exception_class_path, traceback, worker_ids)
-VALUES (%s, 'READY', %s, 0, 'motcua.notifications.tasks.deliver_messages', 'default', 'default',
+VALUES (%s, 'READY', %s, 0, 'motcua.dossiers.tasks.consume_deliveries', 'default', 'default',
         '9999-01-01 00:00:00+00', %s, NULL, NULL, NULL, '', '', '[]')
 """
 
@@ -396,29 +394,26 @@ def raw_phase(*, dsn: str, tpl: RawTemplate, people: list[dict[str, str]], conne
                         AUDIT_SQL,
                         (tpl.actor_id, tpl.actor_repr, "dossier.receive", str(pk), now, Jsonb(receive_data)),
                     )
-                    key = f"dossier:{pk}:event:{event_id}"
-                    local_due = due.astimezone(VN_TZ)
-                    message_ids = []
-                    for channel, recipient, subject, body in (
-                        ("email", a["email"], tpl.email_subject, tpl.email_body),
-                        ("sms", a["phone"], "", tpl.sms_body),
-                    ):
-                        text = body.replace(tpl.sample_code, code)
-                        text = text.replace("{due}", f"{local_due:%H:%M %d/%m/%Y}")
-                        (mid,) = conn.execute(  # type: ignore[misc]
-                            MESSAGE_SQL,
-                            (
-                                channel,
-                                recipient,
-                                subject.replace(tpl.sample_code, code),
-                                text,
-                                f"{key}:{channel}",
-                                str(pk),
-                                now,
-                            ),
-                        ).fetchone()
-                        message_ids.append(mid)
-                    conn.execute(TASK_SQL, (uuid.uuid4(), Jsonb({"args": [message_ids], "kwargs": {}}), now))
+                    context = tpl.snapshot["context"]
+                    snapshot = {
+                        **tpl.snapshot,
+                        "email": a["email"],
+                        "phone": a["phone"],
+                        "context": {
+                            **context,
+                            "code": code,
+                            "name": a["name"],
+                            "received": f"{now.astimezone(VN_TZ):%H:%M %d/%m/%Y}",
+                            "due": f"{due.astimezone(VN_TZ):%H:%M %d/%m/%Y}",
+                            "lookup_url": context["lookup_url"].replace(tpl.sample_code, code),
+                        },
+                    }
+                    (delivery_id,) = conn.execute(  # type: ignore[misc]
+                        DELIVERY_SQL, (event_id, Jsonb(snapshot), now)
+                    ).fetchone()
+                    conn.execute(
+                        TASK_SQL, (uuid.uuid4(), Jsonb({"args": [[[delivery_id, 0]]], "kwargs": {}}), now)
+                    )
                 ok += 1
             db_cpu = sum(cpu_seconds([conn.info.backend_pid]).values())
         with lock:
@@ -535,8 +530,7 @@ def prepare(args: argparse.Namespace) -> tuple[str, RawTemplate, list[str], floa
     from motcua.accounts.services import api_token_get_or_create
     from motcua.audit.models import AuditEntry
     from motcua.core.clock import VN_TZ
-    from motcua.dossiers.models import Dossier
-    from motcua.notifications.models import Message
+    from motcua.dossiers.models import ConsumerDelivery, Dossier
 
     token = api_token_get_or_create(username=args.officer).key
     client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
@@ -570,12 +564,10 @@ def prepare(args: argparse.Namespace) -> tuple[str, RawTemplate, list[str], floa
     )
     version = dossier.procedure_version
     officer = User.objects.get(username=args.officer)
-    messages = {
-        m.channel: m for m in Message.objects.filter(object_type="dossier", object_id=str(dossier.pk))
-    }
+    delivery = ConsumerDelivery.objects.get(event__dossier=dossier, consumer="notifications")
+    assert delivery.snapshot is not None
     assert dossier.code is not None
     assert dossier.due_at is not None
-    local_due = f"{dossier.due_at.astimezone(VN_TZ):%H:%M %d/%m/%Y}"
     day = dossier.received_at.astimezone(VN_TZ).date()  # type: ignore[union-attr]
     number = dossier.code.rsplit("-", 1)[-1]
     tpl = RawTemplate(
@@ -592,9 +584,7 @@ def prepare(args: argparse.Namespace) -> tuple[str, RawTemplate, list[str], floa
         day=day,
         components=[(c.pk, c.name, c.kind, c.count, c.required) for c in version.components.all()],
         limit=(version.time_limit_value, version.time_limit_unit),
-        email_subject=messages["email"].subject,
-        email_body=messages["email"].body.replace(local_due, "{due}"),
-        sms_body=messages["sms"].body.replace(local_due, "{due}"),
+        snapshot=delivery.snapshot,
         sample_code=dossier.code,
     )
     return token, tpl, queries, calls
@@ -641,7 +631,7 @@ def measure(
         f"gunicorn {args.workers} workers × {args.threads} threads "
         f"({'gthread' if args.threads > 1 else 'sync'}, keep-alive) on 127.0.0.1:{server.port}; "
         f"{args.clients} clients; officer {args.officer}, unit {args.unit}, procedure {args.procedure} "
-        f"({len(tpl.components)} components), email + SMS notifications queued (one delivery task)"
+        f"({len(tpl.components)} components), the receipt notification handed to its consumer (one delivery, one task)"
     )
     kinds: dict[str, int] = {}
     for sql in queries:
@@ -736,7 +726,7 @@ def measure(
     ratio = api_rate / raw_rate
     p50, p95, p99 = (percentile(lat, q) for q in (50, 95, 99))
     print(
-        f"\nchecks: {after:,} dossiers, {tasks:,} notification tasks (1 per dossier), codes unique and "
+        f"\nchecks: {after:,} dossiers, {tasks:,} consumer tasks (1 per dossier), codes unique and "
         f"consecutive ({coded[0]:,} from one CodeSequence row)"
     )
     print(

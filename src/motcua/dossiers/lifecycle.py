@@ -4,7 +4,8 @@
 greps the source tree). In one transaction it locks the row, checks the optimistic version, the table, the
 actor's role and the action's guards, applies the effect (timestamps, due times through the worktime engine,
 process legs), saves with ``update_fields``, bumps ``version``, appends a ``DossierEvent``, writes the audit
-entry and queues the applicant's notifications. A refused action raises and changes nothing.
+entry and hands the change to the transition consumers (``consumers.py``: the applicant's notifications, …),
+each enqueued in the same transaction. A refused action raises and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils.dateparse import parse_datetime
@@ -32,6 +32,7 @@ from motcua.worktime.constants import LimitUnit
 
 from .codes import dossier_code_issue
 from .constants import APPLICANT, Action, Routing, Status
+from .consumers import transition_consumers_dispatch
 from .models import Dossier, DossierComponent, DossierEvent, DossierStep
 
 if TYPE_CHECKING:
@@ -653,36 +654,6 @@ assert set(EFFECTS) == set(TRANSITIONS)
 # ---------------------------------------------------------------------------------------- the function
 
 
-def _fmt(instant: dt.datetime | None) -> str:
-    return f"{instant.astimezone(clock.VN_TZ):%H:%M %d/%m/%Y}" if instant else ""
-
-
-def _notify(dossier: Dossier, event: DossierEvent, name: str) -> None:
-    from motcua.notifications.services import message_queue
-
-    if not (dossier.applicant_email or dossier.applicant_phone):
-        return
-    message_queue(
-        event=name,
-        key=f"dossier:{dossier.pk}:event:{event.pk}",
-        email=dossier.applicant_email,
-        phone=dossier.applicant_phone,
-        context={
-            "code": dossier.code or "",
-            "name": dossier.applicant_name,
-            "unit": dossier.unit.name,
-            "procedure": dossier.procedure_version.name,
-            "submitted": _fmt(dossier.submitted_at),
-            "received": _fmt(dossier.received_at),
-            "due": _fmt(dossier.due_at),
-            "note": event.note,
-            "lookup_url": f"{settings.MOTCUA_PUBLIC_URL.rstrip('/')}/tra-cuu/?ma={dossier.code or ''}",
-        },
-        object_type="dossier",
-        object_id=dossier.pk,
-    )
-
-
 def creation_audit_data(dossier: Dossier) -> dict[str, Any]:
     """What the audit trail records of a new dossier's creation: procedure, version, unit."""
     version = dossier.procedure_version
@@ -814,8 +785,7 @@ def _transition(
             **({"created": creation_audit_data(locked)} if new else {}),
         },
     )
-    if action in NOTIFY:
-        _notify(locked, event, NOTIFY[action])
+    transition_consumers_dispatch(event=event)  # notifications etc., each a durable task of this transaction
     if created_here:  # a new dossier: this event is its only one, and it has no steps yet
         cache_related(locked, steps=[], events=[event])
     return locked

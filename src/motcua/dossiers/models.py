@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -257,3 +258,49 @@ class CodeSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix} {self.day}: {self.last}"
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", "Chờ xử lý"
+    DONE = "done", "Đã xử lý"
+    FAILED = "failed", "Không thành công"
+
+
+class ConsumerDelivery(models.Model):
+    """One transition handed to one transition consumer (``dossiers.consumers``): the outbox row.
+
+    Written in the transition's transaction for each consumer that wants the event, with a task that runs it
+    (``dossiers.tasks.consume_deliveries``); (event, consumer) is the idempotency key.
+    """
+
+    # The unique constraint below starts with the event: no index of the foreign key's own.
+    event = models.ForeignKey(
+        DossierEvent,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
+        verbose_name="thao tác",
+    )
+    consumer = models.CharField("bên xử lý", max_length=64)
+    # None: the consumer's snapshot could not be taken (the error is in last_error); the task takes it again.
+    snapshot = models.JSONField(
+        "dữ liệu lúc thao tác", null=True, blank=True, default=dict, encoder=DjangoJSONEncoder
+    )
+    state = models.CharField(
+        "trạng thái", max_length=16, choices=DeliveryState.choices, default=DeliveryState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField("số lần chạy", default=0)
+    last_error = models.TextField("lỗi gần nhất", blank=True)
+    created_at = models.DateTimeField("tạo lúc")
+    next_attempt_at = models.DateTimeField("chạy lại lúc", null=True, blank=True)
+    done_at = models.DateTimeField("xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "xử lý sau thao tác"
+        verbose_name_plural = "xử lý sau thao tác"
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["event", "consumer"], name="consumer_delivery_unique")]
+        indexes = [models.Index(fields=["state", "created_at"], name="consumer_delivery_state")]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} ← {self.event_id} ({self.state})"

@@ -5,3 +5,6 @@ class NotificationsConfig(AppConfig):
     name = "motcua.notifications"
     label = "notifications"
     verbose_name = "Thông báo"
+
+    def ready(self) -> None:
+        from . import consumers  # noqa: F401  (registers the applicant notifications as a transition consumer)

@@ -22,6 +22,7 @@ from motcua.notifications.models import Message
 
 from .conftest import MONDAY_10, World
 from .factories import dossier_in
+from .outbox import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +89,8 @@ def test_intake_answers_the_detail_in_few_statements(world: World, checklist: bo
     The dossier is inserted once, already received (no UPDATE), with one audit entry. 17 statements with
     the per-process caches cold (this test's own writes keep the reference cache so): the roles, the unit,
     the version and its components, the units offering it, the code template, the working calendar (2),
-    the day's number (one upsert), the dossier, the checklist, the event, the audit entry, two messages in
-    one insert, their delivery task; plus the test's savepoint and its release. Before: 50. With warm
+    the day's number (one upsert), the dossier, the checklist, the event, the audit entry, the notifications
+    consumer's delivery, its task; plus the test's savepoint and its release. Before: 50. With warm
     caches the 7 reads of reference data go (test_a_second_intake_takes_the_reference_data_from_the_cache).
     """
     world.version.units.set([world.unit_a, world.unit_b])  # offered by a list of units, like the real catalog
@@ -108,6 +109,7 @@ def test_intake_answers_the_detail_in_few_statements(world: World, checklist: bo
         [True, True, True, False] if checklist else [True] * 3
     )
     dossier = Dossier.objects.get()
+    run_queued_tasks()  # the notifications consumer queues the receipt's email and SMS
     assert Message.objects.filter(object_id=str(dossier.pk)).count() == 2
     (entry,) = AuditEntry.objects.filter(object_type="dossier", object_id=str(dossier.pk))
     assert entry.action == "dossier.receive"

@@ -14,8 +14,9 @@ from django_tasks_db.models import DBTaskResult
 from motcua.core import clock
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.lifecycle import dossier_transition
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import ConsumerDelivery, DeliveryState, Dossier
 from motcua.dossiers.services import dossier_intake_counter
+from motcua.dossiers.tasks import consume_deliveries
 from motcua.dossiers.tests.conftest import MONDAY_10, World
 from motcua.dossiers.tests.factories import dossier_in
 from motcua.notifications.channels import sms_channels
@@ -275,13 +276,18 @@ def test_a_rolled_back_transition_enqueues_nothing(world: World) -> None:
 
     with pytest.raises(RuntimeError):
         receive_then_fail()
-    assert inside == [1]  # one task delivering email + SMS was enqueued inside the transaction
+    assert inside == [1]  # one task running the transition's consumers was enqueued inside the transaction
     assert DBTaskResult.objects.count() == 0
+    assert not ConsumerDelivery.objects.exists()
     assert not Message.objects.exists()
     dossier.refresh_from_db()
     assert (dossier.status, dossier.received_at, dossier.version) == (Status.SUBMITTED, None, 1)
     dossier_transition(dossier=dossier, action=Action.RECEIVE, actor=world.officer_a)
     assert DBTaskResult.objects.count() == 1
+    delivery = ConsumerDelivery.objects.get()
+    assert (delivery.consumer, delivery.state) == ("notifications", DeliveryState.QUEUED)
+    assert consume_deliveries.call([[delivery.pk, 0]]) == [DeliveryState.DONE]  # what the worker runs
+    assert DBTaskResult.objects.count() == 2  # + the delivery of the email and the SMS
     assert set(Message.objects.values_list("state", flat=True)) == {MessageState.QUEUED}
 
 
@@ -291,8 +297,10 @@ def test_the_database_worker_delivers_committed_messages(world: World) -> None:
     from django.core.management import call_command
 
     dossier = intake(world)
-    assert set(Message.objects.values_list("state", flat=True)) == {MessageState.QUEUED}
+    assert ConsumerDelivery.objects.get().state == DeliveryState.QUEUED
+    assert not Message.objects.exists()  # the notifications consumer has not run yet
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    assert ConsumerDelivery.objects.get().state == DeliveryState.DONE
     assert set(Message.objects.values_list("state", flat=True)) == {MessageState.SENT}
     assert [m.subject for m in mail.outbox] == [f"Hồ sơ {dossier.code} đã được tiếp nhận"]
     assert SandboxSms.objects.get().recipient == "0987654321"

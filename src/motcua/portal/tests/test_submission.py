@@ -17,6 +17,7 @@ from motcua.documents.tests import files
 from motcua.documents.tests.fixtures import files_under
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.tests.outbox import run_queued_tasks
 from motcua.notifications.models import Message
 
 from .submission_factories import World, login, make_world
@@ -134,7 +135,8 @@ def test_whole_submission_flow(client: Client, world: World, media: Path) -> Non
         "Tờ khai đăng ký khai sinh",
         "Giấy chứng sinh",
     }
-    # The confirmation is queued for the applicant.
+    # The confirmation is queued for the applicant (by the notifications consumer, in the worker).
+    run_queued_tasks()
     assert Message.objects.filter(event="dossier_submitted", recipient="an@example.vn").exists()
     # A submitted dossier is no longer an editable draft.
     assert client.get(f"/ho-so-cua-toi/nhap/{dossier.pk}/").status_code == 404
