@@ -64,3 +64,42 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def bad_request(code: str, message: str, details: Any = None) -> Response:
     return error_response(code, message, status.HTTP_400_BAD_REQUEST, details)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every API error: a stable code, a Vietnamese message, details for invalid input.",
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "details": {},
+    },
+    "required": ["code", "message"],
+}
+
+_DOCUMENTED_ERRORS = {
+    "400": "malformed_request: NUL character, JSON not parseable or nested too deeply; or invalid input",
+    "413": "request_too_large: body over the upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)",
+    "500": "server_error",
+}
+
+
+def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: the errors every operation may answer, in the error shape.
+
+    400 and 500 on every operation, 413 on those with a request body; an answer an operation already
+    documents is left as it is.
+    """
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status_code, description in _DOCUMENTED_ERRORS.items():
+                if status_code == "413" and "requestBody" not in operation:
+                    continue
+                operation["responses"].setdefault(
+                    status_code, {"description": description, "content": content}
+                )
+    return result

@@ -45,7 +45,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "motcua.api.middleware.ApiErrorMiddleware",  # every error under /api/ as JSON (outermost)
     "django.middleware.security.SecurityMiddleware",
+    "motcua.core.middleware.RequestGuardMiddleware",  # 400 for NUL in path, query, form or headers
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.ChosenLanguageMiddleware",
