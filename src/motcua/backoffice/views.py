@@ -7,7 +7,6 @@ exactly like a code that does not exist); every write is one ``dossier_intake_co
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.catalog.selectors import procedure_get, procedure_search, procedure_version_in_force
-from motcua.core import clock
+from motcua.core import clock, xlsx
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from motcua.core.masking import mask_id_number
 from motcua.documents.constants import UploadPurpose
@@ -171,48 +170,36 @@ QUEUE_EXPORT_HEADERS = [
 @login_required
 def queue_export(request: HttpRequest, slug: str) -> HttpResponse:
     """The current filtered queue as .xlsx (ID numbers masked, as on screen)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     user: Any = request.user
     current = _queue_or_404(slug)
     dossiers = queue_dossiers(user=user, queue=current, filters=QueueFilterForm(request.GET).filters())
     now = clock.now()
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Ho so"
-    sheet.append([str(current.title), f"Xuất lúc {fmt_instant(now)}"])
-    sheet.append(QUEUE_EXPORT_HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for i, d in enumerate(dossiers[:EXPORT_LIMIT], start=1):
-        sheet.append(
-            [
-                i,
-                d.code or "",
-                d.procedure_version.name,
-                d.procedure_version.procedure.code,
-                d.unit.name,
-                d.applicant_name,
-                mask_id_number(d.applicant_id_number) if d.applicant_id_number else "",
-                d.get_channel_display(),
-                d.get_status_display(),
-                fmt_instant(d.received_at),
-                fmt_instant(d.due_at),
-                "x" if is_overdue(d, now) else "",
-                str(d.assignee) if d.assignee else "",
-            ]
-        )
-    for letter, width in zip(
-        "ABCDEFGHIJKLM", (5, 28, 40, 12, 24, 24, 16, 12, 22, 17, 17, 8, 22), strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    rows = [
+        [
+            i,
+            d.code or "",
+            d.procedure_version.name,
+            d.procedure_version.procedure.code,
+            d.unit.name,
+            d.applicant_name,
+            mask_id_number(d.applicant_id_number),
+            d.get_channel_display(),
+            d.get_status_display(),
+            fmt_instant(d.received_at),
+            fmt_instant(d.due_at),
+            "x" if is_overdue(d, now) else "",
+            str(d.assignee) if d.assignee else "",
+        ]
+        for i, d in enumerate(dossiers[:EXPORT_LIMIT], start=1)
+    ]
+    table = xlsx.Table(
+        name="Ho so",
+        preamble=[[str(current.title), f"Xuất lúc {fmt_instant(now)}"]],
+        header=QUEUE_EXPORT_HEADERS,
+        rows=rows,
+        widths=(5, 28, 40, 12, 24, 24, 16, 12, 22, 17, 17, 8, 22),
     )
+    response = HttpResponse(xlsx.xlsx_table(table), content_type=xlsx.CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="ho-so-{slug}-{now.astimezone(clock.VN_TZ):%Y%m%d-%H%M}.xlsx"'
     )

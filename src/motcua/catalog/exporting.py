@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
+
+from motcua.core import xlsx
 
 from .constants import VERSION_ATTRS
 from .importing import FORMAT_NAME, FORMAT_VERSION, SHEET_COLUMNS
@@ -95,9 +96,6 @@ def _cell_date(value: str | None) -> dt.date | None:
 
 def catalog_export_xlsx(data: dict[str, Any] | None = None) -> bytes:
     """The catalog as an .xlsx workbook with the sheets of ``importing.SHEET_COLUMNS``."""
-    import openpyxl
-    from openpyxl.styles import Font
-
     data = catalog_export_data() if data is None else data
     rows: dict[str, list[list[Any]]] = {name: [] for name in SHEET_COLUMNS}
     rows["fields"] = [[f["code"], f["name"]] for f in data["fields"]]
@@ -137,21 +135,14 @@ def catalog_export_xlsx(data: dict[str, Any] | None = None) -> bytes:
             for i, s in enumerate(v["steps"], start=1):
                 rows["steps"].append([*key, i, s["name"], s["role"], s["unit_level"], s["budget_hours"]])
 
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    bold = Font(bold=True)
-    for name, columns in SHEET_COLUMNS.items():
-        ws = workbook.create_sheet(name)
-        ws.append(list(columns))
-        for cell in ws[1]:
-            cell.font = bold
-        for row in rows[name]:
-            ws.append([None if value == "" else value for value in row])
-        for index, column in enumerate(columns):
-            if column in ("valid_from", "valid_to"):
-                for row_number in range(2, ws.max_row + 1):
-                    ws.cell(row=row_number, column=index + 1).number_format = "yyyy-mm-dd"
-        ws.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    dates = ("valid_from", "valid_to")
+    tables = [
+        xlsx.Table(
+            name=name,
+            header=list(columns),
+            rows=rows[name],
+            formats={i: "yyyy-mm-dd" for i, column in enumerate(columns) if column in dates},
+        )
+        for name, columns in SHEET_COLUMNS.items()
+    ]
+    return xlsx.xlsx_tables(tables)

@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import Q
 
 from motcua.core.errors import ValidationFailed
+from motcua.core.xlsx import cell_text
 from motcua.organisations.constants import Level, Role
 from motcua.organisations.models import Unit
 from motcua.worktime.constants import LimitUnit
@@ -645,7 +646,7 @@ def _sheet_rows(workbook: Any, sheet: str, errors: Errors) -> list[tuple[int, di
     for number, values in enumerate(rows, start=2):
         if all(_blank(v) for v in values):
             continue
-        result.append((number, {n: v for n, v in zip(names, values, strict=False) if n}))
+        result.append((number, {n: cell_text(v) for n, v in zip(names, values, strict=False) if n}))
     return result
 
 

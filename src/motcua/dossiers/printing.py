@@ -12,7 +12,6 @@ yet (e.g. Mẫu 03 for a dossier that was not refused) raises ``Conflict`` with 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -25,7 +24,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 
-from motcua.core import clock
+from motcua.core import clock, xlsx
 from motcua.core.errors import Conflict, ValidationFailed
 from motcua.worktime.constants import Classification, LimitUnit
 
@@ -343,30 +342,18 @@ def _logbook_row(index: int, dossier: Dossier) -> list[Any]:
 
 def logbook_xlsx(*, rows: Iterable[Dossier], unit: Unit, date_from: dt.date, date_to: dt.date) -> bytes:
     """Mẫu 06 logbook as an Excel workbook; ``rows``: ``logbook_dossiers(...)`` of the same unit and days."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Mau 06"
-    sheet.append([f"SỔ THEO DÕI HỒ SƠ — {unit.name}"])
-    sheet.append([f"Từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}"])
-    sheet.append(LOGBOOK_HEADERS)
-    sheet["A1"].font = Font(bold=True, size=13)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, dossier in enumerate(rows, start=1):
-        sheet.append(_logbook_row(index, dossier))
-    for letter, width in zip(
-        "ABCDEFGHIJKLMN", (5, 26, 40, 8, 24, 30, 28, 17, 17, 24, 17, 17, 18, 14), strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A4"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    table = xlsx.Table(
+        name="Mau 06",
+        preamble=[
+            f"SỔ THEO DÕI HỒ SƠ — {unit.name}",
+            f"Từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}",
+        ],
+        header=LOGBOOK_HEADERS,
+        rows=(_logbook_row(index, dossier) for index, dossier in enumerate(rows, start=1)),
+        widths=(5, 26, 40, 8, 24, 30, 28, 17, 17, 24, 17, 17, 18, 14),
+        wrap_header=True,
+    )
+    return xlsx.xlsx_table(table)
 
 
 def logbook_pdf(*, rows: Iterable[Dossier], unit: Unit, date_from: dt.date, date_to: dt.date) -> bytes:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -26,7 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from motcua.core import clock
+from motcua.core import clock, xlsx
 from motcua.core.errors import NotFound
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_ancestor_ids
@@ -328,10 +327,6 @@ def _numbers(row: dict[str, Any]) -> list[Any]:
 
 def statistics_workbook(data: dict[str, Any], *, title: str, period_label: str) -> bytes:
     """The page's three tables as an .xlsx: by level, by unit, by month (numbers stay numbers)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
     sheets: list[tuple[str, list[str], list[tuple[list[Any], dict[str, Any]]]]] = [
         (
             "Theo cap",
@@ -349,34 +344,28 @@ def statistics_workbook(data: dict[str, Any], *, title: str, period_label: str) 
             [([_month_label(m["month"]), m["from"], m["to"]], m) for m in data["series"]],
         ),
     ]
-    for index, (name, keys, rows) in enumerate(sheets):
-        sheet = workbook.active if index == 0 else workbook.create_sheet()
-        assert sheet is not None
-        sheet.title = name
-        sheet.append([title])
-        sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append([f"Kỳ: {period_label}"])
-        sheet.append([*keys, *EXPORT_HEADERS])
-        for cell in sheet[3]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for key_cells, row in rows:
-            sheet.append([*key_cells, *_numbers(row)])
-        if name != "Theo thang":
-            sheet.append(["Tổng cộng", *([""] * (len(keys) - 1)), *_numbers(data["totals"])])
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-        rate_columns = (len(keys) + len(EXPORT_HEADERS) - 1, len(keys) + len(EXPORT_HEADERS))
-        for row_cells in sheet.iter_rows(min_row=4):
-            for column in rate_columns:
-                row_cells[column - 1].number_format = "0.00%"
-        for column_cells in sheet.iter_cols(min_row=3, max_row=3):
-            letter = column_cells[0].column_letter
-            sheet.column_dimensions[letter].width = 32 if column_cells[0].value == "Đơn vị" else 13
-        sheet.freeze_panes = sheet.cell(row=4, column=len(keys) + 1)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    tables = []
+    for name, keys, rows in sheets:
+        body = [[*key_cells, *_numbers(row)] for key_cells, row in rows]
+        totals = name != "Theo thang"
+        if totals:
+            body.append(["Tổng cộng", *([""] * (len(keys) - 1)), *_numbers(data["totals"])])
+        header = [*keys, *EXPORT_HEADERS]
+        rates = (len(header) - 2, len(header) - 1)
+        tables.append(
+            xlsx.Table(
+                name=name,
+                preamble=[title, f"Kỳ: {period_label}"],
+                header=header,
+                rows=body,
+                widths=[32 if h == "Đơn vị" else 13 for h in header],
+                formats=dict.fromkeys(rates, xlsx.PERCENT_FORMAT),
+                freeze_columns=len(keys),
+                bold_last_row=totals,
+                wrap_header=True,
+            )
+        )
+    return xlsx.xlsx_tables(tables)
 
 
 @require_GET

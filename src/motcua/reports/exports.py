@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
 
 import motcua
+from motcua.core import xlsx
+from motcua.core.xlsx import put
 
 FORM_CODE = "Biểu số II.06a/VPCP/KSTT"
 TITLE = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
@@ -73,13 +74,11 @@ def _header_spans() -> list[tuple[str, int]]:
 
 def report_xlsx(report: dict[str, Any], *, unit_name: str | None = None) -> bytes:
     """The report as an .xlsx workbook laid out like form II.06a (three header rows, totals row)."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    workbook = xlsx.workbook_new()
+    sheet = workbook.create_sheet()
     sheet.title = "II.06a"
     width = 2 + len(COLUMNS)
     last = get_column_letter(width)
@@ -88,27 +87,23 @@ def report_xlsx(report: dict[str, Any], *, unit_name: str | None = None) -> byte
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
 
-    sheet["A1"] = FORM_CODE
-    sheet["A1"].font = Font(italic=True)
+    put(sheet, 1, 1, FORM_CODE).font = Font(italic=True)
     sheet.merge_cells(f"A2:{last}2")
-    sheet["A2"] = TITLE
-    sheet["A2"].font = Font(bold=True, size=14)
+    put(sheet, 2, 1, TITLE).font = Font(bold=True, size=14)
     sheet["A2"].alignment = centre
     sheet.merge_cells(f"A3:{last}3")
-    sheet["A3"] = _period_text(report)
-    sheet["A3"].alignment = centre
+    put(sheet, 3, 1, _period_text(report)).alignment = centre
     sheet.merge_cells(f"A4:{last}4")
-    sheet["A4"] = _unit_text(unit_name)
-    sheet["A4"].alignment = centre
+    put(sheet, 4, 1, _unit_text(unit_name)).alignment = centre
 
     top = 6  # header rows 6, 7, 8; numbering row 9; data from row 10
     sheet.merge_cells(start_row=top, start_column=1, end_row=top + 2, end_column=1)
-    sheet.cell(top, 1, "STT")
+    put(sheet, top, 1, "STT")
     sheet.merge_cells(start_row=top, start_column=2, end_row=top + 2, end_column=2)
-    sheet.cell(top, 2, "Đơn vị, cấp giải quyết")
+    put(sheet, top, 2, "Đơn vị, cấp giải quyết")
     column = 3
     for group, span in _header_spans():
-        sheet.cell(top, column, group)
+        put(sheet, top, column, group)
         if span > 1:
             sheet.merge_cells(start_row=top, start_column=column, end_row=top, end_column=column + span - 1)
         column += span
@@ -118,30 +113,30 @@ def report_xlsx(report: dict[str, Any], *, unit_name: str | None = None) -> byte
         _group, sub, leaf, _path = COLUMNS[index]
         if sub:
             span = sum(1 for c in COLUMNS if c[1] == sub)
-            sheet.cell(top + 1, column, sub)
+            put(sheet, top + 1, column, sub)
             sheet.merge_cells(
                 start_row=top + 1, start_column=column, end_row=top + 1, end_column=column + span - 1
             )
             for offset in range(span):
-                sheet.cell(top + 2, column + offset, COLUMNS[index + offset][2])
+                put(sheet, top + 2, column + offset, COLUMNS[index + offset][2])
             column += span
             index += span
         else:
-            sheet.cell(top + 1, column, leaf)
+            put(sheet, top + 1, column, leaf)
             sheet.merge_cells(start_row=top + 1, start_column=column, end_row=top + 2, end_column=column)
             column += 1
             index += 1
     for offset in range(width):
-        sheet.cell(top + 3, offset + 1, f"({offset + 1})")
+        put(sheet, top + 3, offset + 1, f"({offset + 1})")
 
     def write(
         row_number: int, label_no: str, label: str, block: dict[str, Any], *, strong: bool = False
     ) -> None:
-        sheet.cell(row_number, 1, label_no)
-        sheet.cell(row_number, 2, label)
+        put(sheet, row_number, 1, label_no)
+        put(sheet, row_number, 2, label)
         for offset, (_g, _s, _l, path) in enumerate(COLUMNS):
             value = _value(block, path)
-            cell = sheet.cell(row_number, 3 + offset, value)
+            cell = put(sheet, row_number, 3 + offset, value)
             if path[-1].endswith("_rate"):
                 cell.number_format = "0.00%"
         if strong:
@@ -167,9 +162,7 @@ def report_xlsx(report: dict[str, Any], *, unit_name: str | None = None) -> byte
     sheet.freeze_panes = sheet.cell(top + 4, 3)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)
 
 
 def report_html(report: dict[str, Any], *, unit_name: str | None = None) -> str:

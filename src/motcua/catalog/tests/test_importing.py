@@ -467,3 +467,27 @@ def test_xlsx_structural_errors(tmp_path: Path, small_units: dict[str, Unit]) ->
     assert "sheet fees, row 2, field version: 'abc' is not a whole number" in errors
     assert "sheet steps, row 1, field procedure: the column appears twice" in errors
     assert Procedure.objects.count() == 0
+
+
+def test_xlsx_round_trip_keeps_texts_that_look_like_formulas(
+    tmp_path: Path, small_units: dict[str, Unit]
+) -> None:
+    """The export makes formula-like texts inert (an apostrophe first); the import takes the apostrophe off."""
+    data = small_catalog()
+    data["procedures"][0]["versions"][0]["components"][0]["name"] = "- Bản sao giấy khai sinh"
+    data["procedures"][1]["name"] = '=HYPERLINK("http://x","y")'
+    catalog_import_file(path=write_json(tmp_path, data))
+    first = tmp_path / "first.xlsx"
+    call_command("export_catalog", "--format", "xlsx", "--output", str(first))
+    workbook = openpyxl.load_workbook(first)
+    cells = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert "'- Bản sao giấy khai sinh" in [c.value for c in cells]
+    _clear_catalog()
+
+    assert import_command(first)[2] == 0
+    assert Component.objects.filter(name="- Bản sao giấy khai sinh").exists()
+    assert Procedure.objects.get(code="3.000333").name == '=HYPERLINK("http://x","y")'
+    second = tmp_path / "second.xlsx"
+    call_command("export_catalog", "--format", "xlsx", "--output", str(second))
+    assert _cells(first) == _cells(second)
