@@ -692,6 +692,18 @@ def dossier_transition(
         )
 
 
+def _lock(pk: int) -> Dossier:
+    """Lock the dossier's row, then read it and the relations the effects use, fresh.
+
+    Two statements on purpose: on PostgreSQL a ``SELECT … FOR UPDATE`` that waited for the lock re-reads the
+    locked row but keeps the joined rows of its first snapshot, so a ``select_related`` in the locking statement
+    gave a waiting action the ``current_step`` from before the winner's commit (issue 11). The read after the
+    lock is a new statement: it sees everything committed before the lock was granted.
+    """
+    Dossier.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).get()
+    return Dossier.objects.select_related("procedure_version", "unit", "current_step").get(pk=pk)
+
+
 def _transition(
     *,
     dossier: Dossier,
@@ -707,13 +719,14 @@ def _transition(
         raise ValidationFailed(
             f"Thao tác {action} không tồn tại.", code="unknown_action", details={"actions": list(TRANSITIONS)}
         )
-    locked = (
-        dossier
-        if created_here
-        else Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure_version", "unit", "current_step")
-        .get(pk=dossier.pk)
-    )
+    if created_here:
+        locked = dossier
+    else:
+        # The caller decided on the dossier it read: unless it names the version it saw, that one's version is
+        # the one that must still hold under the lock (issue 11: ten concurrent forwards all succeeded).
+        if expected_version is None:
+            expected_version = dossier.version
+        locked = _lock(dossier.pk)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(
             f"Hồ sơ vừa được người khác cập nhật (phiên bản {locked.version}, bạn đang xem phiên bản {expected_version}). "
@@ -788,4 +801,19 @@ def _transition(
     transition_consumers_dispatch(event=event)  # notifications etc., each a durable task of this transaction
     if created_here:  # a new dossier: this event is its only one, and it has no steps yet
         cache_related(locked, steps=[], events=[event])
+    else:
+        _follow(dossier, locked)
     return locked
+
+
+def _follow(caller: Dossier, fresh: Dossier) -> None:
+    """Bring the caller's instance up to the state it just moved the dossier to (fields and version).
+
+    The caller's ``version`` is the one checked when it names none, so its own next action on the same
+    instance acts on what it did, not on what it read before. Relations whose key changed are reloaded on
+    access; rows the caller prefetched (checklist, legs, events) are not refreshed: use the returned instance.
+    """
+    if caller is fresh:
+        return
+    for f in Dossier._meta.concrete_fields:
+        setattr(caller, f.attname, getattr(fresh, f.attname))

@@ -158,6 +158,30 @@ def test_stale_version_is_refused_and_changes_nothing(world: World, frozen: dt.d
     assert DossierEvent.objects.filter(dossier=dossier).count() == 1
 
 
+def test_an_action_decided_on_a_stale_read_is_refused_without_expected_version(
+    world: World, frozen: dt.datetime
+) -> None:
+    """Issue 11: the caller's instance carries the version it decided on; an older one is refused (409)."""
+    dossier = dossier_in(Status.RECEIVED, version=world.version, unit=world.unit_a)
+    mine, theirs = Dossier.objects.get(pk=dossier.pk), Dossier.objects.get(pk=dossier.pk)
+    dossier_transition(dossier=mine, action=Action.FORWARD, actor=world.officer_a)
+    with pytest.raises(Conflict) as caught:
+        dossier_transition(dossier=theirs, action=Action.FORWARD, actor=world.officer_a)
+    assert caught.value.code == "stale_version"
+    assert DossierStep.objects.filter(dossier=dossier).count() == 1
+    # The winner's own instance followed the dossier: its next action acts on what it did.
+    assert (mine.status, mine.version, mine.current_step.order if mine.current_step else None) == (
+        Status.PROCESSING,
+        2,
+        1,
+    )
+    dossier_transition(dossier=mine, action=Action.FORWARD, actor=world.officer_a)
+    assert [s.process_step.order for s in DossierStep.objects.filter(dossier=dossier) if s.process_step] == [
+        1,
+        2,
+    ]
+
+
 def test_unknown_action_is_a_validation_error(world: World) -> None:
     dossier = dossier_in(Status.RECEIVED, version=world.version, unit=world.unit_a)
     with pytest.raises(ValidationFailed) as caught:
