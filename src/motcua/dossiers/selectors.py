@@ -20,7 +20,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core import clock
-from motcua.core.errors import NotFound
+from motcua.core.errors import Conflict, NotFound
 from motcua.organisations.constants import Role
 from motcua.organisations.selectors import units_visible_to, user_roles_by_unit
 
@@ -87,6 +87,19 @@ def dossier_get_for_user(user: User, code: str, *, detail: bool = True) -> Dossi
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ {code}.", code="dossier_not_found")
     return dossier
+
+
+def dossier_owner_check(dossier: Dossier, user: User) -> None:
+    """``NotFound`` unless ``user`` owns ``dossier`` (someone else's dossier answers like one that does not exist)."""
+    if dossier.owner_id is None or dossier.owner_id != user.pk:
+        raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
+
+
+def draft_owner_check(dossier: Dossier, user: User) -> None:
+    """``dossier_owner_check``, and ``dossier`` is still a draft (``Conflict`` ``not_a_draft`` otherwise)."""
+    dossier_owner_check(dossier, user)
+    if dossier.status != Status.DRAFT:
+        raise Conflict("Hồ sơ đã nộp, không sửa được nữa.", code="not_a_draft")
 
 
 def dossier_public_get(code: str) -> Dossier:

@@ -19,22 +19,21 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.masking import mask_id_number
-from motcua.documents import services
 from motcua.documents.constants import UploadPurpose
-from motcua.documents.selectors import (
-    RESULT_VISIBLE,
+from motcua.documents.selectors import RESULT_VISIBLE, dossier_result_files, upload_get_for_owner
+from motcua.documents.services import upload_store
+from motcua.dossiers.constants import Status
+from motcua.dossiers.lifecycle import actions_for
+from motcua.dossiers.models import Dossier
+from motcua.submissions import services
+from motcua.submissions.selectors import (
     citizen_data_export,
     citizen_dossier_get,
     citizen_dossiers,
     citizen_timeline,
-    dossier_result_files,
     rating_of,
     submission_answers,
-    upload_get_for_owner,
 )
-from motcua.dossiers.constants import Status
-from motcua.dossiers.lifecycle import actions_for
-from motcua.dossiers.models import Dossier
 
 from .submission import account, applicant_required
 from .submission_forms import RatingForm, UploadForm, WithdrawalForm
@@ -106,7 +105,7 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
         )
     else:
         try:
-            upload = services.upload_store(
+            upload = upload_store(
                 dossier=dossier,
                 actor=account(request),
                 file=form.cleaned_data["file"],

@@ -21,18 +21,19 @@ from motcua.catalog.selectors import procedure_get, procedure_version_in_force
 from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.text import fold
-from motcua.documents import services
 from motcua.documents.formschema import form_fields_parse
-from motcua.documents.selectors import (
+from motcua.documents.services import upload_delete, upload_store
+from motcua.documents.validation import upload_types_display
+from motcua.dossiers.constants import ApplicantKind, Status
+from motcua.dossiers.models import Dossier
+from motcua.organisations.selectors import units_valid_on
+from motcua.submissions import services
+from motcua.submissions.selectors import (
     citizen_dossier_get,
     citizen_dossiers,
     citizen_draft_get,
     submission_answers,
 )
-from motcua.documents.validation import upload_types_display
-from motcua.dossiers.constants import ApplicantKind, Status
-from motcua.dossiers.models import Dossier
-from motcua.organisations.selectors import units_valid_on
 
 from .eid import eid_level, is_applicant, login_url
 from .submission_forms import ApplicantForm, StartForm, UploadForm, answers_form
@@ -252,7 +253,7 @@ def draft_upload(request: HttpRequest, pk: int, component_pk: int) -> HttpRespon
         )
     else:
         try:
-            upload = services.upload_store(
+            upload = upload_store(
                 dossier=dossier,
                 actor=account(request),
                 file=form.cleaned_data["file"],
@@ -272,7 +273,7 @@ def draft_upload_delete(request: HttpRequest, pk: int, upload_pk: int) -> HttpRe
     upload = dossier.uploads.filter(pk=upload_pk).first()
     if upload is None:
         raise Http404("Không tìm thấy tệp.")
-    services.upload_delete(upload=upload, actor=account(request))
+    upload_delete(upload=upload, actor=account(request))
     messages.success(request, _("Đã xóa tệp “%(name)s”.") % {"name": upload.original_name})
     return redirect("portal:draft_edit", pk=dossier.pk)
 

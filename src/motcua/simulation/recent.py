@@ -119,8 +119,9 @@ def _owner(applicant: Applicant) -> User:
 
 def _submit_online(*, owner: User, procedure: str, unit: str, applicant: Applicant) -> Dossier:
     """The portal's path: draft, one small PDF per required component, submit."""
-    from motcua.documents import services as portal
     from motcua.documents.formschema import form_fields_parse
+    from motcua.documents.services import upload_store
+    from motcua.submissions import services as portal
 
     draft = portal.draft_start(actor=owner, procedure_code=procedure, unit_code=unit, applicant=applicant)
     request = f"Đề nghị giải quyết thủ tục: {draft.procedure_version.name}"
@@ -131,7 +132,7 @@ def _submit_online(*, owner: User, procedure: str, unit: str, applicant: Applica
     portal.draft_save(dossier=draft, actor=owner, applicant=applicant, unit_code=unit, answers=answers)
     for component in draft.components.filter(required=True).order_by("pk"):
         upload = SimpleUploadedFile("giay-to.pdf", _PDF, content_type="application/pdf")
-        portal.upload_store(dossier=draft, actor=owner, file=upload, component=component)
+        upload_store(dossier=draft, actor=owner, file=upload, component=component)
     return portal.draft_submit(dossier=draft, actor=owner)
 
 

@@ -105,7 +105,7 @@ MOTCUA_UPLOAD_ALLOWED_TYPES = [
     if t.strip()
 ]
 # Online drafts not changed for this many days are deleted with their files by ``motcua purge-drafts``
-# (``documents.services.drafts_purge``; run it daily from cron). The draft page tells the citizen.
+# (``submissions.services.drafts_purge``; run it daily from cron). The draft page tells the citizen.
 MOTCUA_DRAFT_RETENTION_DAYS = int(env_str("MOTCUA_DRAFT_RETENTION_DAYS", "30"))
 MOTCUA_UPLOAD_MAX_UNZIPPED_BYTES = int(env_str("MOTCUA_UPLOAD_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024)))
 MOTCUA_UPLOAD_MAX_ZIP_RATIO = int(env_str("MOTCUA_UPLOAD_MAX_ZIP_RATIO", "100"))

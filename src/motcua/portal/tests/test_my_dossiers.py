@@ -9,15 +9,16 @@ import pytest
 from django.test import Client
 
 from motcua.accounts.models import User
-from motcua.documents import services
 from motcua.documents.constants import UploadPurpose
 from motcua.documents.models import Rating, Upload
+from motcua.documents.services import upload_store
 from motcua.documents.tests import files
 from motcua.documents.tests.fixtures import files_under
 from motcua.dossiers.constants import Status
 from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import dossier_in
+from motcua.submissions import services
 
 from .submission_factories import World, login, make_world
 
@@ -46,7 +47,7 @@ def submitted(world: World, owner: User | None = None) -> Dossier:
         answers={"noi_dung": "Đề nghị đăng ký"},
     )
     for component in dossier.components.filter(required=True):
-        services.upload_store(
+        upload_store(
             dossier=dossier, actor=owner, file=files.upload("giay-to.pdf", files.pdf()), component=component
         )
     return services.draft_submit(dossier=dossier, actor=owner)

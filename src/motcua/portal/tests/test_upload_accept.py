@@ -10,11 +10,11 @@ from django.conf import LazySettings
 from django.test import Client
 
 from motcua.accounts.models import User
-from motcua.documents import services
 from motcua.documents.validation import upload_accept
 from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.tests.factories import staff
 from motcua.organisations.constants import Role
+from motcua.submissions import services
 
 from .submission_factories import World, login, make_world
 from .test_my_dossiers import received

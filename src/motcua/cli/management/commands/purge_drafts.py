@@ -2,7 +2,7 @@
 
 N defaults to ``MOTCUA_DRAFT_RETENTION_DAYS`` (30). Prints one line per draft deleted (or, with ``--dry-run``,
 to be deleted: nothing changes), then a summary. Only dossiers in state draft are ever deleted, with their
-uploaded files (see ``documents.services.drafts_purge`` and docs/portal.md). Bad ``--days``: exit code 2.
+uploaded files (see ``submissions.services.drafts_purge`` and docs/portal.md). Bad ``--days``: exit code 2.
 Run it daily (cron, systemd timer).
 """
 
@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.core import clock
 from motcua.core.errors import DomainError
-from motcua.documents.services import draft_retention_days, drafts_purge
+from motcua.submissions.services import draft_retention_days, drafts_purge
 
 
 def parse_days(text: str | None) -> int | str | None:

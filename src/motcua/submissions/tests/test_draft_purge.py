@@ -1,4 +1,4 @@
-"""Abandoned online drafts: ``documents.services.drafts_purge`` and ``motcua purge-drafts``."""
+"""Abandoned online drafts: ``submissions.services.drafts_purge`` and ``motcua purge-drafts``."""
 
 from __future__ import annotations
 
@@ -18,15 +18,15 @@ from motcua.accounts.models import User
 from motcua.audit.models import AuditEntry
 from motcua.core import clock
 from motcua.core.errors import ValidationFailed
-from motcua.documents import services
 from motcua.documents.models import SubmissionData, Upload
+from motcua.documents.services import upload_delete, upload_store
 from motcua.documents.tests import files
 from motcua.documents.tests.fixtures import files_under
 from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier
-
-from .submission_factories import World, login, make_world
-from .test_my_dossiers import submitted
+from motcua.portal.tests.submission_factories import World, login, make_world
+from motcua.portal.tests.test_my_dossiers import submitted
+from motcua.submissions import services
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def draft(world: World, at: dt.datetime, *, uploads: int = 1, owner: User | None
 
 def upload(dossier: Dossier, owner: User, component: Any = None) -> Upload:
     component = component or dossier.components.order_by("pk").first()
-    return services.upload_store(
+    return upload_store(
         dossier=dossier, actor=owner, file=files.upload("giay-to.pdf", files.pdf()), component=component
     )
 
@@ -139,7 +139,7 @@ def test_a_run_with_nothing_to_delete_is_audited_too(drafts: dict[str, Dossier])
 def test_removing_a_file_counts_as_a_change(world: World, media: Path) -> None:
     old = draft(world, NOW - dt.timedelta(days=40), uploads=2)
     with clock.frozen(NOW - dt.timedelta(days=3)):
-        services.upload_delete(upload=Upload.objects.filter(dossier=old).first(), actor=world.citizen)  # type: ignore[arg-type]
+        upload_delete(upload=Upload.objects.filter(dossier=old).first(), actor=world.citizen)  # type: ignore[arg-type]
     assert services.drafts_purge().drafts == []
     assert Dossier.objects.filter(pk=old.pk).exists()
 
