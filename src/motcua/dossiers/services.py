@@ -13,15 +13,16 @@ from django.db import transaction
 from motcua.audit.services import audit_record
 from motcua.catalog.selectors import procedure_version_by_code
 from motcua.core import clock
-from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from motcua.core.errors import PermissionDenied, ValidationFailed
 from motcua.core.refcache import refcache_get
 from motcua.organisations.constants import Role
 from motcua.organisations.selectors import unit_by_code, user_roles_by_unit
 
 from .codes import dossier_code_issue
-from .constants import CHANNEL_NAMES, Action, ApplicantKind, Channel, Status
+from .constants import CHANNEL_NAMES, Action, ApplicantKind, Channel
 from .lifecycle import catalog_row, checklist_rows, creation_audit_data, dossier_transition
 from .models import Dossier, DossierComponent
+from .selectors import draft_owner_check
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -243,10 +244,7 @@ def dossier_draft_update(
     (``ValidationFailed`` ``procedure_not_offered``). Saves with ``update_fields``; one audit entry.
     """
     locked = Dossier.objects.select_for_update().select_related("procedure_version").get(pk=dossier.pk)
-    if locked.owner_id is None or locked.owner_id != actor.pk:
-        raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
-    if locked.status != Status.DRAFT:
-        raise Conflict("Hồ sơ đã nộp, không sửa được nữa.", code="not_a_draft")
+    draft_owner_check(locked, actor)
     fields: list[str] = []
     if applicant is not None:
         parsed = applicant_parse(applicant)
