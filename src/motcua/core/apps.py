@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Lõi"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the start-up check of every plugin)
         from .refcache import connect_signals
 
         connect_signals()

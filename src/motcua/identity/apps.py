@@ -7,6 +7,6 @@ class IdentityConfig(AppConfig):
     verbose_name = "Định danh, xác thực"
 
     def ready(self) -> None:
-        # Register the plugins (login providers, population registers).
+        # Register every plugin (login providers, population registers) here, never lazily on first use.
         from .contrib import dvcqg, vneid  # noqa: F401
         from .contrib.sandbox import plugins  # noqa: F401

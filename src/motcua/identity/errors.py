@@ -15,3 +15,10 @@ class LoginFailed(DomainError):
 class ProviderUnavailable(LoginFailed):
     code = "provider_unavailable"
     http_status = 503
+
+
+class RegisterUnavailable(DomainError):
+    """No population register is enabled (``MOTCUA_POPULATION_REGISTER`` empty, unknown or not allowed here)."""
+
+    code = "population_register_unavailable"
+    http_status = 503

@@ -1,9 +1,10 @@
 """Population register adapters (CSDL quốc gia về dân cư, INTEGRATIONS.md "Population register").
 
-A plugin implements ``lookup(id_number) -> Person | None``; ``verify`` compares name and birth date with
-what ``lookup`` returns. ``settings.MOTCUA_POPULATION_REGISTER`` picks the plugin (``sandbox`` reads the fake
-citizens of the sandbox e-ID). Officers never call adapters directly: ``services.population_lookup`` checks
-the role and the reason and logs the look-up.
+A plugin (``motcua.core.registry.Plugin``) implements ``lookup(id_number) -> Person | None``; ``verify``
+compares name and birth date with what ``lookup`` returns. ``settings.MOTCUA_POPULATION_REGISTER`` chooses
+the plugin (``sandbox``, a sandbox plugin reading the fake citizens of the sandbox e-ID, is the default only
+with ``MOTCUA_SANDBOX``; empty: no register). Officers never call adapters directly:
+``services.population_lookup`` checks the role and the reason and logs the look-up.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
-from django.conf import settings
+from django.utils.translation import gettext as _
 
-from motcua.core.registry import Registry
+from motcua.core.registry import Plugin, Registry
+
+from .errors import RegisterUnavailable
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,8 @@ def normalise_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
-class PopulationRegister:
-    identifier: str
+class PopulationRegister(Plugin):
+    """Base of a population register adapter; the one ``MOTCUA_POPULATION_REGISTER`` names is used."""
 
     def lookup(self, id_number: str) -> Person | None:
         raise NotImplementedError
@@ -46,8 +49,16 @@ class PopulationRegister:
         )
 
 
-population_registers: Registry[PopulationRegister] = Registry("population register")
+population_registers: Registry[PopulationRegister] = Registry(
+    "population register", setting="MOTCUA_POPULATION_REGISTER"
+)
 
 
 def get_population_register() -> PopulationRegister:
-    return population_registers[settings.MOTCUA_POPULATION_REGISTER]
+    """The register ``MOTCUA_POPULATION_REGISTER`` names; ``RegisterUnavailable`` when none is enabled."""
+    register = population_registers.chosen()
+    if register is None:
+        raise RegisterUnavailable(
+            _("Chưa kết nối Cơ sở dữ liệu quốc gia về dân cư, chưa tra cứu được. Vui lòng thử lại sau.")
+        )
+    return register

@@ -1,10 +1,12 @@
 """Login providers: OIDC identity providers citizens and businesses log in with.
 
-Every provider is a plugin in ``login_providers`` (``motcua.core.registry``), configured by
+Every provider is a plugin (``motcua.core.registry.Plugin``) in ``login_providers``, configured by
 ``settings.MOTCUA_LOGIN_PROVIDERS[identifier]``: ``enabled``, ``discovery_url``, ``client_id``,
 ``client_secret``, ``scopes``, ``acr_values`` (space-separated, e.g. ``"LoA2"``) and ``claim_map``
-(overrides of ``claims.DEFAULT_CLAIM_MAP``). Plugins: ``sandbox`` (on when SANDBOX), ``vneid`` and
-``dvcqg`` under ``contrib/``.
+(overrides of ``claims.DEFAULT_CLAIM_MAP``). Several providers may be on at once; a provider shows on the
+login page when it is enabled and has a discovery URL and a client id. Plugins: ``sandbox``
+(``contrib/sandbox``, a sandbox plugin, on with ``MOTCUA_SANDBOX``), ``vneid`` and ``dvcqg`` under
+``contrib/``; all registered by ``IdentityConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.functional import Promise
 
-from motcua.core.registry import Registry
+from motcua.core.registry import Plugin, Registry
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,9 @@ class ProviderConfig:
         return self.enabled and bool(self.discovery_url and self.client_id)
 
 
-class LoginProvider:
-    """Base of a login provider plugin: a label for the login page and its settings."""
+class LoginProvider(Plugin):
+    """Base of a login provider plugin: a label and a description for the login page, and its settings."""
 
-    identifier: str
-    label: str | Promise = ""
     description: str | Promise = ""
 
     def config(self) -> ProviderConfig:
@@ -56,12 +56,31 @@ class LoginProvider:
             claim_map=dict(raw.get("claim_map") or {}),
         )
 
+    def is_requested(self) -> bool:
+        return self.config().enabled
+
     def is_enabled(self) -> bool:
-        return self.config().usable
+        return super().is_enabled() and self.config().usable
+
+    def check(self) -> list[str]:
+        config = self.config()
+        setting = f"MOTCUA_LOGIN_PROVIDERS[{self.identifier!r}]"
+        problems = [
+            f"{setting}[{key!r}] is empty"
+            for key, value in (
+                ("discovery_url", config.discovery_url),
+                ("client_id", config.client_id),
+                ("client_secret", config.client_secret),
+            )
+            if not value
+        ]
+        if config.discovery_url and not config.discovery_url.startswith("https://") and not self.sandbox:
+            problems.append(f"{setting}['discovery_url'] is not an https:// URL: {config.discovery_url}")
+        return problems
 
 
 login_providers: Registry[LoginProvider] = Registry("login provider")
 
 
 def enabled_login_providers() -> list[LoginProvider]:
-    return [provider for provider in login_providers if provider.is_enabled()]
+    return login_providers.enabled()

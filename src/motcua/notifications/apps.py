@@ -8,3 +8,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import consumers  # noqa: F401  (registers the applicant notifications as a transition consumer)
+        from .contrib import django_mail, sandbox  # noqa: F401  (registers the channel plugins)

@@ -12,6 +12,7 @@ from motcua.core import clock
 from motcua.core.errors import Conflict
 from motcua.core.text import fold
 
+from .channels import email_channels, sms_channels
 from .models import Message, MessageChannel, MessageState
 from .templates import render
 
@@ -34,15 +35,17 @@ def message_queue(
 ) -> list[Message]:
     """Render ``event`` and queue one message per available channel; enqueue their delivery (one task).
 
+    A channel is available when its plugin is enabled (``MOTCUA_EMAIL_CHANNEL``, ``MOTCUA_SMS_CHANNEL``).
+
     ``key`` identifies the occurrence (e.g. the dossier event id): the same key never queues twice.
     """
     context = {**context, "unit_ascii": fold(str(context.get("unit", "")))}
     subject, body, sms = render(event, context)
     wanted: list[tuple[str, str, str, str]] = []
-    if email:
+    if email and email_channels.chosen() is not None:
         wanted.append((MessageChannel.EMAIL, email, subject, body))
     phone = re.sub(r"[\s.-]", "", phone)
-    if phone and _PHONE.match(phone):
+    if phone and _PHONE.match(phone) and sms_channels.chosen() is not None:
         wanted.append((MessageChannel.SMS, phone, "", sms))
     from .tasks import deliver_messages
 

@@ -1,6 +1,6 @@
 """Settings of the domain: the province, office hours, sandbox switches."""
 
-from .env import env_str
+from .env import env_bool, env_str
 
 # The province the installation serves, as a unit code (statistics-office code of the province).
 MOTCUA_PROVINCE_CODE = env_str("MOTCUA_PROVINCE_CODE", "25")
@@ -12,9 +12,11 @@ MOTCUA_OFFICE_HOURS = env_str("MOTCUA_OFFICE_HOURS", "08:00-12:00,13:00-17:00")
 MOTCUA_SAME_DAY_CUTOFF = env_str("MOTCUA_SAME_DAY_CUTOFF", "15:00")
 
 # Dossiers and notifications (docs/dossiers.md): the default code template when no CodeFormat row applies,
-# and the SMS channel plugin (``sandbox`` stores messages in the database).
+# the SMS channel plugin (``sandbox`` stores messages in the database; the default only in the sandbox,
+# otherwise none: no SMS is queued) and the e-mail channel plugin (``django``: EMAIL_BACKEND, email.py).
 MOTCUA_DOSSIER_CODE_TEMPLATE = env_str("MOTCUA_DOSSIER_CODE_TEMPLATE", "{agency_code}-{yymmdd}-{seq:04}")
-MOTCUA_SMS_CHANNEL = env_str("MOTCUA_SMS_CHANNEL", "sandbox")
+MOTCUA_SMS_CHANNEL = env_str("MOTCUA_SMS_CHANNEL", "sandbox" if env_bool("MOTCUA_SANDBOX") else "")
+MOTCUA_EMAIL_CHANNEL = env_str("MOTCUA_EMAIL_CHANNEL", "django")
 
 # Working calendar (docs/worktime.md): how often, in seconds, a process checks whether the calendar override
 # table changed (writes through the worktime services refresh the writing process at once).
@@ -69,8 +71,9 @@ MOTCUA_LOGIN_HTTP_TIMEOUT = float(env_str("MOTCUA_LOGIN_HTTP_TIMEOUT", "10"))
 # Where a citizen lands after logging in (when the login did not carry a safe ``next``).
 MOTCUA_LOGIN_REDIRECT_URL = env_str("MOTCUA_LOGIN_REDIRECT_URL", "/")
 
-# Population register adapter (motcua.identity.population): ``sandbox`` reads the fake-citizen table.
-MOTCUA_POPULATION_REGISTER = env_str("MOTCUA_POPULATION_REGISTER", "sandbox")
+# Population register adapter (motcua.identity.population): ``sandbox`` reads the fake-citizen table (the
+# default only in the sandbox; otherwise none until a real adapter is configured).
+MOTCUA_POPULATION_REGISTER = env_str("MOTCUA_POPULATION_REGISTER", "sandbox" if _SANDBOX_ON else "")
 
 # Sandbox national identity provider (django-oauth-toolkit, mounted at /sandbox/vneid/ only with SANDBOX).
 MOTCUA_SANDBOX_VNEID_KEY_FILE = env_str(

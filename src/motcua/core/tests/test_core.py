@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from motcua.core import clock
-from motcua.core.registry import Registry
+from motcua.core.registry import Plugin, Registry
 from motcua.core.text import fold
 
 
@@ -33,10 +33,10 @@ def test_fold_strips_vietnamese_diacritics() -> None:
 
 
 def test_registry_registers_and_refuses_duplicates() -> None:
-    class Base:
-        identifier = ""
+    class Base(Plugin):
+        pass
 
-    registry: Registry[Base] = Registry("demo")
+    registry: Registry[Base] = Registry("demo", listed=False)  # kept out of the contract test
 
     @registry.register("one")
     class One(Base):
