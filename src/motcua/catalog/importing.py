@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from motcua.core.errors import ValidationFailed
+from motcua.core.importing import ImportFailed, ImportProblem
 from motcua.core.xlsx import cell_text
 from motcua.organisations.constants import Level, Role
 from motcua.organisations.models import Unit
@@ -70,6 +70,11 @@ class RowError:
         where = f"{self.loc.path}{self.field}".rstrip(".")
         field_part = f", field {where}" if where else ""
         return f"{prefix}row {self.loc.row}{field_part}: {self.reason}"
+
+    def problem(self) -> ImportProblem:
+        field_name = f"{self.loc.path}{self.field}".rstrip(".")
+        sheet = self.loc.sheet.removeprefix("sheet ")
+        return ImportProblem(self.loc.row, field_name, self.reason, sheet=sheet, message=str(self))
 
 
 class Errors:
@@ -161,7 +166,7 @@ class CatalogSpec:
     procedures: list[ProcedureSpec]
 
 
-class CatalogFileInvalid(ValidationFailed):
+class CatalogFileInvalid(ImportFailed):
     """The file has errors; ``errors`` lists them all (nothing was imported)."""
 
     code = "invalid_catalog"
@@ -170,7 +175,7 @@ class CatalogFileInvalid(ValidationFailed):
         self.errors = list(errors)
         super().__init__(
             f"Tệp danh mục thủ tục có {len(self.errors)} lỗi; không có dữ liệu nào được nhập.",
-            details=[str(e) for e in self.errors],
+            [e.problem() for e in self.errors],
         )
 
 

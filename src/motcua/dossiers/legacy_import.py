@@ -26,7 +26,7 @@ from motcua.catalog.constants import PublicationStatus
 from motcua.catalog.models import ProcedureVersion
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
-from motcua.core.errors import ValidationFailed
+from motcua.core.importing import ImportFailed, ImportProblem
 from motcua.organisations.models import Unit
 from motcua.worktime.calendar import WorkCalendar, classify
 from motcua.worktime.constants import Classification, LimitUnit
@@ -76,8 +76,11 @@ class ImportRowError:
         column = f", column {self.column}" if self.column else ""
         return f"row {self.row}{column}: {self.reason}"
 
+    def problem(self) -> ImportProblem:
+        return ImportProblem(max(self.row, 0), self.column, self.reason, message=str(self))
 
-class LegacyImportInvalid(ValidationFailed):
+
+class LegacyImportInvalid(ImportFailed):
     """The file has errors; ``errors`` lists them all (nothing was imported)."""
 
     code = "invalid_legacy_dossiers"
@@ -86,7 +89,7 @@ class LegacyImportInvalid(ValidationFailed):
         self.errors = list(errors)
         super().__init__(
             f"Tệp hồ sơ có {len(self.errors)} lỗi; không có hồ sơ nào được nhập.",
-            details=[str(e) for e in self.errors],
+            [e.problem() for e in self.errors],
         )
 
 

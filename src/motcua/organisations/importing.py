@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from motcua.core.errors import ValidationFailed
+from motcua.core.importing import ImportFailed, ImportProblem
 
 from .constants import Level
 from .models import Unit, UnitSuccession
@@ -55,14 +55,18 @@ class ImportIssue:
         prefix = "row" if self.section == "units" else "successions row"
         return f"{prefix} {self.row}, field {self.field}: {self.reason}"
 
+    def problem(self) -> ImportProblem:
+        sheet = "successions" if self.section == "successions" else ""
+        return ImportProblem(self.row, self.field, self.reason, sheet=sheet, message=str(self))
 
-class UnitsImportFailed(ValidationFailed):
+
+class UnitsImportFailed(ImportFailed):
     code = "units_import_failed"
 
     def __init__(self, issues: list[ImportIssue]) -> None:
         super().__init__(
             _("Tệp đơn vị có %(count)s lỗi; không nhập dữ liệu nào.") % {"count": len(issues)},
-            details=[str(issue) for issue in issues],
+            [issue.problem() for issue in issues],
         )
         self.issues = issues
 

@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from motcua.core.errors import ValidationFailed
+from motcua.core.importing import ImportFailed, ImportProblem
 
 from .constants import OverrideKind
 
@@ -24,14 +24,15 @@ class OverrideRow:
     decision: str
 
 
-class OverridesImportFailed(ValidationFailed):
+class OverridesImportFailed(ImportFailed):
     code = "invalid_calendar_overrides"
 
-    def __init__(self, issues: list[str]) -> None:
-        super().__init__(
-            f"Tệp ngày điều chỉnh có {len(issues)} lỗi, không nhập dòng nào.", details={"issues": issues}
-        )
-        self.issues = issues
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__(f"Tệp ngày điều chỉnh có {len(problems)} lỗi, không nhập dòng nào.", problems)
+
+    @property
+    def issues(self) -> list[str]:
+        return self.lines()
 
 
 def parse_day(text: str) -> dt.date:
@@ -46,14 +47,17 @@ def parse_overrides_csv(text: str) -> list[OverrideRow]:
     """Parse the CSV text; raises ``OverridesImportFailed`` listing every bad row (line numbers of the file)."""
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text))
-    issues: list[str] = []
+    issues: list[ImportProblem] = []
     header = next(reader, None)
     if header is None:
-        raise OverridesImportFailed(["dòng 1: tệp rỗng, cần dòng tiêu đề date,kind,name,decision"])
+        raise OverridesImportFailed(
+            [ImportProblem(1, "", "tệp rỗng, cần dòng tiêu đề date,kind,name,decision")]
+        )
     columns = [c.strip().lower() for c in header]
     missing = [c for c in ("date", "kind", "name") if c not in columns]
     if missing:
-        raise OverridesImportFailed([f"dòng 1: thiếu cột {', '.join(missing)} (cần date,kind,name,decision)"])
+        reason = f"thiếu cột {', '.join(missing)} (cần date,kind,name,decision)"
+        raise OverridesImportFailed([ImportProblem(1, "", reason)])
     position = {name: columns.index(name) for name in COLUMNS if name in columns}
     rows: list[OverrideRow] = []
     seen: dict[dt.date, int] = {}
@@ -66,28 +70,32 @@ def parse_overrides_csv(text: str) -> list[OverrideRow]:
             index = position.get(name)
             return record[index].strip() if index is not None and index < len(record) else ""
 
-        row_issues = []
+        row_issues: list[ImportProblem] = []
+
+        def problem(
+            field_name: str, reason: str, line: int = line, found: list[ImportProblem] = row_issues
+        ) -> None:
+            found.append(ImportProblem(line, field_name, reason))
+
         day: dt.date | None = None
         try:
             day = parse_day(cell("date"))
         except ValueError:
-            row_issues.append(f"dòng {line}, cột date: ngày không hợp lệ {cell('date')!r} (YYYY-MM-DD)")
+            problem("date", f"ngày không hợp lệ {cell('date')!r} (YYYY-MM-DD)")
         kind = cell("kind")
         if kind not in OverrideKind.values:
-            row_issues.append(
-                f"dòng {line}, cột kind: {kind!r} không hợp lệ (extra_day_off hoặc extra_working_day)"
-            )
+            problem("kind", f"{kind!r} không hợp lệ (extra_day_off hoặc extra_working_day)")
         name = cell("name")
         if not name:
-            row_issues.append(f"dòng {line}, cột name: không được để trống")
+            problem("name", "không được để trống")
         elif len(name) > 200:
-            row_issues.append(f"dòng {line}, cột name: dài quá 200 ký tự")
+            problem("name", "dài quá 200 ký tự")
         decision = cell("decision")
         if len(decision) > 200:
-            row_issues.append(f"dòng {line}, cột decision: dài quá 200 ký tự")
+            problem("decision", "dài quá 200 ký tự")
         if day is not None:
             if day in seen:
-                row_issues.append(f"dòng {line}, cột date: ngày {day.isoformat()} trùng với dòng {seen[day]}")
+                problem("date", f"ngày {day.isoformat()} trùng với dòng {seen[day]}")
             seen.setdefault(day, line)
         if row_issues or day is None:
             issues.extend(row_issues)
@@ -102,5 +110,6 @@ def read_overrides_file(path: str | Path) -> list[OverrideRow]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise OverridesImportFailed([f"không đọc được tệp {path}: {exc}"]) from exc
+        reason = f"không đọc được tệp {path}: {exc}"
+        raise OverridesImportFailed([ImportProblem(0, "", reason, message=reason)]) from exc
     return parse_overrides_csv(text)

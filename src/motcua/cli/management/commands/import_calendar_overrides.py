@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from motcua.core.importing import command_error
 from motcua.worktime.importing import OverridesImportFailed, read_overrides_file
 from motcua.worktime.services import calendar_overrides_import
 
@@ -25,9 +26,7 @@ class Command(BaseCommand):
         try:
             result = calendar_overrides_import(rows=read_overrides_file(options["file"]))
         except OverridesImportFailed as exc:
-            for issue in exc.issues:
-                self.stderr.write(issue)
-            raise CommandError(exc.message, returncode=2) from exc
+            raise command_error(exc, self.stderr) from exc
         self.stdout.write(
             f"Ngày điều chỉnh: {result.created} thêm mới, {result.updated} cập nhật, {result.unchanged} không đổi."
         )

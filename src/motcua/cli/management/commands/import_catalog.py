@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from motcua.catalog.importing import CatalogFileInvalid
 from motcua.catalog.services import catalog_import_file
+from motcua.core.importing import command_error
 
 
 class Command(BaseCommand):
@@ -23,9 +24,6 @@ class Command(BaseCommand):
         try:
             report = catalog_import_file(path=options["file"])
         except CatalogFileInvalid as exc:
-            for error in exc.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"{len(exc.errors)} error(s) in {options['file']}; nothing was imported.", returncode=2
-            ) from None
+            summary = f"{len(exc.problems)} error(s) in {options['file']}; nothing was imported."
+            raise command_error(exc, self.stderr, summary) from None
         self.stdout.write(str(report))

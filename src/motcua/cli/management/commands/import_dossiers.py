@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from motcua.core.importing import command_error
 from motcua.dossiers.legacy_import import COLUMNS, LegacyImportInvalid, legacy_dossiers_import
 
 
@@ -23,9 +24,6 @@ class Command(BaseCommand):
         try:
             result = legacy_dossiers_import(path=options["file"])
         except LegacyImportInvalid as exc:
-            for error in exc.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"{len(exc.errors)} error(s) in {options['file']}; nothing was imported.", returncode=2
-            ) from None
+            summary = f"{len(exc.problems)} error(s) in {options['file']}; nothing was imported."
+            raise command_error(exc, self.stderr, summary) from None
         self.stdout.write(str(result))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from motcua.core.importing import command_error
 from motcua.organisations.importing import UnitsImportFailed, read_units_file
 from motcua.organisations.services import units_import
 
@@ -25,9 +26,7 @@ class Command(BaseCommand):
         try:
             result = units_import(data=read_units_file(options["file"]))
         except UnitsImportFailed as exc:
-            for issue in exc.issues:
-                self.stderr.write(str(issue))
-            raise CommandError(exc.message, returncode=2) from exc
+            raise command_error(exc, self.stderr) from exc
         self.stdout.write(
             _(
                 "Đơn vị: %(units_created)s thêm mới, %(units_updated)s cập nhật, %(units_unchanged)s không đổi. "
