@@ -90,3 +90,6 @@ class Routing(models.TextChoices):
 
 # The pseudo-role of the applicant (the dossier's owner account) in the transition table.
 APPLICANT = "applicant"
+# The pseudo-role of an outside system's actor (``accounts.services.system_actor``: ``system:vnpay``, …) in the
+# transition table: a callback acts under its own name, in whichever unit the dossier is, never as an officer.
+SYSTEM = "system"

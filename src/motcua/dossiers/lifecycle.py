@@ -31,7 +31,7 @@ from motcua.organisations.selectors import unit_by_code, user_roles_by_unit
 from motcua.worktime.constants import LimitUnit
 
 from .codes import dossier_code_issue
-from .constants import APPLICANT, Action, Routing, Status
+from .constants import APPLICANT, SYSTEM, Action, Routing, Status
 from .consumers import transition_consumers_dispatch
 from .models import Dossier, DossierComponent, DossierEvent, DossierStep
 
@@ -69,7 +69,8 @@ TRANSITIONS: dict[str, Transition] = {
     # The applicant completes a supplement online (the portal checks a file arrived); officers at the desk.
     Action.SUPPLEMENT_RECEIVED: _t({S.AWAITING_SUPPLEMENT}, S.PROCESSING, {OFFICER, APPLICANT}),
     Action.REQUEST_PAYMENT: _t(_ACTIVE, S.AWAITING_PAYMENT, {OFFICER, SPECIALIST}),
-    Action.PAYMENT_RECEIVED: _t({S.AWAITING_PAYMENT}, S.PROCESSING, {OFFICER}),
+    # A payment gateway's or bank's callback confirms the payment as its system actor (system:vnpay, …).
+    Action.PAYMENT_RECEIVED: _t({S.AWAITING_PAYMENT}, S.PROCESSING, {OFFICER, SYSTEM}),
     Action.RESOLVE: _t({S.PROCESSING}, S.RESOLVED, {SPECIALIST, LEADER}),
     Action.RETURN: _t({S.RESOLVED}, S.RETURNED, {OFFICER}),
     Action.REQUEST_WITHDRAWAL: _t(
@@ -103,8 +104,11 @@ def allowed_actions(status: str) -> list[str]:
 
 
 def actor_roles(dossier: Dossier, actor: User) -> set[str]:
-    """The roles ``actor`` holds for ``dossier``: their roles in its unit, plus APPLICANT for the owner."""
+    """The roles ``actor`` holds for ``dossier``: their roles in its unit, plus APPLICANT for the owner;
+    an outside system's actor holds SYSTEM only (whatever the unit)."""
     roles: set[str] = set()
+    if actor.is_authenticated and getattr(actor, "is_system", False):
+        return {SYSTEM}
     if actor.is_authenticated:
         roles |= set(user_roles_by_unit(actor).get(dossier.unit_id, frozenset()))
         if dossier.owner_id is not None and dossier.owner_id == actor.pk:
