@@ -6,11 +6,11 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.api import pagination
 from motcua.api.serializers import Serializer
 from motcua.api.v1.common import AS_OF, paginated, query_params
 from motcua.catalog.constants import OnlineMode
@@ -126,9 +126,7 @@ class ProcedureListApi(APIView):
 
     OutputSerializer = ProcedureListItemSerializer
 
-    class Pagination(LimitOffsetPagination):
-        default_limit = 50
-        max_limit = 500
+    Pagination = pagination.Pagination
 
     @extend_schema(
         operation_id="procedures_list",
@@ -139,8 +137,8 @@ class ProcedureListApi(APIView):
             OpenApiParameter("level", OpenApiTypes.STR, enum=Level.values),
             OpenApiParameter("online", OpenApiTypes.STR, enum=OnlineMode.values),
             AS_OF,
-            OpenApiParameter("limit", OpenApiTypes.INT),
-            OpenApiParameter("offset", OpenApiTypes.INT),
+            pagination.LIMIT,
+            pagination.OFFSET,
         ],
         responses={200: paginated("PaginatedProcedureList", OutputSerializer(many=True))},
     )

@@ -29,6 +29,14 @@ def query_params(
     invalid parameter answers ``invalid_parameters``.
     """
     serializer = serializer_class(data=request.query_params)
+    for name, field in serializer.fields.items():
+        # A parameter given twice, or given empty where an empty string means nothing (a date, a choice), is
+        # an error, not "not given" (DRF's reading of a form).
+        values = request.query_params.getlist(name)
+        if len(values) > 1 or (values == [""] and not isinstance(field, serializers.CharField)):
+            code = (codes or {}).get(name, "invalid_parameters")
+            message = _("Tham số %(name)s phải có đúng một giá trị.") % {"name": name}
+            raise ValidationFailed(_("Tham số truy vấn không hợp lệ."), code=code, details={name: [message]})
     if not serializer.is_valid():
         first = next(iter(serializer.errors))
         code = (codes or {}).get(first, "invalid_parameters")

@@ -11,13 +11,13 @@ from typing import Any
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from motcua.accounts.access import IsStaffAccount
+from motcua.api import pagination
 from motcua.api.serializers import Serializer
 from motcua.core.errors import NotFound
 from motcua.core.masking import mask_id_number
@@ -191,8 +191,8 @@ class DossierListCreateApi(APIView):
             OpenApiParameter("unit", str, description="unit code"),
             OpenApiParameter("overdue", bool),
             OpenApiParameter("q", str, description="code, applicant name or exact ID number"),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
+            pagination.LIMIT,
+            pagination.OFFSET,
         ],
         responses={
             200: inline_serializer(
@@ -210,7 +210,7 @@ class DossierListCreateApi(APIView):
         filters = self.DossierFilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = dossier_list(user=request.user, **filters.validated_data)  # type: ignore[arg-type]
-        paginator = LimitOffsetPagination()
+        paginator = pagination.Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(DossierListOutput(page, many=True).data)
 

@@ -9,11 +9,11 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.api import pagination
 from motcua.api.serializers import Serializer
 from motcua.api.v1.common import AS_OF, paginated, query_params
 from motcua.core import clock
@@ -61,9 +61,7 @@ class UnitListApi(APIView):
         parent = serializers.CharField(required=False, max_length=32)  # type: ignore[assignment]
         q = serializers.CharField(required=False, max_length=200)
 
-    class Pagination(LimitOffsetPagination):
-        default_limit = 50
-        max_limit = 500
+    Pagination = pagination.Pagination
 
     @extend_schema(
         operation_id="units_list",
@@ -75,8 +73,8 @@ class UnitListApi(APIView):
             OpenApiParameter(
                 "q", OpenApiTypes.STR, description="Tìm theo mã hoặc tên, không dấu", required=False
             ),
-            OpenApiParameter("limit", OpenApiTypes.INT, required=False),
-            OpenApiParameter("offset", OpenApiTypes.INT, required=False),
+            pagination.LIMIT,
+            pagination.OFFSET,
         ],
         responses={200: paginated("PaginatedUnitList", UnitOutputSerializer(many=True))},
     )

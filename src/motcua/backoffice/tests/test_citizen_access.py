@@ -32,7 +32,7 @@ def _backoffice_patterns() -> list[URLPattern]:
 
 
 def _url(pattern: URLPattern, code: str) -> str:
-    values = {"code": code, "slug": "moi", "action": "receive", "upload_id": "1", "form": "01"}
+    values = {"code": code, "slug": "dang-xu-ly", "action": "receive", "upload_id": "1", "form": "01"}
     route = str(pattern.pattern)
     for name, value in values.items():
         for converter in ("str", "slug", "int", "path"):

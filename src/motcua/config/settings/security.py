@@ -27,6 +27,10 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# Staff sessions (accounts.sessions): at most this long from login, and ended after this long without a request.
+MOTCUA_STAFF_SESSION_SECONDS = int(env_str("MOTCUA_STAFF_SESSION_SECONDS", str(8 * 3600)))
+MOTCUA_STAFF_IDLE_SECONDS = int(env_str("MOTCUA_STAFF_IDLE_SECONDS", str(30 * 60)))
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

@@ -26,7 +26,7 @@ NUL_URLS = [
     "/api/v1/dossiers/%00/",
     "/api/v1/dossiers/?q=%00",
     "/api/v1/dossiers/%00/forms/01.pdf",
-    "/can-bo/hang-doi/moi/?q=%00",
+    "/can-bo/hang-doi/dang-xu-ly/?q=%00",
 ]
 
 FORM = "application/x-www-form-urlencoded"
