@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Before django_tasks_db: its db_worker command is overridden by motcua.cli's (retries a lost database).
+    "motcua.cli",
     "django_tasks_db",
     "oauth2_provider",
     "rules.apps.AutodiscoverRulesConfig",
@@ -42,7 +44,6 @@ INSTALLED_APPS = [
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
-    "motcua.cli",
 ]
 
 MIDDLEWARE = [
