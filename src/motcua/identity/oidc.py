@@ -8,6 +8,7 @@ Every failure is a ``LoginFailed`` with a stable code and a Vietnamese message.
 
 from __future__ import annotations
 
+import hmac
 import threading
 import time
 from dataclasses import dataclass
@@ -248,6 +249,11 @@ def id_token_validate(
         ) from exc
     except JoseError as exc:
         raise bad from exc
+    # joserfc's "value" check accepts a list containing the value: the nonce must be that very string.
+    if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
+        raise LoginFailed(
+            _("Phiên đăng nhập không khớp (nonce). Vui lòng đăng nhập lại."), code="invalid_nonce"
+        )
     audience = claims.get("aud")
     if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != config.client_id:
         raise LoginFailed(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
+from oauth2_provider.models import get_access_token_model, get_grant_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
+from oauthlib.oauth2.rfc6749 import errors
 
 from motcua.identity.models import SandboxPerson
 
@@ -69,3 +74,49 @@ class SandboxValidator(OAuth2Validator):
 
     def get_oidc_issuer_endpoint(self, request: Any) -> str:
         return sandbox_issuer(request)
+
+    # What discovery advertises, and no more (issue 17): PKCE with S256 only, the authorization-code grant
+    # only (no refresh tokens), and a replayed code revokes the tokens issued from it (RFC 6749 §4.1.2).
+
+    def is_pkce_required(self, client_id: str, request: Any) -> bool:
+        if request.code_challenge is not None and request.code_challenge_method != "S256":
+            raise errors.UnsupportedCodeChallengeMethodError(
+                description="Only code_challenge_method=S256 is supported.", request=request
+            )
+        return True
+
+    def validate_grant_type(self, client_id: str, grant_type: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:  # fmt: skip
+        return grant_type == "authorization_code" and super().validate_grant_type(
+            client_id, grant_type, client, request, *args, **kwargs
+        )
+
+    def save_bearer_token(self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any) -> None:
+        token.pop("refresh_token", None)
+        super().save_bearer_token(token, request, *args, **kwargs)
+
+    def invalidate_authorization_code(self, client_id: str, code: str, request: Any, *args: Any, **kwargs: Any) -> None:  # fmt: skip
+        """The used grant is kept, marked used (its expiry moved before its creation), to recognise a replay."""
+        unused = get_grant_model().objects.filter(
+            code=code, application=request.client, expires__gte=F("created")
+        )
+        if not unused.update(expires=USED_GRANT_EXPIRY):
+            raise errors.InvalidGrantError(request=request)
+
+    def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:  # fmt: skip
+        used = (
+            get_grant_model().objects.filter(code=code, application=client, expires=USED_GRANT_EXPIRY).first()
+        )
+        if used is not None:
+            # Tokens from this code were issued within the code's lifetime after it was granted.
+            window = dt.timedelta(seconds=oauth2_settings.AUTHORIZATION_CODE_EXPIRE_SECONDS)
+            get_access_token_model().objects.filter(
+                user=used.user,
+                application=client,
+                created__gte=used.created,
+                created__lte=used.created + window,
+            ).delete()
+            return False
+        return bool(super().validate_code(client_id, code, client, request, *args, **kwargs))
+
+
+USED_GRANT_EXPIRY = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
