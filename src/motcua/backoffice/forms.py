@@ -13,6 +13,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.core import clock
 from motcua.documents.validation import upload_accept, upload_types_display
 from motcua.dossiers.constants import Action, ApplicantKind, Routing, Status
+from motcua.dossiers.lifecycle import ACTIONS
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import QueueFilters
 from motcua.organisations.constants import Role
@@ -130,11 +131,15 @@ class IntakeForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    """Base of every action form: the version the user saw (optimistic locking) and a note."""
+    """Base of every action form: the version the user saw (optimistic locking) and a note.
+
+    Whether the note is required and its label come from the action's module (``ACTIONS[action].note``), so
+    the rule exists once; the other fields feed the action's typed parameters through ``params()``
+    (``backoffice/tests/test_action_forms.py`` parses every form's ``params()`` with them).
+    """
 
     action: str = ""
-    note_required = False
-    note_label: Any = _("Ghi chú")
+    composes_note = False  # the form builds the note from its own required fields (the note field is hidden)
     submit_label: Any = ""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -146,8 +151,9 @@ class ActionForm(forms.Form):
         self.dossier = dossier
         self.user = user
         self.initial.setdefault("expected_version", dossier.version)
-        self.fields["note"].label = self.note_label
-        self.fields["note"].required = self.note_required
+        rule = ACTIONS[self.action].note
+        self.fields["note"].label = rule.label
+        self.fields["note"].required = rule.required and not self.composes_note
         _style(self)
 
     def params(self) -> dict[str, Any]:
@@ -187,8 +193,6 @@ class ReceiveForm(ActionForm):
 
 class RefuseForm(ActionForm):
     action = Action.REFUSE
-    note_required = True
-    note_label = _("Lý do từ chối (in trên Mẫu 03)")
 
 
 class AssignForm(ActionForm):
@@ -263,6 +267,7 @@ class CompleteLegForm(ActionForm):
 
 class RequestSupplementForm(ActionForm):
     action = Action.REQUEST_SUPPLEMENT
+    composes_note = True
     items = forms.CharField(
         label=_("Nội dung cần bổ sung, hoàn thiện (mỗi dòng một mục)"), max_length=3000, widget=forms.Textarea
     )
@@ -285,8 +290,6 @@ class SupplementReceivedForm(ActionForm):
 
 class RequestPaymentForm(ActionForm):
     action = Action.REQUEST_PAYMENT
-    note_required = True
-    note_label = _("Nội dung nghĩa vụ tài chính")
 
 
 class PaymentReceivedForm(ActionForm):
@@ -347,8 +350,6 @@ class ReturnForm(ActionForm):
 
 class RequestWithdrawalForm(ActionForm):
     action = Action.REQUEST_WITHDRAWAL
-    note_required = True
-    note_label = _("Lý do rút hồ sơ")
 
 
 class AcceptWithdrawalForm(ActionForm):
@@ -357,14 +358,10 @@ class AcceptWithdrawalForm(ActionForm):
 
 class StopForm(ActionForm):
     action = Action.STOP
-    note_required = True
-    note_label = _("Lý do dừng xử lý")
 
 
 class ExtendForm(ActionForm):
     action = Action.EXTEND
-    note_required = True
-    note_label = _("Lý do chậm trễ (in trên Mẫu 04)")
     due = forms.DateTimeField(
         label=_("Ngày giờ hẹn trả mới"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
