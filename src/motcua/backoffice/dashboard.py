@@ -9,32 +9,22 @@ conditions from ``dossiers.selectors``); this view picks the unit, formats the r
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from motcua.core import clock
+from motcua.core import clock, formatting
 from motcua.core.errors import NotFound
 from motcua.dossiers.selectors import QUEUES
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_by_code
 from motcua.reports.selectors import WorkloadDay, dashboard_panels, dashboard_units
-
-
-def _rate_display(value: float | None) -> str:
-    """A report's rate as "97,7 %" (the active language's decimal mark), "—" without a denominator."""
-    if value is None:
-        return "—"
-    percent = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{number_format(percent, decimal_pos=1)} %"
 
 
 def _workload_chart(workload: list[WorkloadDay]) -> dict[str, Any]:
@@ -88,14 +78,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "workload_from": panels.workload_from,
         "month": panels.month,
         "month_period": panels.month_period,
-        "month_on_time_display": _rate_display(panels.month["on_time_rate"]),
-        "month_online_display": _rate_display(panels.month["online_rate"]),
+        "month_on_time_display": formatting.percent(panels.month["on_time_rate"]),
+        "month_online_display": formatting.percent(panels.month["online_rate"]),
         "sub_units": [
             {
                 "unit": row.unit,
                 "open": row.open,
                 "month": row.month,
-                "on_time_display": _rate_display(row.month["on_time_rate"]),
+                "on_time_display": formatting.percent(row.month["on_time_rate"]),
             }
             for row in panels.sub_units
         ],

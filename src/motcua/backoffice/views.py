@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.catalog.selectors import procedure_get, procedure_search, procedure_version_in_force
-from motcua.core import clock, xlsx
+from motcua.core import clock, formatting, xlsx
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from motcua.core.masking import mask_id_number
 from motcua.documents.constants import UploadPurpose
@@ -37,7 +37,6 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.printing import (
     CLASSIFICATION_LABELS,
     FORMS,
-    fmt_instant,
     forms_available,
     logbook_dossiers,
     logbook_pdf,
@@ -185,8 +184,8 @@ def queue_export(request: HttpRequest, slug: str) -> HttpResponse:
             mask_id_number(d.applicant_id_number),
             d.get_channel_display(),
             d.get_status_display(),
-            fmt_instant(d.received_at),
-            fmt_instant(d.due_at),
+            formatting.instant(d.received_at),
+            formatting.instant(d.due_at),
             "x" if is_overdue(d, now) else "",
             str(d.assignee) if d.assignee else "",
         ]
@@ -194,7 +193,7 @@ def queue_export(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     table = xlsx.Table(
         name="Ho so",
-        preamble=[[str(current.title), f"Xuất lúc {fmt_instant(now)}"]],
+        preamble=[[str(current.title), f"Xuất lúc {formatting.instant(now)}"]],
         header=QUEUE_EXPORT_HEADERS,
         rows=rows,
         widths=(5, 28, 40, 12, 24, 24, 16, 12, 22, 17, 17, 8, 22),
@@ -571,7 +570,7 @@ def logbook(request: HttpRequest) -> HttpResponse:
         dossiers_applicants_view_log(
             viewer=user,
             dossiers=rows,
-            purpose=f"Sổ theo dõi hồ sơ (Mẫu 06) {unit.name}, {date_from:%d/%m/%Y}–{date_to:%d/%m/%Y}",
+            purpose=f"Sổ theo dõi hồ sơ (Mẫu 06) {unit.name}, {formatting.day(date_from)}–{formatting.day(date_to)}",
             path=request.get_full_path(),
         )
         if data["output"] == "pdf":

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core import formatting
 from motcua.worktime.constants import LimitUnit
 
 from .constants import PublicationStatus
@@ -92,8 +93,8 @@ class ProcedureVersionForm(forms.ModelForm):
                     _("Thời gian hiệu lực trùng với phiên bản %(version)s (%(start)s – %(end)s).")
                     % {
                         "version": other.version,
-                        "start": f"{other.valid_from:%d/%m/%Y}",
-                        "end": f"{other.valid_to:%d/%m/%Y}" if other.valid_to else "…",
+                        "start": formatting.day(other.valid_from),
+                        "end": formatting.day(other.valid_to) if other.valid_to else "…",
                     },
                 )
         unit, value = data.get("time_limit_unit"), data.get("time_limit_value")

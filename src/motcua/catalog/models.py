@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from motcua.core import formatting
 from motcua.organisations.constants import Level, Role
 from motcua.organisations.models import Unit
 from motcua.worktime.constants import LimitUnit
@@ -35,6 +36,8 @@ class Procedure(models.Model):
     )
     # Lower-case, diacritics-free copy of code + name + field: accent-insensitive search on every database.
     search_text = models.TextField(editable=False, default="")
+    # Its dossiers are synchronised with the national public-service portal (docs/national-portal.md).
+    national_portal_connected = models.BooleanField("kết nối Cổng Dịch vụ công quốc gia", default=False)
 
     class Meta:
         verbose_name = "thủ tục hành chính"
@@ -134,7 +137,7 @@ class Fee(models.Model):
         ordering = ["version", "order"]
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.amount_vnd:,} đ"
+        return f"{self.name}: {formatting.thousands(self.amount_vnd, language='vi')} đ"
 
 
 class ProcessStep(models.Model):

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from motcua.core import clock
+from motcua.core import clock, formatting
 from motcua.core.errors import NotFound
 from motcua.core.text import fold
 
@@ -79,7 +79,7 @@ def procedure_get(code: str, *, as_of: dt.date | None = None) -> Procedure:
         .first()
     )
     if procedure is None:
-        raise NotFound(f"Không tìm thấy thủ tục {code} có hiệu lực vào ngày {day:%d/%m/%Y}.")
+        raise NotFound(f"Không tìm thấy thủ tục {code} có hiệu lực vào ngày {formatting.day(day)}.")
     return procedure
 
 
@@ -111,7 +111,9 @@ def procedure_version_in_force(
         .first()
     )
     if version is None:
-        raise NotFound(f"Thủ tục {procedure.code} không có phiên bản có hiệu lực vào ngày {day:%d/%m/%Y}.")
+        raise NotFound(
+            f"Thủ tục {procedure.code} không có phiên bản có hiệu lực vào ngày {formatting.day(day)}."
+        )
     return version
 
 

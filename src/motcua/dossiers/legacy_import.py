@@ -24,7 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from motcua.catalog.constants import PublicationStatus
 from motcua.catalog.models import ProcedureVersion
-from motcua.core import clock
+from motcua.core import clock, formatting
 from motcua.core.clock import VN_TZ
 from motcua.core.importing import ImportFailed, ImportProblem
 from motcua.organisations.models import Unit
@@ -352,12 +352,13 @@ def _validate(
         if unit_code:
             unit_id = units.resolve(unit_code, day)
             if unit_id is None:
-                row.fail("unit_code", f"no unit has code {unit_code} on {day:%d/%m/%Y}")
+                row.fail("unit_code", f"no unit has code {unit_code} on {formatting.day(day)}")
         if procedure_code:
             version = versions.resolve(procedure_code, day)
             if version is None:
                 row.fail(
-                    "procedure_code", f"no version of procedure {procedure_code} in force on {day:%d/%m/%Y}"
+                    "procedure_code",
+                    f"no version of procedure {procedure_code} in force on {formatting.day(day)}",
                 )
     if received is not None and statutory_due is None and version is not None:
         try:

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 
-from motcua.core import clock, xlsx
+from motcua.core import clock, formatting, xlsx
 from motcua.core.errors import Conflict, ValidationFailed
 from motcua.worktime.constants import Classification, LimitUnit
 
@@ -50,11 +50,6 @@ CLASSIFICATION_LABELS: dict[str, str] = {
     Classification.ON_TIME: "Đúng hạn",
     Classification.LATE: "Quá hạn",
 }
-
-
-def fmt_instant(instant: dt.datetime | None) -> str:
-    """``hh:mm dd/mm/yyyy`` in Vietnam time (the forms' format); empty for ``None``."""
-    return f"{instant.astimezone(clock.VN_TZ):%H:%M %d/%m/%Y}" if instant else ""
 
 
 def time_limit_text(value: int, unit: str) -> str:
@@ -125,7 +120,7 @@ def control_rows(dossier: Dossier, events: list[DossierEvent] | None = None) -> 
             ControlRow(
                 label="Tiếp nhận hồ sơ",
                 unit=f"Bộ phận Một cửa — {dossier.unit.name}",
-                at=fmt_instant(receive.at),
+                at=formatting.instant(receive.at),
                 receiver=_person(receive.actor),
                 result="",
                 note=receive.note,
@@ -139,7 +134,7 @@ def control_rows(dossier: Dossier, events: list[DossierEvent] | None = None) -> 
             ControlRow(
                 label=step.name,
                 unit=step.unit.name,
-                at=fmt_instant(step.started_at),
+                at=formatting.instant(step.started_at),
                 receiver=_person(step.assignee),
                 result=CLASSIFICATION_LABELS.get(step.classification, "Đang xử lý" if step.is_open else ""),
                 note=step.note,
@@ -152,7 +147,7 @@ def control_rows(dossier: Dossier, events: list[DossierEvent] | None = None) -> 
                 ControlRow(
                     label=label,
                     unit=event.unit.name if event.unit else dossier.unit.name,
-                    at=fmt_instant(event.at),
+                    at=formatting.instant(event.at),
                     receiver=_person(event.actor),
                     result=CLASSIFICATION_LABELS.get(event.classification, ""),
                     note=event.note,
@@ -202,9 +197,9 @@ def _context(dossier: Dossier, form: str, events: list[DossierEvent]) -> dict[st
         "procedure_code": version.procedure.code,
         "legal_basis": [line.strip() for line in version.legal_basis.splitlines() if line.strip()],
         "time_limit": time_limit_text(version.time_limit_value, version.time_limit_unit),
-        "received": fmt_instant(dossier.received_at),
-        "due": fmt_instant(dossier.due_at),
-        "statutory_due": fmt_instant(dossier.statutory_due_at),
+        "received": formatting.instant(dossier.received_at),
+        "due": formatting.instant(dossier.due_at),
+        "statutory_due": formatting.instant(dossier.statutory_due_at),
         "printed_day": now,
         "applicant_kind": dossier.get_applicant_kind_display(),
     }
@@ -249,7 +244,7 @@ def dossier_form_render(*, dossier: Dossier, form: str) -> bytes:
         lines = [line.strip(" -•\t") for line in event.note.splitlines() if line.strip(" -•\t")]
         context.update(
             event=event,
-            at=fmt_instant(event.at),
+            at=formatting.instant(event.at),
             items=[line for line in lines if not line.lower().startswith("lý do:")],
             reasons=[line[6:].strip() for line in lines if line.lower().startswith("lý do:")],
             officer=_person(event.actor),
@@ -259,7 +254,7 @@ def dossier_form_render(*, dossier: Dossier, form: str) -> bytes:
         event = _last_event(events, Action.REFUSE)
         context.update(
             event=event,
-            at=fmt_instant(event.at if event else dossier.closed_at),
+            at=formatting.instant(event.at if event else dossier.closed_at),
             reason=event.note if event else "",
             officer=_person(event.actor) if event else "",
         )
@@ -269,9 +264,9 @@ def dossier_form_render(*, dossier: Dossier, form: str) -> bytes:
         previous = parse_datetime(str(event.data.get("previous_due") or ""))
         context.update(
             event=event,
-            at=fmt_instant(event.at),
-            original_due=fmt_instant(previous or dossier.statutory_due_at),
-            new_due=fmt_instant(event.due_at or dossier.due_at),
+            at=formatting.instant(event.at),
+            original_due=formatting.instant(previous or dossier.statutory_due_at),
+            new_due=formatting.instant(event.due_at or dossier.due_at),
             reason=event.note,
             officer=_person(event.actor),
         )
@@ -330,11 +325,11 @@ def _logbook_row(index: int, dossier: Dossier) -> list[Any]:
         dossier.applicant_name,
         contact,
         ", ".join([dossier.unit.name, *forwarded]),
-        fmt_instant(dossier.received_at),
-        fmt_instant(dossier.due_at),
-        fmt_instant(first_step),
-        fmt_instant(dossier.finished_at),
-        fmt_instant(dossier.returned_at),
+        formatting.instant(dossier.received_at),
+        formatting.instant(dossier.due_at),
+        formatting.instant(first_step),
+        formatting.instant(dossier.finished_at),
+        formatting.instant(dossier.returned_at),
         dossier.get_status_display(),
         "Đã gia hạn" if dossier.extended else "",
     ]
@@ -346,7 +341,7 @@ def logbook_xlsx(*, rows: Iterable[Dossier], unit: Unit, date_from: dt.date, dat
         name="Mau 06",
         preamble=[
             f"SỔ THEO DÕI HỒ SƠ — {unit.name}",
-            f"Từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}",
+            f"Từ ngày {formatting.day(date_from)} đến ngày {formatting.day(date_to)}",
         ],
         header=LOGBOOK_HEADERS,
         rows=(_logbook_row(index, dossier) for index, dossier in enumerate(rows, start=1)),

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 
-from motcua.core import clock
+from motcua.core import formatting
 from motcua.dossiers.consumers import TransitionConsumer, transition_consumers
 from motcua.dossiers.lifecycle import NOTIFY
 from motcua.dossiers.models import DossierEvent
 
 from .services import message_queue
-
-
-def _fmt(instant: dt.datetime | None) -> str:
-    return f"{instant.astimezone(clock.VN_TZ):%H:%M %d/%m/%Y}" if instant else ""
 
 
 @transition_consumers.register("notifications")
@@ -45,9 +40,9 @@ class ApplicantNotifications(TransitionConsumer):
                 "name": dossier.applicant_name,
                 "unit": dossier.unit.name,
                 "procedure": dossier.procedure_version.name,
-                "submitted": _fmt(dossier.submitted_at),
-                "received": _fmt(dossier.received_at),
-                "due": _fmt(dossier.due_at),
+                "submitted": formatting.instant(dossier.submitted_at),
+                "received": formatting.instant(dossier.received_at),
+                "due": formatting.instant(dossier.due_at),
                 "note": event.note,
                 "lookup_url": f"{settings.MOTCUA_PUBLIC_URL.rstrip('/')}/tra-cuu/?ma={dossier.code or ''}",
             },

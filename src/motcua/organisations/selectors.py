@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from motcua.core import clock
+from motcua.core import clock, formatting
 from motcua.core.errors import Conflict, NotFound
 from motcua.core.refcache import refcache_get
 
@@ -39,7 +39,7 @@ def unit_by_code(code: str, *, as_of: dt.date | None = None) -> Unit:
     if unit is None:
         raise NotFound(
             _("Không tìm thấy đơn vị có mã %(code)s có hiệu lực ngày %(day)s.")
-            % {"code": code, "day": f"{day:%d/%m/%Y}"},
+            % {"code": code, "day": formatting.day(day)},
             code="unit_not_found",
             details={"code": str(code), "as_of": day.isoformat()},
         )

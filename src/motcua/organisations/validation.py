@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from motcua.core import formatting
+
 from .models import Unit
 
 
@@ -30,7 +32,7 @@ def period_within(
 
 
 def format_day(day: dt.date | None) -> str:
-    return "…" if day is None else f"{day:%d/%m/%Y}"
+    return "…" if day is None else f"{formatting.day(day)}"
 
 
 def unit_errors(

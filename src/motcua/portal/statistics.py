@@ -13,19 +13,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from motcua.core import clock, xlsx
+from motcua.core import clock, formatting, xlsx
 from motcua.core.errors import NotFound
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_ancestor_ids
@@ -134,17 +132,9 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 2)
 
 
-def rate_display(value: float | None) -> str:
-    """``0.977`` → "97,7 %" (the active language's decimal mark); "—" without a denominator."""
-    if value is None:
-        return "—"
-    percent = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{number_format(percent, decimal_pos=1)} %"
-
-
 def _decorate(row: dict[str, Any]) -> dict[str, Any]:
-    row["on_time_display"] = rate_display(row["on_time_rate"])
-    row["online_display"] = rate_display(row["online_rate"])
+    row["on_time_display"] = formatting.percent(row["on_time_rate"])
+    row["online_display"] = formatting.percent(row["online_rate"])
     return row
 
 
@@ -256,7 +246,7 @@ def _charts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _period_label(selection: Selection) -> str:
     period = selection.period
-    return f"{period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}"
+    return f"{formatting.day(period.start)} – {formatting.day(period.end)}"
 
 
 @require_GET
@@ -418,8 +408,8 @@ def statistics_index(request: HttpRequest) -> HttpResponse:
             indicators.append(
                 {
                     **indicator,
-                    "rate_display": rate_display(indicator["rate"]),
-                    "threshold_display": rate_display(indicator["threshold"]),
+                    "rate_display": formatting.percent(indicator["rate"]),
+                    "threshold_display": formatting.percent(indicator["threshold"]),
                     "no_data": indicator["status"] == NO_DATA,
                 }
             )

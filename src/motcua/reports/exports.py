@@ -9,7 +9,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 import motcua
-from motcua.core import xlsx
+from motcua.core import formatting, xlsx
 from motcua.core.xlsx import put
 
 FORM_CODE = "Biểu số II.06a/VPCP/KSTT"
@@ -43,13 +43,9 @@ def _value(block: dict[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.2f}".replace(".", ",")
-
-
 def _period_text(report: dict[str, Any]) -> str:
     start, end = dt.date.fromisoformat(report["from"]), dt.date.fromisoformat(report["to"])
-    return f"Kỳ báo cáo: từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
+    return f"Kỳ báo cáo: từ ngày {formatting.day(start)} đến ngày {formatting.day(end)}"
 
 
 def _unit_text(unit_name: str | None) -> str:
@@ -187,7 +183,10 @@ def report_html(report: dict[str, Any], *, unit_name: str | None = None) -> str:
         out = []
         for _g, _s, _l, path in COLUMNS:
             value = _value(block, path)
-            out.append(_percent(value) if path[-1].endswith("_rate") else f"{value:,}".replace(",", "."))
+            if path[-1].endswith("_rate"):
+                out.append(formatting.percent(value, decimals=2, sign=False, missing="–", language="vi"))
+            else:
+                out.append(formatting.thousands(value, language="vi"))
         return out
 
     rows = [

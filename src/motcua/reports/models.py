@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from motcua.core import formatting
+
 from .constants import INDICATORS
 
 
@@ -41,4 +43,6 @@ class IndicatorSetting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} từ {self.valid_from:%d/%m/%Y}: {self.weight} điểm, ngưỡng {self.threshold}"
+        return (
+            f"{self.code} từ {formatting.day(self.valid_from)}: {self.weight} điểm, ngưỡng {self.threshold}"
+        )

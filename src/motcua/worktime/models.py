@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from motcua.core import formatting
 from motcua.core.models import TimestampedModel
 
 from .constants import OverrideKind
@@ -29,4 +30,4 @@ class CalendarOverride(TimestampedModel):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date:%d/%m/%Y} – {self.get_kind_display()}: {self.name}"
+        return f"{formatting.day(self.date)} – {self.get_kind_display()}: {self.name}"

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 
+from motcua.core import formatting
 from motcua.core.errors import ValidationFailed
 
 from .calendar import WorkCalendar, parse_hhmm, parse_office_hours
@@ -61,7 +62,7 @@ def national_calendar(years: Iterable[int] = HOLIDAY_YEARS) -> tuple[dict[dt.dat
             substitutes[dt.date(y, m, d)] = day
     for day in national.weekend_workdays:
         off = substitutes.get(day)
-        working[day] = f"Làm bù cho ngày nghỉ {off:%d/%m/%Y}" if off else "Ngày làm bù"
+        working[day] = f"Làm bù cho ngày nghỉ {formatting.day(off)}" if off else "Ngày làm bù"
     return days_off, working
 
 
@@ -165,7 +166,7 @@ def calendar_override_create(*, date: dt.date, kind: str, name: str, decision: s
     """Declare ``date`` an extra day off or an extra working day; refuses a second override of one date."""
     errors = _validate(kind=kind, name=name, decision=decision)
     if CalendarOverride.objects.filter(date=date).exists():
-        errors["date"] = f"Ngày {date:%d/%m/%Y} đã có điều chỉnh."
+        errors["date"] = f"Ngày {formatting.day(date)} đã có điều chỉnh."
     if errors:
         raise ValidationFailed(next(iter(errors.values())), code="invalid_calendar_override", details=errors)
     override = CalendarOverride(date=date, kind=kind, name=name.strip(), decision=decision.strip())
@@ -180,7 +181,7 @@ def calendar_override_update(
 ) -> CalendarOverride:
     errors = _validate(kind=kind, name=name, decision=decision)
     if CalendarOverride.objects.filter(date=date).exclude(pk=override.pk).exists():
-        errors["date"] = f"Ngày {date:%d/%m/%Y} đã có điều chỉnh."
+        errors["date"] = f"Ngày {formatting.day(date)} đã có điều chỉnh."
     if errors:
         raise ValidationFailed(next(iter(errors.values())), code="invalid_calendar_override", details=errors)
     override.date, override.kind = date, kind

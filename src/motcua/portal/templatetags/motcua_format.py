@@ -1,18 +1,45 @@
-"""Display helpers shared by the portal and the back office: money, time limits, online modes."""
+"""Display helpers shared by the portal and the back office: money, numbers, dates, time limits.
+
+The number and date filters are ``motcua.core.formatting`` (the same functions exports and messages use).
+"""
 
 from __future__ import annotations
 
-from django import template
-from django.utils.translation import get_language, ngettext
-from django.utils.translation import gettext as _
+import datetime as dt
+from decimal import Decimal
 
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from motcua.core import formatting
 from motcua.worktime.constants import LimitUnit
 
 register = template.Library()
 
 
-def group_thousands(amount: int, separator: str) -> str:
-    return f"{amount:,}".replace(",", separator)
+@register.filter
+def thousands(value: int | Decimal | None) -> str:
+    """``1234567`` → ``1.234.567`` (``1,234,567`` in English)."""
+    return formatting.thousands(value)
+
+
+@register.filter
+def percent(ratio: float | Decimal | None, decimals: int = 1) -> str:
+    """``0.977`` → ``97,7 %`` (``97.7 %`` in English); ``—`` without a ratio."""
+    return formatting.percent(ratio, decimals=int(decimals))
+
+
+@register.filter
+def day(value: dt.date | None) -> str:
+    """``dd/mm/yyyy`` (an instant: its day in Vietnam)."""
+    return formatting.day(value)
+
+
+@register.filter
+def instant(value: dt.datetime | None) -> str:
+    """``HH:MM dd/mm/yyyy`` in Vietnam time."""
+    return formatting.instant(value)
 
 
 @register.filter
@@ -23,8 +50,7 @@ def vnd(amount: int | None) -> str:
     value = int(amount)
     if value == 0:
         return _("Miễn phí")
-    separator = "," if (get_language() or "vi").startswith("en") else "."
-    return _("%(amount)s đ") % {"amount": group_thousands(value, separator)}
+    return _("%(amount)s đ") % {"amount": formatting.thousands(value)}
 
 
 @register.filter

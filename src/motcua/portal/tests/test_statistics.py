@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
+from motcua.core.formatting import percent
 from motcua.dossiers.constants import Status
 from motcua.dossiers.legacy_import import legacy_dossiers_import
 from motcua.dossiers.models import Dossier
 from motcua.organisations.constants import Level
 from motcua.organisations.models import Unit
-from motcua.portal.statistics import rate_display
 from motcua.reports.index import service_index
 from motcua.reports.selectors import Period, month_periods, monthly_report, monthly_series, report_scope
 from motcua.reports.tests.conftest import SAMPLE, demo  # noqa: F401
@@ -148,8 +148,8 @@ def test_page_numbers_equal_the_report_selectors(sample: None, client: Client) -
             str(row["resolved"]["total"]),
             str(row["resolved"]["late"]),
             str(row["in_progress"]["total"]),
-            rate_display(row["on_time_rate"]),
-            rate_display(row["online_rate"]),
+            percent(row["on_time_rate"]),
+            percent(row["online_rate"]),
         ]
     assert _row(html, "data-level", "district")[5:] == ["66,7 %", "33,3 %"]  # 2/3 and 1/3, rounded
     assert _row(html, "data-level", "province")[5] == "—"  # nothing resolved
