@@ -225,3 +225,47 @@ def test_concurrent_payment_request_and_receipt(world: World) -> None:
     dossier.refresh_from_db()
     assert outcomes.count("ok") == 1
     assert dossier.version == 3
+
+
+def test_ten_concurrent_forward_requests_answer_one_200_and_nine_409(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reported defect end to end: ten POSTs of ``forward`` without ``expected_version``, each having
+    read the dossier before any of them acts (a barrier between the read and the action)."""
+    from rest_framework.test import APIClient
+
+    from motcua.api.v1 import dossiers as api
+
+    dossier = dossier_in(Status.RECEIVED, version=world.version, unit=world.unit_a)
+    barrier = threading.Barrier(THREADS)
+    real = api.dossier_transition
+
+    def after_every_read(**kwargs: Any) -> Dossier:
+        barrier.wait(timeout=20)
+        return real(**kwargs)
+
+    monkeypatch.setattr(api, "dossier_transition", after_every_read)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def post() -> None:
+        try:
+            client = APIClient()
+            client.force_authenticate(world.officer_a)
+            url = f"/api/v1/dossiers/{dossier.code}/actions/forward/"
+            statuses.append(client.post(url, {"note": "Chuyển"}, format="json").status_code)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    workers = [threading.Thread(target=post) for _ in range(THREADS)]
+    with clock.frozen(MONDAY_10):
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+    assert errors == []
+    assert sorted(statuses) == [200] + [409] * (THREADS - 1)
+    assert DossierStep.objects.filter(dossier=dossier).count() == 1
