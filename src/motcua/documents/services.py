@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from motcua.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def _stored_total(dossier: Dossier) -> int:
@@ -198,3 +202,17 @@ def upload_delete(*, upload: Upload, actor: User) -> None:
     # Removing a file is a change of the draft too (the retention of untouched drafts counts from it).
     SubmissionData.objects.filter(dossier_id=upload.dossier_id).update(updated_at=clock.now())
     transaction.on_commit(lambda: default_storage.delete(name))
+
+
+def stored_names(*, dossier_ids: Iterable[int]) -> list[str]:
+    """The storage names of every file of the dossiers ``dossier_ids`` (to delete once their rows are gone)."""
+    return list(Upload.objects.filter(dossier_id__in=list(dossier_ids)).values_list("stored_name", flat=True))
+
+
+def stored_files_delete(names: Iterable[str]) -> None:
+    """Delete stored files whose rows are gone already (call it on commit); a file left behind is only logged."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("draft purge: could not delete stored file %s", name, exc_info=True)

@@ -9,12 +9,9 @@ prepare the draft (applicant data, unit, form answers) and check the citizen's o
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from motcua.audit.services import audit_record
@@ -24,6 +21,7 @@ from motcua.core.errors import Conflict, ValidationFailed
 from motcua.documents.constants import Satisfaction, UploadPurpose
 from motcua.documents.formschema import answers_clean, answers_missing, form_fields_parse
 from motcua.documents.models import Rating, SubmissionData, Upload
+from motcua.documents.services import stored_files_delete, stored_names
 from motcua.dossiers.constants import Action, Channel, Status
 from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier
@@ -35,8 +33,6 @@ from .selectors import drafts_abandoned
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
-
-logger = logging.getLogger(__name__)
 
 
 def _units_check(dossier_version: Any, unit_code: str) -> None:
@@ -174,14 +170,6 @@ def draft_retention_days(days: object = None) -> int:
     return value
 
 
-def _storage_delete(names: Iterable[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:  # the row is gone already; a file left behind is only logged
-            logger.warning("draft purge: could not delete stored file %s", name, exc_info=True)
-
-
 def _purged(dossier: Any) -> PurgedDraft:
     return PurgedDraft(
         pk=dossier.pk,
@@ -214,7 +202,7 @@ def drafts_purge(*, days: int | None = None, dry_run: bool = False) -> DraftPurg
         )
         drafts = [_purged(d) for d in drafts_abandoned(before=cutoff).filter(pk__in=locked)]
         ids = [d.pk for d in drafts]
-        names = list(Upload.objects.filter(dossier_id__in=ids).values_list("stored_name", flat=True))
+        names = stored_names(dossier_ids=ids)
         Dossier.objects.filter(pk__in=ids, status=Status.DRAFT).delete()
         audit_record(
             actor=None,
@@ -223,7 +211,7 @@ def drafts_purge(*, days: int | None = None, dry_run: bool = False) -> DraftPurg
             object_id=cutoff.isoformat(),
             data={"count": len(ids), "days": days, "cutoff": cutoff, "dossiers": ids, "files": len(names)},
         )
-        transaction.on_commit(lambda: _storage_delete(names))
+        transaction.on_commit(lambda: stored_files_delete(names))
     return DraftPurge(days, cutoff, False, drafts)
 
 
