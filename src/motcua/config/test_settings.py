@@ -12,3 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The process-local calendar cache re-checks the override table only when a test asks for it (the root
 # conftest empties the cache around every test); a wall-clock re-check would make query counts flaky.
 MOTCUA_CALENDAR_RECHECK_SECONDS = 3600.0
+
+# The national-portal sync is off unless a test turns it on (national_portal/tests): other suites count the
+# transition consumers' deliveries and queries.
+MOTCUA_DVCQG_CLIENT = ""

@@ -25,4 +25,5 @@ if settings.SANDBOX:
     # Sandbox stand-ins for outside systems, speaking their real protocols on loopback (never in production).
     urlpatterns += [
         path("sandbox/vneid/", include("motcua.identity.contrib.sandbox.urls")),
+        path("sandbox/dvcqg/", include("motcua.national_portal.sandbox.urls")),
     ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.submissions",
     "motcua.notifications",
+    "motcua.national_portal",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",

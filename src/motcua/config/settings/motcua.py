@@ -117,3 +117,20 @@ MOTCUA_UPLOAD_MAX_ZIP_RATIO = int(env_str("MOTCUA_UPLOAD_MAX_ZIP_RATIO", "100"))
 # production (``manage.py check --deploy`` reports it).
 MOTCUA_CLAMD = env_str("MOTCUA_CLAMD", "")
 MOTCUA_CLAMD_TIMEOUT = float(env_str("MOTCUA_CLAMD_TIMEOUT", "30"))
+
+# --- National public-service portal (DVCQG) sync (docs/national-portal.md) ---
+# The client plugin (``dvcqg``: JSON over HTTPS with a session login) and the portal's endpoint and account.
+# In the sandbox the default is motcua's own sandbox portal (/sandbox/dvcqg/) with its demo account.
+MOTCUA_DVCQG_URL = env_str(
+    "MOTCUA_DVCQG_URL", f"{MOTCUA_PUBLIC_URL}/sandbox/dvcqg/" if _SANDBOX_ON else ""
+)
+MOTCUA_DVCQG_USERNAME = env_str("MOTCUA_DVCQG_USERNAME", "motcua" if _SANDBOX_ON else "")
+MOTCUA_DVCQG_PASSWORD = env_str("MOTCUA_DVCQG_PASSWORD", "motcua-sandbox" if _SANDBOX_ON else "")
+MOTCUA_DVCQG_CLIENT = env_str("MOTCUA_DVCQG_CLIENT", "dvcqg" if MOTCUA_DVCQG_URL else "")
+# Seconds per HTTP call; failed deliveries are retried with backoff and parked after this many attempts.
+MOTCUA_DVCQG_TIMEOUT = float(env_str("MOTCUA_DVCQG_TIMEOUT", "10"))
+MOTCUA_DVCQG_MAX_ATTEMPTS = int(env_str("MOTCUA_DVCQG_MAX_ATTEMPTS", "8"))
+# The sandbox portal's account and its misbehaviour, e.g. "error_rate=0.3,timeout_rate=0.1,latency_ms=200".
+MOTCUA_SANDBOX_DVCQG_USERNAME = env_str("MOTCUA_SANDBOX_DVCQG_USERNAME", "motcua")
+MOTCUA_SANDBOX_DVCQG_PASSWORD = env_str("MOTCUA_SANDBOX_DVCQG_PASSWORD", "motcua-sandbox")
+MOTCUA_SANDBOX_DVCQG_FAULTS = env_str("MOTCUA_SANDBOX_DVCQG_FAULTS", "")

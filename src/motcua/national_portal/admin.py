@@ -1,0 +1,123 @@
+"""The national-portal outbox for operators: what waits, what failed and why; "Gửi lại" per item and in bulk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from .models import SandboxPortalDossier, SyncState, SyncUpdate, UpdateState
+from .services import sync_updates_resend
+
+
+@admin.register(SyncUpdate)
+class SyncUpdateAdmin(admin.ModelAdmin):
+    """Read-only outbox; parked updates hold back their dossier's later ones until sent again."""
+
+    list_display = [
+        "created_at",
+        "dossier_code",
+        "sequence",
+        "service",
+        "status_code",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "short_error",
+        "resend_button",
+    ]
+    list_filter = ["state", "service"]
+    search_fields = ["dossier__code", "last_error", "idempotency_key"]
+    list_select_related = ["dossier"]
+    readonly_fields = [f.name for f in SyncUpdate._meta.fields]
+    actions = ["resend"]
+    change_form_template = "admin/national_portal/syncupdate/change_form.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("national_portal.change_syncupdate")
+
+    @admin.display(description="mã hồ sơ", ordering="dossier__code")
+    def dossier_code(self, update: SyncUpdate) -> str:
+        return update.dossier.code or f"#{update.dossier_id}"
+
+    @admin.display(description="lỗi gần nhất")
+    def short_error(self, update: SyncUpdate) -> str:
+        return update.last_error[:120]
+
+    @admin.display(description="")
+    def resend_button(self, update: SyncUpdate) -> str:
+        if update.state == UpdateState.SENT:
+            return ""
+        url = reverse("admin:national_portal_syncupdate_change", args=[update.pk])
+        return format_html('<a href="{}">Gửi lại…</a>', url)
+
+    @admin.action(description="Gửi lại", permissions=["resend"])
+    def resend(self, request: HttpRequest, queryset: QuerySet[SyncUpdate]) -> None:
+        selected = list(queryset.values_list("pk", flat=True))
+        queued = sync_updates_resend(update_ids=selected, actor=request.user)  # type: ignore[arg-type]
+        skipped = len(selected) - len(queued)
+        self.message_user(
+            request,
+            f"Đã xếp lịch gửi lại {len(queued)} bản tin."
+            + (f" Bỏ qua {skipped} bản tin đã gửi." if skipped else ""),
+            messages.SUCCESS,
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        resend_one = require_POST(self.admin_site.admin_view(self.resend_one))
+        return [
+            path("<int:pk>/gui-lai/", resend_one, name="national_portal_syncupdate_resend"),
+            *super().get_urls(),
+        ]
+
+    def resend_one(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """ "Gửi lại" on one update (the button on its page)."""
+        if not self.has_resend_permission(request):
+            raise PermissionDenied
+        update = get_object_or_404(SyncUpdate, pk=pk)
+        queued = sync_updates_resend(update_ids=[update.pk], actor=request.user)  # type: ignore[arg-type]
+        if queued:
+            self.message_user(request, "Đã xếp lịch gửi lại bản tin.", messages.SUCCESS)
+        else:
+            self.message_user(request, "Bản tin đã được gửi, không cần gửi lại.", messages.INFO)
+        return HttpResponseRedirect(reverse("admin:national_portal_syncupdate_changelist"))
+
+
+@admin.register(SyncState)
+class SyncStateAdmin(admin.ModelAdmin):
+    list_display = ["dossier", "last_sent_status", "last_sent_at", "last_error_at", "last_error"]
+    search_fields = ["dossier__code"]
+    list_select_related = ["dossier"]
+    readonly_fields = [f.name for f in SyncState._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SandboxPortalDossier)
+class SandboxPortalDossierAdmin(admin.ModelAdmin):
+    list_display = ["code", "status", "duplicates", "updated_at"]
+    search_fields = ["code"]
+    readonly_fields = ["code", "record", "status", "duplicates", "created_at", "updated_at"]

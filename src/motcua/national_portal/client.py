@@ -1,0 +1,156 @@
+"""Talking to the national public-service portal: the client plugin kind and its HTTP client.
+
+Protocol (INTEGRATIONS.md): ``POST {MOTCUA_DVCQG_URL}auth/`` with ``{"username", "password"}`` answers
+``{"session": ..., "error_code": 0}``; each call is ``POST {MOTCUA_DVCQG_URL}api/`` with
+``{"session", "service", "isUpdating", "data": [...]}`` and answers ``{"error_code": 0, ...}``; the
+idempotency key of a call travels in the ``Idempotency-Key`` header. The sandbox portal (``/sandbox/dvcqg/``)
+is the same client pointed at motcua's own sandbox URL.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+from django.conf import settings
+
+from motcua.core.registry import Plugin, Registry, sandbox_on
+
+# The portal's error codes motcua tells apart (anything else non-zero is a failure worth retrying).
+ERROR_OK = 0
+ERROR_INVALID = 1  # a malformed record: retrying the same data cannot help
+ERROR_LOGIN = 2
+ERROR_SESSION = 3  # the session expired: log in again
+
+
+class PortalError(Exception):
+    """A call did not go through; retry it later."""
+
+
+class PortalRejected(PortalError):
+    """The portal refused the data itself (``error_code`` 1): parked for an operator, never retried alone."""
+
+    def __init__(self, message: str, *, errors: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class NationalPortalClient(Plugin):
+    """Base of national-portal clients (one chosen by ``MOTCUA_DVCQG_CLIENT``)."""
+
+    def login(self) -> str:
+        """Open a session; return its token. Raises ``PortalError``."""
+        raise NotImplementedError
+
+    def call(
+        self, service: str, data: list[dict[str, Any]], is_updating: bool, *, idempotency_key: str = ""
+    ) -> dict[str, Any]:
+        """Call ``service`` with ``data``; return the portal's answer (``error_code`` 0).
+
+        Raises ``PortalRejected`` when the portal refuses the data, ``PortalError`` for anything else
+        (network, timeout, a server error): the caller retries with the same idempotency key.
+        """
+        raise NotImplementedError
+
+
+national_portal_clients: Registry[NationalPortalClient] = Registry(
+    "national portal client", setting="MOTCUA_DVCQG_CLIENT"
+)
+
+
+def sync_enabled() -> bool:
+    """Whether the settings turn the sync on (a client is chosen). Settings only: no database, no network."""
+    return bool(national_portal_clients.chosen_identifier())
+
+
+def chosen_client() -> NationalPortalClient:
+    client = national_portal_clients.chosen()
+    if client is None:
+        raise PortalError(
+            f"no national portal client is enabled (MOTCUA_DVCQG_CLIENT={settings.MOTCUA_DVCQG_CLIENT!r})"
+        )
+    return client
+
+
+@national_portal_clients.register("dvcqg")
+class DvcqgClient(NationalPortalClient):
+    """JSON over HTTP(S) with a session login; ``transport`` may be replaced (tests: in-process)."""
+
+    label = "Cổng Dịch vụ công quốc gia"
+
+    def __init__(self) -> None:
+        self.transport: requests.Session | None = None
+        self._session: str | None = None
+        self._lock = threading.Lock()
+
+    def check(self) -> list[str]:
+        problems = []
+        url = str(getattr(settings, "MOTCUA_DVCQG_URL", "") or "")
+        if not url:
+            problems.append("MOTCUA_DVCQG_URL is empty")
+        elif not url.startswith("https://") and not sandbox_on():
+            problems.append(f"MOTCUA_DVCQG_URL must be https outside the sandbox: {url!r}")
+        if not getattr(settings, "MOTCUA_DVCQG_USERNAME", ""):
+            problems.append("MOTCUA_DVCQG_USERNAME is empty")
+        if not getattr(settings, "MOTCUA_DVCQG_PASSWORD", ""):
+            problems.append("MOTCUA_DVCQG_PASSWORD is empty")
+        return problems
+
+    def _url(self, path: str) -> str:
+        base = str(settings.MOTCUA_DVCQG_URL)
+        return urljoin(base if base.endswith("/") else base + "/", path)
+
+    def _post(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+        http = self.transport or requests
+        try:
+            response = http.post(
+                self._url(path), json=body, headers=headers or {}, timeout=settings.MOTCUA_DVCQG_TIMEOUT
+            )
+        except requests.RequestException as exc:
+            raise PortalError(f"{type(exc).__name__}: {exc}") from exc
+        try:
+            answer = response.json()
+        except ValueError:
+            raise PortalError(f"HTTP {response.status_code}: not JSON: {response.text[:200]!r}") from None
+        if not isinstance(answer, dict) or "error_code" not in answer:
+            raise PortalError(f"HTTP {response.status_code}: unexpected answer {str(answer)[:200]!r}")
+        return answer
+
+    def login(self) -> str:
+        answer = self._post(
+            "auth/",
+            {"username": settings.MOTCUA_DVCQG_USERNAME, "password": settings.MOTCUA_DVCQG_PASSWORD},
+        )
+        if answer.get("error_code") != ERROR_OK or not answer.get("session"):
+            raise PortalError(f"login refused: {answer.get('error_code')}: {answer.get('message', '')}")
+        token = str(answer["session"])
+        with self._lock:
+            self._session = token
+        return token
+
+    def call(
+        self, service: str, data: list[dict[str, Any]], is_updating: bool, *, idempotency_key: str = ""
+    ) -> dict[str, Any]:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        for attempt in range(2):
+            with self._lock:
+                session = self._session
+            if session is None or attempt:
+                session = self.login()
+            answer = self._post(
+                "api/",
+                {"session": session, "service": service, "isUpdating": is_updating, "data": data},
+                headers,
+            )
+            code = answer.get("error_code")
+            if code == ERROR_SESSION and not attempt:
+                continue  # expired: log in again once
+            if code == ERROR_OK:
+                return answer
+            message = f"{service}: error_code {code}: {answer.get('message', '')}"
+            if code == ERROR_INVALID:
+                raise PortalRejected(message, errors=answer.get("errors"))
+            raise PortalError(message)
+        raise PortalError(f"{service}: the session was refused twice")

@@ -1,0 +1,393 @@
+"""The national-portal sync: the per-dossier ordered outbox, its sender, re-sending, reconciliation.
+
+Flow (docs/national-portal.md): a dossier transition hands its event to the ``national-portal`` transition
+consumer (``consumers.py``), which calls ``sync_updates_record``: the dossier's updates are appended to its
+outbox (``SyncUpdate``, numbered per dossier in event order) and a sender task is queued. ``sync_send`` then
+delivers the dossier's unsent updates strictly in order, one transaction per update with the dossier's
+``SyncState`` row locked (skip-locked: a second sender of the same dossier steps aside), each call with its
+idempotency key; a failure is retried with backoff and parked after ``MOTCUA_DVCQG_MAX_ATTEMPTS``. A parked
+update holds back the later ones of its dossier until an operator sends it again (``sync_updates_resend``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from motcua.audit.services import audit_record
+from motcua.catalog.models import ProcedureVersion
+from motcua.core import clock
+from motcua.dossiers.constants import STATUS_CODES
+from motcua.dossiers.models import ConsumerDelivery, Dossier, DossierEvent
+
+from . import mapping
+from .client import NationalPortalClient, PortalError, PortalRejected, chosen_client
+from .models import Service, SyncState, SyncUpdate, UpdateState
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
+logger = structlog.get_logger(__name__)
+
+CONSUMER = "national-portal"
+BUSY_RETRY = dt.timedelta(seconds=2)
+MAX_BACKOFF = dt.timedelta(hours=1)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait before attempt ``attempts + 1``: base, 2×, 4× … (``MOTCUA_DVCQG_RETRY_SECONDS``), at most an hour."""
+    base = dt.timedelta(seconds=float(getattr(settings, "MOTCUA_DVCQG_RETRY_SECONDS", 30)))
+    return min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def version_for_records(version_id: int) -> ProcedureVersion:
+    return (
+        ProcedureVersion.objects.select_related("procedure__field")
+        .prefetch_related("components", "fees")
+        .get(pk=version_id)
+    )
+
+
+# --- recording (the transition consumer) ---
+
+
+def sync_updates_record(*, event: DossierEvent, snapshot: dict[str, Any]) -> list[SyncUpdate]:
+    """Append the updates of ``event`` to its dossier's outbox, after those of every earlier event.
+
+    Earlier events of the dossier not recorded yet (their consumer delivery has not run) are recorded first,
+    from their own snapshots: the outbox is always in event order, whichever delivery runs first. Idempotent:
+    an event already recorded adds nothing. Nothing is recorded for a procedure not connected to the portal
+    nor for a dossier without a code (an online dossier not checked yet). Queues the dossier's sender.
+    """
+    dossier = Dossier.objects.select_related("procedure_version__procedure").get(pk=event.dossier_id)
+    if not dossier.procedure_version.procedure.national_portal_connected:
+        return []
+    SyncState.objects.get_or_create(dossier=dossier)
+    state = SyncState.objects.select_for_update().get(pk=dossier.pk)
+    if event.pk <= state.last_event_id:
+        return []
+    earlier = (
+        ConsumerDelivery.objects.filter(
+            consumer=CONSUMER,
+            event__dossier_id=dossier.pk,
+            event_id__gt=state.last_event_id,
+            event_id__lt=event.pk,
+        )
+        .select_related("event__dossier__unit", "event__dossier__procedure_version", "event__unit")
+        .order_by("event_id")
+    )
+    items: list[tuple[DossierEvent, dict[str, Any]]] = [
+        (d.event, d.snapshot if d.snapshot is not None else mapping.event_snapshot(d.event)) for d in earlier
+    ]
+    items.append((event, snapshot))
+    version = version_for_records(dossier.procedure_version_id)
+    now = clock.now()
+    updates: list[SyncUpdate] = []
+    for item_event, snap in items:
+        for service, is_updating, payload in _updates_of(item_event, snap, state, version):
+            state.last_sequence += 1
+            updates.append(
+                SyncUpdate(
+                    dossier=dossier,
+                    sequence=state.last_sequence,
+                    event=item_event,
+                    service=service,
+                    is_updating=is_updating,
+                    payload=payload,
+                    status_code=payload.get("TrangThaiHoSo", payload.get("TrangThai")),
+                    idempotency_key=f"motcua:{dossier.pk}:{item_event.pk}:{service}",
+                    created_at=now,
+                )
+            )
+    state.last_event_id = event.pk
+    state.save(update_fields=["last_event_id", "last_sequence"])
+    if updates:
+        SyncUpdate.objects.bulk_create(updates)
+        _queue_sender(dossier.pk)
+    return updates
+
+
+def _updates_of(
+    event: DossierEvent, snap: dict[str, Any], state: SyncState, version: ProcedureVersion
+) -> list[tuple[str, bool, dict[str, Any]]]:
+    """``[(service, isUpdating, record)]`` for one event: the whole record first, then progress."""
+    record_snap = snap["dossier"]
+    if not record_snap["code"] or mapping.status_code(snap["to_status"]) is None:
+        return []
+    if state.last_sequence == 0:  # the portal does not know the dossier yet: the whole record
+        return [(Service.SYNC_DOSSIER, False, _record(event, record_snap, version))]
+    updates: list[tuple[str, bool, dict[str, Any]]] = [
+        (Service.PROGRESS, False, mapping.progress_record(snap))
+    ]
+    if snap["action"] in mapping.RECORD_ACTIONS:
+        updates.append((Service.SYNC_DOSSIER, True, _record(event, record_snap, version)))
+    return updates
+
+
+def _record(event: DossierEvent, record_snap: dict[str, Any], version: ProcedureVersion) -> dict[str, Any]:
+    supplements: list[dict[str, Any]] = []
+    if record_snap.get("supplement_requests"):
+        events = list(
+            DossierEvent.objects.filter(dossier_id=event.dossier_id, pk__lte=event.pk).order_by("pk")
+        )
+        supplements = mapping.supplement_entries(events)
+    return mapping.dossier_record(record_snap, version=version, supplements=supplements)
+
+
+def _queue_sender(dossier_id: int, *, run_after: dt.datetime | None = None) -> None:
+    from .tasks import send_national_updates
+
+    if run_after is not None:
+        send_national_updates.using(run_after=run_after).enqueue(dossier_id)
+    else:
+        send_national_updates.enqueue(dossier_id)
+
+
+# --- sending ---
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    outcome: str = "done"  # done | busy | waiting | retry | parked | missing
+
+
+def sync_send(
+    *, dossier_id: int, client: NationalPortalClient | None = None, limit: int = 1000
+) -> SendResult:
+    """Deliver the dossier's unsent updates in order, each in its own transaction with the state row locked.
+
+    Stops at the first update that cannot go now: one waiting for its retry time (its task is queued), a
+    failure (retried later with backoff, or parked), a parked one (an operator sends it again). ``busy``:
+    another sender holds the dossier; this one is queued again a little later (nothing is left behind).
+    """
+    client = client or chosen_client()
+    result = SendResult()
+    for _ in range(limit):
+        with transaction.atomic():
+            state = SyncState.objects.select_for_update(skip_locked=True).filter(pk=dossier_id).first()
+            if state is None:
+                if SyncState.objects.filter(pk=dossier_id).exists():
+                    _queue_sender(dossier_id, run_after=timezone.now() + BUSY_RETRY)
+                    result.outcome = "busy"
+                else:
+                    result.outcome = "missing"
+                return result
+            update = (
+                SyncUpdate.objects.filter(dossier_id=dossier_id)
+                .exclude(state=UpdateState.SENT)
+                .order_by("sequence")
+                .first()
+            )
+            if update is None:
+                result.outcome = "done"
+                return result
+            if update.state == UpdateState.PARKED:
+                result.outcome = "parked"
+                return result
+            now = clock.now()
+            if update.next_attempt_at is not None and update.next_attempt_at > now:
+                result.outcome = "waiting"
+                return result
+            if not _deliver(update, state, client):
+                result.outcome = (update.state == UpdateState.PARKED and "parked") or "retry"
+                return result
+            result.sent += 1
+    result.outcome = "more"
+    _queue_sender(dossier_id)
+    return result
+
+
+def _deliver(update: SyncUpdate, state: SyncState, client: NationalPortalClient) -> bool:
+    update.attempts += 1
+    try:
+        client.call(
+            update.service, [update.payload], update.is_updating, idempotency_key=update.idempotency_key
+        )
+    except PortalError as exc:
+        now = clock.now()
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        max_attempts = int(getattr(settings, "MOTCUA_DVCQG_MAX_ATTEMPTS", 8))
+        park = isinstance(exc, PortalRejected) or update.attempts >= max_attempts
+        update.last_error = error
+        if park:
+            update.state = UpdateState.PARKED
+            update.next_attempt_at = None
+        else:
+            update.next_attempt_at = now + backoff(update.attempts)
+        update.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+        state.last_error = error
+        state.last_error_at = now
+        state.save(update_fields=["last_error", "last_error_at"])
+        if not park:
+            delay = update.next_attempt_at - now if update.next_attempt_at else dt.timedelta(0)
+            _queue_sender(update.dossier_id, run_after=timezone.now() + delay if delay else None)
+        logger.warning(
+            "national_update_failed",
+            dossier=update.dossier_id,
+            sequence=update.sequence,
+            service=update.service,
+            attempts=update.attempts,
+            parked=park,
+            error=error,
+        )
+        return False
+    now = clock.now()
+    update.state = UpdateState.SENT
+    update.sent_at = now
+    update.next_attempt_at = None
+    update.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at"])
+    if update.status_code is not None:
+        state.last_sent_status = update.status_code
+    state.last_sent_at = now
+    state.last_error = ""
+    state.last_error_at = None
+    state.save(update_fields=["last_sent_status", "last_sent_at", "last_error", "last_error_at"])
+    return True
+
+
+@transaction.atomic
+def sync_updates_resend(*, update_ids: Iterable[int], actor: User | None = None) -> list[SyncUpdate]:
+    """Send parked (or stuck pending) updates again at once (operator's "Gửi lại"); sent ones stay as they are.
+
+    The attempt count starts again; one sender task per dossier is queued. Returns the updates queued.
+    """
+    rows = list(
+        SyncUpdate.objects.select_for_update()
+        .filter(pk__in=list(update_ids))
+        .exclude(state=UpdateState.SENT)
+        .order_by("dossier_id", "sequence")
+    )
+    for row in rows:
+        audit_record(
+            actor=actor,
+            action="national_update.resend",
+            object_type="dossier",
+            object_id=row.dossier_id,
+            data={
+                "sequence": row.sequence,
+                "service": row.service,
+                "attempts": row.attempts,
+                "last_error": row.last_error,
+            },
+        )
+        row.state = UpdateState.PENDING
+        row.attempts = 0
+        row.next_attempt_at = None
+    SyncUpdate.objects.bulk_update(rows, ["state", "attempts", "next_attempt_at"])
+    for dossier_id in sorted({row.dossier_id for row in rows}):
+        _queue_sender(dossier_id)
+    return rows
+
+
+def sync_sweep() -> int:
+    """Queue a sender for every dossier with a pending update that is due (a safety net; cron or reconcile)."""
+    dossier_ids = sorted(
+        set(
+            SyncUpdate.objects.filter(state=UpdateState.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=clock.now()))
+            .values_list("dossier_id", flat=True)
+        )
+    )
+    for dossier_id in dossier_ids:
+        _queue_sender(dossier_id)
+    return len(dossier_ids)
+
+
+# --- reconciliation ---
+
+
+@dataclass
+class ReconcileReport:
+    checked: int = 0
+    mismatched: int = 0
+    resent: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def national_reconcile(
+    *, day: dt.date, unit_code: str | None = None, client: NationalPortalClient | None = None
+) -> ReconcileReport:
+    """Compare, for every connected dossier touched on ``day`` (Vietnam time), the local status with the
+    portal's (``TraCuuHoSo``); send what differs again, now, and count.
+
+    A mismatched dossier with parked or pending updates gets those sent (in order); one whose outbox is all
+    sent gets its whole record again (``DongBoHoSoMC``, a new update at the end of its outbox). ``failed``:
+    the look-up or the re-sending did not go through (the updates stay queued or parked).
+    """
+    client = client or chosen_client()
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=clock.VN_TZ)
+    touched = DossierEvent.objects.filter(at__gte=start, at__lt=start + dt.timedelta(days=1))
+    dossiers = (
+        Dossier.objects.filter(pk__in=touched.values("dossier_id"))
+        .filter(procedure_version__procedure__national_portal_connected=True, code__isnull=False)
+        .select_related("unit", "procedure_version")
+        .order_by("pk")
+    )
+    if unit_code:
+        dossiers = dossiers.filter(unit__code=unit_code)
+    report = ReconcileReport()
+    for dossier in dossiers:
+        local = STATUS_CODES.get(dossier.status)
+        if local is None:
+            continue
+        report.checked += 1
+        try:
+            answer = client.call(Service.LOOKUP, [{"MaHoSo": dossier.code}], False)
+        except PortalError as exc:
+            logger.warning("national_reconcile_lookup_failed", dossier=dossier.pk, error=str(exc))
+            report.failed += 1
+            continue
+        found = [r for r in answer.get("result") or [] if r.get("MaHoSo") == dossier.code]
+        remote = found[0].get("TrangThaiHoSo") if found else None
+        if remote == local:
+            continue
+        report.mismatched += 1
+        if _resend_dossier(dossier, on_portal=bool(found), client=client):
+            report.resent += 1
+        else:
+            report.failed += 1
+    return report
+
+
+def _resend_dossier(dossier: Dossier, *, on_portal: bool, client: NationalPortalClient) -> bool:
+    with transaction.atomic():
+        SyncState.objects.get_or_create(dossier=dossier)
+        state = SyncState.objects.select_for_update().get(pk=dossier.pk)
+        unsent = list(SyncUpdate.objects.filter(dossier=dossier).exclude(state=UpdateState.SENT))
+        if unsent:
+            for row in unsent:
+                row.state = UpdateState.PENDING
+                row.attempts = 0
+                row.next_attempt_at = None
+            SyncUpdate.objects.bulk_update(unsent, ["state", "attempts", "next_attempt_at"])
+        else:
+            version = version_for_records(dossier.procedure_version_id)
+            state.last_sequence += 1
+            last_event = DossierEvent.objects.filter(dossier=dossier).order_by("-pk").first()
+            record = mapping.dossier_record(mapping.dossier_snapshot_now(dossier), version=version)
+            SyncUpdate.objects.create(
+                dossier=dossier,
+                sequence=state.last_sequence,
+                event=last_event,
+                service=Service.SYNC_DOSSIER,
+                is_updating=on_portal,
+                payload=record,
+                status_code=record["TrangThaiHoSo"],
+                idempotency_key=f"motcua:{dossier.pk}:reconcile:{state.last_sequence}",
+                created_at=clock.now(),
+            )
+            state.save(update_fields=["last_sequence"])
+    sync_send(dossier_id=dossier.pk, client=client)
+    return not SyncUpdate.objects.filter(dossier=dossier).exclude(state=UpdateState.SENT).exists()
