@@ -7,9 +7,7 @@ exactly like a code that does not exist); every write is one ``dossier_intake_co
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.catalog.selectors import procedure_get, procedure_search, procedure_version_in_force
 from motcua.core import clock, formatting, xlsx
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from motcua.core.http import domain_error_to_form, file_response, is_htmx
 from motcua.core.masking import mask_id_number
 from motcua.documents.constants import UploadPurpose
 from motcua.documents.models import Upload
@@ -69,12 +68,6 @@ from .forms import (
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 10000
-
-
-def is_htmx_partial(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
 
 
 def _action_label(action: str) -> str:
@@ -132,7 +125,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
-    live = is_htmx_partial(request)
+    live = is_htmx(request)
     context = {
         "queue": current,
         "queues": queues_for(user),
@@ -198,12 +191,8 @@ def queue_export(request: HttpRequest, slug: str) -> HttpResponse:
         rows=rows,
         widths=(5, 28, 40, 12, 24, 24, 16, 12, 22, 17, 17, 8, 22),
     )
-    response = HttpResponse(xlsx.xlsx_table(table), content_type=xlsx.CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="ho-so-{slug}-{now.astimezone(clock.VN_TZ):%Y%m%d-%H%M}.xlsx"'
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    filename = f"ho-so-{slug}-{now.astimezone(clock.VN_TZ):%Y%m%d-%H%M}.xlsx"
+    return file_response(xlsx.xlsx_table(table), filename=filename, content_type=xlsx.CONTENT_TYPE)
 
 
 # ------------------------------------------------------------------------------------------ intake
@@ -231,7 +220,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             "search": search,
             "procedures": procedures,
             "nav_active": "intake",
-            "live": is_htmx_partial(request),
+            "live": is_htmx(request),
         }
         template = (
             "backoffice/intake_search.html#results" if context["live"] else "backoffice/intake_search.html"
@@ -285,20 +274,10 @@ def intake(request: HttpRequest) -> HttpResponse:
 def _form_errors(form: Any, error: DomainError) -> None:
     """Put a service error on the form: field errors where the details name a field, else a form error."""
     details: dict[str, Any] = error.details if isinstance(error.details, dict) else {}
-    applicant = details.get("applicant")
-    nested: dict[str, Any] = applicant if isinstance(applicant, dict) else {}
-    placed = False
-    for name, problems in {**details, **nested}.items():
-        if name in form.fields and isinstance(problems, list):
-            for problem in problems:
-                form.add_error(name, str(problem))
-            placed = True
     if error.code == "components_missing" and "components" in form.fields:
         missing = ", ".join(details.get("missing", []))
         form.add_error("components", _("Còn thiếu: %(missing)s") % {"missing": missing})
-        placed = True
-    if not placed or error.code not in ("invalid", "invalid_params"):
-        form.add_error(None, error.message)
+    domain_error_to_form(form, error)
 
 
 # ------------------------------------------------------------------------------------------ dossier
@@ -410,25 +389,6 @@ def _log_applicant_view(request: HttpRequest, dossier: Dossier, purpose: str) ->
     )
 
 
-def attachment_disposition(name: str) -> str:
-    """``attachment`` with an ASCII ``filename`` fallback and the real name as RFC 5987 ``filename*``.
-
-    The fallback drops Vietnamese diacritics (``đ`` → ``d``) and keeps only letters, digits and ``._-``, so
-    no quote, semicolon, slash or line break of a stored name can reach the header.
-    """
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip() or "tep"
-    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    ascii_name = (
-        "".join(
-            ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_"
-            for ch in plain
-            if not unicodedata.combining(ch)
-        ).strip("._")
-        or "tep"
-    )
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
 def _status_label(value: str) -> str:
     from motcua.dossiers.constants import Status
 
@@ -464,11 +424,7 @@ def dossier_upload(request: HttpRequest, code: str, upload_id: int) -> FileRespo
     except OSError:
         raise Http404 from None
     _log_applicant_view(request, dossier, f"Tải tệp “{upload.original_name}” của hồ sơ {dossier.code}")
-    response = FileResponse(handle, content_type=upload.content_type)
-    response["Content-Disposition"] = attachment_disposition(upload.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(handle, filename=upload.original_name, content_type=upload.content_type)
 
 
 @require_POST
@@ -574,16 +530,10 @@ def logbook(request: HttpRequest) -> HttpResponse:
             path=request.get_full_path(),
         )
         if data["output"] == "pdf":
-            response = HttpResponse(logbook_pdf(**args), content_type="application/pdf")
-            response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        else:
-            response = HttpResponse(
-                logbook_xlsx(**args),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            return file_response(
+                logbook_pdf(**args), filename=f"{name}.pdf", content_type="application/pdf", inline=True
             )
-            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(logbook_xlsx(**args), filename=f"{name}.xlsx", content_type=xlsx.CONTENT_TYPE)
     return render(
         request,
         "backoffice/logbook.html",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.http import file_response
 from motcua.core.masking import mask_id_number
 from motcua.documents.constants import UploadPurpose
 from motcua.documents.selectors import RESULT_VISIBLE, dossier_result_files, upload_get_for_owner
@@ -195,9 +196,7 @@ def my_dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("portal:my_dossier", code=dossier.code)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="bien-nhan-{dossier.pk}.pdf"'
-    return response
+    return file_response(pdf, filename=f"bien-nhan-{dossier.pk}.pdf", content_type="application/pdf")
 
 
 @applicant_required
@@ -236,9 +235,8 @@ def my_upload(request: HttpRequest, pk: int) -> HttpResponseBase:
 def my_data(request: HttpRequest) -> HttpResponse:
     """ "Tải dữ liệu của tôi": the applicant's account, dossiers and file metadata as JSON."""
     data = citizen_data_export(account(request))
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    return file_response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        filename=f"du-lieu-cua-toi-{clock.today().isoformat()}.json",
+        content_type="application/json; charset=utf-8",
     )
-    day = clock.today().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="du-lieu-cua-toi-{day}.json"'
-    return response

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.core import clock, formatting, xlsx
 from motcua.core.errors import NotFound
+from motcua.core.http import file_response
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_ancestor_ids
 from motcua.reports.index import NO_DATA, service_index
@@ -369,15 +370,11 @@ def statistics_xlsx(request: HttpRequest) -> HttpResponse:
     unit = data["unit"]
     title = "Thống kê kết quả giải quyết thủ tục hành chính — " + (unit.name if unit else "Toàn tỉnh")
     content = statistics_workbook(data, title=title, period_label=_period_label(selection))
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     period = selection.period
     suffix = f"-{unit.code}" if unit else ""
-    response["Content-Disposition"] = (
-        f'attachment; filename="thong-ke-{period.start:%Y%m%d}-{period.end:%Y%m%d}{suffix}.xlsx"'
-    )
-    return response
+    filename = f"thong-ke-{period.start:%Y%m%d}-{period.end:%Y%m%d}{suffix}.xlsx"
+    # Public figures: cacheable like the page they export.
+    return file_response(content, filename=filename, content_type=xlsx.CONTENT_TYPE, cache_control=None)
 
 
 @require_GET

@@ -20,6 +20,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_get, procedure_version_in_force
 from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.http import domain_error_to_form
 from motcua.core.text import fold
 from motcua.documents.formschema import form_fields_parse
 from motcua.documents.services import upload_delete, upload_store
@@ -117,12 +118,7 @@ def _applicant(request: HttpRequest, cleaned: dict[str, Any]) -> dict[str, Any]:
 
 
 def _domain_errors(form: Any, exc: DomainError) -> None:
-    form.add_error(None, exc.message)
-    details = exc.details if isinstance(exc.details, dict) else {}
-    for group in ("applicant", "answers"):
-        for name, errors in (details.get(group) or {}).items():
-            text = errors if isinstance(errors, str) else " ".join(errors)
-            form.add_error(None, f"{name}: {text}")
+    domain_error_to_form(form, exc, groups=("applicant", "answers"), unplaced=True, message=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -214,10 +210,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except DomainError as exc:
             _domain_errors(form, exc)
-            details = exc.details if isinstance(exc.details, dict) else {}
-            for name, text in (details.get("answers") or {}).items():
-                if name in answers.fields:
-                    answers.add_error(name, text)
+            domain_error_to_form(answers, exc, groups=("answers",), message=False)
         else:
             if "review" in request.POST:
                 return redirect("portal:draft_review", pk=dossier.pk)

@@ -17,18 +17,12 @@ from motcua.catalog.constants import OnlineMode
 from motcua.catalog.selectors import procedure_get, procedure_search, procedure_version_in_force
 from motcua.core import clock
 from motcua.core.errors import NotFound
+from motcua.core.http import is_htmx
 from motcua.core.text import fold
 
 from .forms import ProcedureSearchForm
 
 PAGE_SIZE = 20
-
-
-def is_htmx_partial(request: HttpRequest) -> bool:
-    """An htmx request that wants a fragment (not a history restore, which needs the whole page)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
 
 
 @require_GET
@@ -53,7 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "query_string": query.urlencode(),
         "nav_active": "home",
     }
-    live_search = is_htmx_partial(request)
+    live_search = is_htmx(request)
     context["live_search"] = live_search
     template = "portal/home.html#results" if live_search else "portal/home.html"
     response = render(request, template, context)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from motcua.accounts.access import IsStaffAccount
 from motcua.core.errors import NotFound
+from motcua.core.http import file_response
 from motcua.dossiers.printing import FORMS, dossier_form_render
 from motcua.dossiers.selectors import dossier_get_for_user
 
@@ -22,11 +23,9 @@ from .dossiers import log_applicant_view
 
 
 def form_response(pdf: bytes, *, code: str, form: str, download: bool = False) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="mau-{form}-{code}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(
+        pdf, filename=f"mau-{form}-{code}.pdf", content_type="application/pdf", inline=not download
+    )
 
 
 class PdfRenderer(BaseRenderer):

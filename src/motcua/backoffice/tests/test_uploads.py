@@ -18,8 +18,8 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from motcua.backoffice.views import attachment_disposition
 from motcua.core import clock
+from motcua.core.http import content_disposition
 from motcua.documents.constants import ScanResult, UploadPurpose
 from motcua.documents.models import Upload
 from motcua.documents.tests.files import pdf, png
@@ -221,7 +221,7 @@ def test_dossier_page_query_count_does_not_grow_with_files(
 
 @given(st.text(min_size=1, max_size=150))
 def test_disposition_is_one_safe_header_for_any_name(name: str) -> None:
-    disposition = attachment_disposition(name)
+    disposition = content_disposition(name)
     head, encoded = disposition.split("; filename*=UTF-8''")
     assert head.startswith('attachment; filename="')
     fallback = head.removeprefix('attachment; filename="').removesuffix('"')
