@@ -1,4 +1,8 @@
-"""Administrators edit the calendar overrides here; every write goes through the services (cache refresh)."""
+"""Administrators edit the calendar overrides here; every write goes through the services (cache refresh).
+
+The official calendar (the data file of national days off and make-up days, each with its document) is shown
+read-only at ``…/calendaroverride/lich-chinh-thuc/``, linked from the override list.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ValidationFailed
 
 from .models import CalendarOverride
+from .selectors import calendar_overrides, official_calendar_data
 from .services import calendar_override_create, calendar_override_delete, calendar_override_update
 
 
@@ -30,6 +38,41 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     search_fields = ["name", "decision"]
     date_hierarchy = "date"
     ordering = ["-date"]
+    change_list_template = "admin/worktime/calendaroverride/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        official = self.admin_site.admin_view(self.official_calendar_view)
+        return [
+            path("lich-chinh-thuc/", official, name="worktime_calendaroverride_official"),
+            *super().get_urls(),
+        ]
+
+    def official_calendar_view(self, request: HttpRequest) -> HttpResponse:
+        """Read-only: the official file's days of a year (``?nam=2026``) with their documents, and the sources."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        official = official_calendar_data()
+        years = list(range(official.first_year, official.last_year + 1))
+        try:
+            year = int(request.GET.get("nam", ""))
+        except ValueError:
+            year = years[-1]
+        if year not in years:
+            year = years[-1]
+        days = official.days_in(year)
+        used = {day.source.key for day in days}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Lịch nghỉ chính thức năm {year}",
+            "year": year,
+            "years": years,
+            "days": days,
+            "sources": [source for key, source in official.sources.items() if key in used],
+            "checked_on": official.checked_on,
+            "overrides": calendar_overrides(year=year),
+        }
+        return TemplateResponse(request, "admin/worktime/official_calendar.html", context)
 
     @admin.display(description=_("thứ"))
     def weekday(self, obj: CalendarOverride) -> str:

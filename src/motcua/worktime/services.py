@@ -1,9 +1,11 @@
 """The working calendar of the installation, and writes of the override table.
 
-``get_calendar()`` is what every other module calls: the national calendar from ``holidays`` (VN) with the
-province's overrides and the configured office hours, built once per process and rebuilt when the override
-table changes (the writes below refresh it at once in this process; other processes notice the table's version,
-``count`` and ``max(updated_at)``, at most ``MOTCUA_CALENDAR_RECHECK_SECONDS`` later).
+``get_calendar()`` is what every other module calls: the official national calendar (``official.py``: the data
+file of days off and make-up days with their documents; ``holidays`` VN as a statutory estimate outside the years
+the file covers) with the province's overrides and the configured office hours, built once per process and
+rebuilt when the override table changes (the writes below refresh it at once in this process; other processes
+notice the table's version, ``count`` and ``max(updated_at)``, at most ``MOTCUA_CALENDAR_RECHECK_SECONDS``
+later).
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from .calendar import WorkCalendar, parse_hhmm, parse_office_hours
 from .constants import OverrideKind
 from .importing import OverrideRow, parse_overrides_csv
 from .models import CalendarOverride
+from .official import official_calendar
 
 DEMO_OVERRIDES_FILE = Path(__file__).resolve().parent / "data" / "overrides_demo.csv"
 
-# Years taken from ``holidays`` up front; the calendar counts later years with weekends only.
+# Years built up front (the official file, else ``holidays``); the calendar counts later years with weekends only.
 HOLIDAY_YEARS = range(1990, 2051)
 
 _SUBSTITUTE = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
@@ -50,8 +53,13 @@ class OverrideData:
 
 
 def national_calendar(years: Iterable[int] = HOLIDAY_YEARS) -> tuple[dict[dt.date, str], dict[dt.date, str]]:
-    """Days off and make-up working days of Vietnam from ``holidays``, with their (Vietnamese) names."""
-    national = holidays.country_holidays("VN", years=list(years), language="vi")
+    """Days off and make-up working days of Vietnam, with their (Vietnamese) names.
+
+    The years the official file covers come from the file alone (the documents win); other years are the
+    ``holidays`` package's statutory estimate, corrected by any entry the file has there.
+    """
+    years = list(years)
+    national = holidays.country_holidays("VN", years=years, language="vi")
     days_off: dict[dt.date, str] = dict(national.items())
     working: dict[dt.date, str] = {}
     substitutes: dict[dt.date, dt.date] = {}
@@ -63,6 +71,7 @@ def national_calendar(years: Iterable[int] = HOLIDAY_YEARS) -> tuple[dict[dt.dat
     for day in national.weekend_workdays:
         off = substitutes.get(day)
         working[day] = f"Làm bù cho ngày nghỉ {formatting.day(off)}" if off else "Ngày làm bù"
+    official_calendar().correct(days_off, working, years=years)
     return days_off, working
 
 
@@ -73,7 +82,7 @@ def build_calendar(
     cutoff: str | None = None,
     years: Iterable[int] = HOLIDAY_YEARS,
 ) -> WorkCalendar:
-    """A calendar from ``holidays`` + ``overrides`` (default: the override table) + the office-hour settings."""
+    """The national calendar + ``overrides`` (default: the override table) + the office-hour settings."""
     if overrides is None:
         overrides = list(CalendarOverride.objects.all())
     hours_text = office_hours if office_hours is not None else settings.MOTCUA_OFFICE_HOURS

@@ -95,3 +95,27 @@ def test_changelist_shows_the_weekday(admin: Client) -> None:
     content = response.content.decode()
     assert "Nghỉ bão" in content
     assert "Thứ Ba" in content
+
+
+def test_the_official_calendar_is_shown_read_only_with_its_documents(admin: Client) -> None:
+    changelist = admin.get(reverse("admin:worktime_calendaroverride_changelist"))
+    url = reverse("admin:worktime_calendaroverride_official")
+    assert url in changelist.content.decode()
+    page = admin.get(url, {"nam": "2026"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Lịch nghỉ chính thức năm 2026" in text
+    assert "Công văn 12729/VPCP-KGVX ngày 25/12/2025 của Văn phòng Chính phủ" in text
+    assert "Nghị quyết 28/2026/QH16" in text
+    assert "02/01/2026" in text
+    assert "10/01/2026" in text
+    assert "Thông báo 6150" not in text  # only the documents of the year shown
+    assert "Lịch nghỉ chính thức năm 2027" in admin.get(url, {"nam": "x"}).content.decode()
+    assert "<form" not in text.split('id="content-main"')[1]  # nothing to edit
+
+
+def test_the_official_calendar_needs_the_view_permission(db: None) -> None:
+    client = Client()
+    client.force_login(UserFactory(username="clerk", is_staff=True))
+    response = client.get(reverse("admin:worktime_calendaroverride_official"))
+    assert response.status_code == 403

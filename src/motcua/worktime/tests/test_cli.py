@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from motcua.worktime.models import CalendarOverride
+from motcua.worktime.services import calendar_override_create
 
 pytestmark = pytest.mark.django_db
 
@@ -108,19 +110,52 @@ def test_batch_needs_the_header_and_a_readable_file(tmp_path: Path) -> None:
     assert "không dùng cả hai" in str(fails("deadline", "--batch", "-", "--limit", "1", stdin=""))
 
 
+LTBXH = "Bộ Lao động – Thương binh và Xã hội"
+ART_111 = "Bộ luật Lao động 45/2019/QH14, Điều 111 khoản 3"
+
+
 def test_calendar_lists_2023() -> None:
     out, _ = run("calendar", "--year", "2023")
     lines = out.splitlines()
-    assert "2023-01-20 T6 nghỉ   29 Tết" in lines
-    assert "2023-05-02 T3 nghỉ   Ngày Giỗ Tổ Hùng Vương (nghỉ bù)" in lines
-    assert "2023-05-03 T4 nghỉ   Ngày Chiến thắng (nghỉ bù)" in lines
+    assert f"2023-01-20 T6 nghỉ   29 Tết — Thông báo 5034/TB-LĐTBXH của {LTBXH}" in lines
+    assert f"2023-05-02 T3 nghỉ   Ngày Giỗ Tổ Hùng Vương (nghỉ bù) — {ART_111}" in lines
+    assert f"2023-05-03 T4 nghỉ   Ngày Chiến thắng (nghỉ bù) — {ART_111}" in lines
     assert not any(line.startswith("2023-04-29") for line in lines)  # a Saturday: not a weekday off
     assert len(lines) == 11
 
 
 def test_calendar_lists_make_up_saturdays() -> None:
     out, _ = run("calendar", "--year", "2025")
-    assert "2025-04-26 T7 làm bù Làm bù cho ngày nghỉ 02/05/2025" in out.splitlines()
+    assert (
+        "2025-04-26 T7 làm bù Làm bù cho ngày nghỉ 02/05/2025 — Thông báo 6150/TB-BLĐTBXH ngày 03/12/2024 "
+        f"của {LTBXH}"
+    ) in out.splitlines()
+
+
+def test_calendar_shows_each_change_of_2026_with_its_document() -> None:
+    lines = run("calendar", "--year", "2026")[0].splitlines()
+    vpcp = "Công văn 12729/VPCP-KGVX ngày 25/12/2025 của Văn phòng Chính phủ"
+    assert f"2026-01-02 T6 nghỉ   Ngày nghỉ (hoán đổi, làm bù thứ Bảy 10/01/2026) — {vpcp}" in lines
+    assert f"2026-01-10 T7 làm bù Làm bù cho ngày nghỉ 02/01/2026 — {vpcp}" in lines
+    assert (
+        "2026-11-24 T3 nghỉ   Ngày Văn hóa Việt Nam — Nghị quyết 28/2026/QH16, Điều 2 của Quốc hội" in lines
+    )
+    assert all(" — " in line for line in lines)
+    assert len(lines) == 16
+
+
+def test_calendar_marks_a_year_without_documents_as_an_estimate_and_shows_overrides() -> None:
+    calendar_override_create(
+        date=dt.date(2028, 3, 14), kind="extra_day_off", name="Nghỉ bão", decision="Quyết định 5/QĐ-UBND"
+    )
+    lines = run("calendar", "--year", "2028")[0].splitlines()
+    assert (
+        "2028-01-26 T4 nghỉ   Tết Nguyên Đán — ước tính theo Bộ luật Lao động, chưa có văn bản của năm"
+        in lines
+    )
+    assert (
+        "2028-03-14 T3 nghỉ   Nghỉ bão (Quyết định 5/QĐ-UBND) — điều chỉnh của tỉnh: Quyết định 5/QĐ-UBND"
+    ) in lines
 
 
 def test_import_calendar_overrides(tmp_path: Path) -> None:
