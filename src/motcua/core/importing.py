@@ -70,10 +70,11 @@ class ImportFailed(ValidationFailed):
         return [str(p) for p in self.problems]
 
 
-def command_error(exc: ImportFailed, stderr: OutputWrapper, summary: str | None = None) -> CommandError:
-    """Print every problem of ``exc`` on ``stderr``; the ``CommandError`` (exit code 2) to raise."""
+def command_error(exc: ImportFailed, stderr: OutputWrapper) -> CommandError:
+    """Print every problem of ``exc`` on ``stderr``; the ``CommandError`` to raise: its Vietnamese summary
+    ("Tệp ... có N lỗi; không ... nhập") and exit code 2."""
     from django.core.management.base import CommandError
 
     for line in exc.lines():
         stderr.write(line)
-    return CommandError(summary or exc.message, returncode=2)
+    return CommandError(exc.message, returncode=2)

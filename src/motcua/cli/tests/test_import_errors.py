@@ -91,6 +91,7 @@ def test_every_importer_fails_in_one_shape(
     with pytest.raises(CommandError) as command_failed:
         call_command(command, str(path), stdout=io.StringIO(), stderr=err)
     assert command_failed.value.returncode == 2
+    assert str(command_failed.value) == failed.message
     assert err.getvalue().splitlines() == [e["message"] for e in errors]
 
 

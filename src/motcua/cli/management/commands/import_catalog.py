@@ -24,6 +24,5 @@ class Command(BaseCommand):
         try:
             report = catalog_import_file(path=options["file"])
         except CatalogFileInvalid as exc:
-            summary = f"{len(exc.problems)} error(s) in {options['file']}; nothing was imported."
-            raise command_error(exc, self.stderr, summary) from None
+            raise command_error(exc, self.stderr) from None
         self.stdout.write(str(report))

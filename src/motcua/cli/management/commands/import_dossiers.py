@@ -24,6 +24,5 @@ class Command(BaseCommand):
         try:
             result = legacy_dossiers_import(path=options["file"])
         except LegacyImportInvalid as exc:
-            summary = f"{len(exc.problems)} error(s) in {options['file']}; nothing was imported."
-            raise command_error(exc, self.stderr, summary) from None
+            raise command_error(exc, self.stderr) from None
         self.stdout.write(str(result))
