@@ -59,7 +59,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
     details = exc.detail if isinstance(exc, exceptions.ValidationError) else None
     message = _MESSAGES.get(code, str(exc.detail))
-    return error_response(code, message, response.status_code, details)
+    error = error_response(code, message, response.status_code, details)
+    if "Retry-After" in response:  # a throttled request learns when to come back
+        error["Retry-After"] = response["Retry-After"]
+    return error
 
 
 def bad_request(code: str, message: str, details: Any = None) -> Response:

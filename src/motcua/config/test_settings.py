@@ -16,3 +16,7 @@ MOTCUA_CALENDAR_RECHECK_SECONDS = 3600.0
 # The national-portal sync is off unless a test turns it on (national_portal/tests): other suites count the
 # transition consumers' deliveries and queries.
 MOTCUA_DVCQG_CLIENT = ""
+
+# Wrong API tokens are throttled per address (accounts.authentication); every test client comes from 127.0.0.1,
+# so the suite as a whole would trip the default rate: the lockout tests set their own.
+MOTCUA_API_TOKEN_FAILURE_RATE = "100000/hour"

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "oauth2_provider",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",  # login lockout (accounts.lockout)
     "motcua.core",
     "motcua.audit",
     "motcua.organisations",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # the lockout page (accounts.lockout)
 ]
 
 ROOT_URLCONF = "motcua.config.urls"
@@ -85,6 +87,7 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "motcua.accounts.lockout.LockoutBackend",  # first: refuses a locked-out login before any password check
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]

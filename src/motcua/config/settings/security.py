@@ -1,3 +1,5 @@
+import datetime
+
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP  # type: ignore[import-not-found,unused-ignore]
 
@@ -30,6 +32,18 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Staff sessions (accounts.sessions): at most this long from login, and ended after this long without a request.
 MOTCUA_STAFF_SESSION_SECONDS = int(env_str("MOTCUA_STAFF_SESSION_SECONDS", str(8 * 3600)))
 MOTCUA_STAFF_IDLE_SECONDS = int(env_str("MOTCUA_STAFF_IDLE_SECONDS", str(30 * 60)))
+
+# Login lockout (django-axes, accounts.lockout): after this many wrong passwords the username is locked, and so
+# is the address, each on its own, until the cool-off ends or an administrator deletes the attempts.
+AXES_FAILURE_LIMIT = int(env_str("MOTCUA_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env_str("MOTCUA_LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = env_list("MOTCUA_LOGIN_LOCKOUT_BY", "username,ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "motcua.accounts.lockout.client_address"  # the proxy's X-Forwarded-For when behind one
+# Wrong API tokens from one address (accounts.authentication): at most this many, then 429 until the window ends.
+MOTCUA_API_TOKEN_FAILURE_RATE = env_str("MOTCUA_API_TOKEN_FAILURE_RATE", "20/hour")
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
