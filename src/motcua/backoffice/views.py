@@ -52,6 +52,7 @@ from motcua.dossiers.selectors import (
 )
 from motcua.dossiers.services import dossier_intake_counter
 from motcua.identity.services import dossier_applicant_view_log, dossiers_applicants_view_log
+from motcua.national_portal.selectors import dossier_sync
 from motcua.organisations.constants import Role
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import units_for_user, units_visible_to
@@ -349,6 +350,7 @@ def _dossier_context(
         "printable": [(number, FORMS[number]) for number in printable],
         "highlight_form": request.GET.get("in", ""),
         "classification": CLASSIFICATION_LABELS.get(dossier.classification, ""),
+        "national_sync": dossier_sync(dossier),
         "nav_active": "dossier",
     }
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, Q
+
 from motcua.dossiers.models import Dossier
 
-from .models import SyncState, SyncUpdate, UpdateState
+from .models import SyncState, UpdateState
 
 
 @dataclass(frozen=True)
@@ -23,22 +25,23 @@ class DossierSync:
 
 
 def dossier_sync(dossier: Dossier) -> DossierSync | None:
-    """The dossier's sync state; ``None`` when nothing of it was ever queued for the portal."""
-    state = SyncState.objects.filter(pk=dossier.pk).first()
+    """The dossier's sync state (one query); ``None`` when nothing of it was ever queued for the portal."""
+    updates = "dossier__national_updates"
+    state = (
+        SyncState.objects.filter(pk=dossier.pk)
+        .annotate(
+            pending=Count(updates, filter=Q(**{f"{updates}__state": UpdateState.PENDING})),
+            parked=Count(updates, filter=Q(**{f"{updates}__state": UpdateState.PARKED})),
+        )
+        .first()
+    )
     if state is None:
         return None
-    counts = {UpdateState.PENDING: 0, UpdateState.PARKED: 0}
-    for value in (
-        SyncUpdate.objects.filter(dossier_id=dossier.pk)
-        .exclude(state=UpdateState.SENT)
-        .values_list("state", flat=True)
-    ):
-        counts[UpdateState(value)] += 1
     return DossierSync(
         last_sent_status=state.last_sent_status,
         last_sent_at=state.last_sent_at,
         last_error=state.last_error,
         last_error_at=state.last_error_at,
-        pending=counts[UpdateState.PENDING],
-        parked=counts[UpdateState.PARKED],
+        pending=state.pending,
+        parked=state.parked,
     )

@@ -336,3 +336,29 @@ def test_portal_dates_are_vietnam_time_and_faults_parse() -> None:
         parse_faults("error_rate=2")
     with pytest.raises(ValueError, match="unknown sandbox portal fault"):
         parse_faults("explode=1")
+
+
+def test_the_back_office_dossier_page_shows_the_sync_state(
+    connected: World, inprocess: DjangoTransport, portal_settings: Any, frozen: dt.datetime
+) -> None:
+    from django.urls import reverse
+
+    dossier = intake(connected)
+    officer = connected.officer_a
+    officer.refresh_from_db()
+    web = Client()
+    web.force_login(officer)
+    url = reverse("backoffice:dossier", args=[dossier.code])
+    assert 'data-field="national-sync"' not in web.get(url).content.decode()  # nothing queued yet
+
+    run_queued_tasks()
+    page = web.get(url).content.decode()
+    assert "Đồng bộ Cổng DVCQG" in page
+    assert "Đã gửi trạng thái 2 lúc 10:00 10/03/2025" in page
+
+    portal_settings.MOTCUA_SANDBOX_DVCQG_FAULTS = "error_rate=1"
+    act(dossier, Action.ASSIGN, connected.officer_a, assignee=connected.specialist_a.username)
+    run_queued_tasks()
+    page = web.get(url).content.decode()
+    assert "1 bản tin lỗi chờ quản trị gửi lại" in page
+    assert "Lỗi hệ thống (giả lập)" in page
