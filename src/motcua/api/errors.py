@@ -82,27 +82,46 @@ ERROR_SCHEMA = {
 
 _DOCUMENTED_ERRORS = {
     "400": "malformed_request: NUL character, JSON not parseable or nested too deeply; or invalid input",
+    "401": "not_authenticated / authentication_failed: no or a wrong token",
+    "403": "permission_denied: not a staff account, or no role for this",
+    "404": "not_found: nothing under this code (or not visible to the caller)",
     "413": "request_too_large: body over the upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)",
+    "429": "throttled: too many wrong API tokens from this address (Retry-After)",
     "500": "server_error",
 }
+
+
+def _answers(path: str, operation: dict[str, Any]) -> list[str]:
+    """The error statuses ``operation`` may answer besides its own."""
+    security = operation.get("security", [])
+    authenticates = any(scheme for scheme in security)  # a token or a session is read
+    anonymous = {} in security or not security
+    wanted = ["400", "500"]
+    if authenticates:
+        wanted += ["401", "429"]
+    if not anonymous:
+        wanted.append("403")
+    if "{" in path:
+        wanted.append("404")
+    if "requestBody" in operation:
+        wanted.append("413")
+    return wanted
 
 
 def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular post-processing hook: the errors every operation may answer, in the error shape.
 
-    400 and 500 on every operation, 413 on those with a request body; an answer an operation already
-    documents is left as it is.
+    400 and 500 on every operation, 401 and 429 where a token is read, 403 where a login is required, 404 with
+    a path parameter, 413 with a request body; an answer an operation already documents is left as it is.
     """
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    for operations in result.get("paths", {}).values():
+    for path, operations in result.get("paths", {}).items():
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            for status_code, description in _DOCUMENTED_ERRORS.items():
-                if status_code == "413" and "requestBody" not in operation:
-                    continue
+            for status_code in _answers(path, operation):
                 operation["responses"].setdefault(
-                    status_code, {"description": description, "content": content}
+                    status_code, {"description": _DOCUMENTED_ERRORS[status_code], "content": content}
                 )
     return result

@@ -104,3 +104,10 @@ def test_the_schema_documents_the_error_answers() -> None:
     units = schema["paths"]["/api/v1/units/"]["get"]["responses"]
     assert "500" in units
     assert "413" not in units
+    assert "403" not in units  # anonymous callers are welcome
+    assert "404" not in units
+    detail = schema["paths"]["/api/v1/dossiers/{code}/"]["get"]["responses"]
+    assert {"401", "403", "404", "429"} <= set(detail)
+    public = schema["paths"]["/api/v1/public/dossiers/{code}/"]["get"]["responses"]
+    assert "404" in public
+    assert "401" not in public  # reads no token
