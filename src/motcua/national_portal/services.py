@@ -23,7 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from motcua.audit.services import audit_record
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.constants import OnlineMode
+from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.core import clock
 from motcua.dossiers.constants import STATUS_CODES
 from motcua.dossiers.models import ConsumerDelivery, Dossier, DossierEvent
@@ -391,3 +392,22 @@ def _resend_dossier(dossier: Dossier, *, on_portal: bool, client: NationalPortal
             state.save(update_fields=["last_sequence"])
     sync_send(dossier_id=dossier.pk, client=client)
     return not SyncUpdate.objects.filter(dossier=dossier).exclude(state=UpdateState.SENT).exists()
+
+
+# --- procedures ---
+
+
+def demo_procedures_connect() -> int:
+    """Mark the demo catalog's procedures offered online (fully or partly) as connected to the national portal.
+
+    The real list comes from the national catalog (issue 13, catalog pull); ``motcua load-demo`` calls this
+    in the sandbox so that a dossier received at the desk reaches the sandbox portal. Returns how many changed.
+    """
+    return (
+        Procedure.objects.filter(
+            national_portal_connected=False,
+            versions__online_mode__in=[OnlineMode.FULL, OnlineMode.PARTIAL],
+        )
+        .distinct()
+        .update(national_portal_connected=True)
+    )

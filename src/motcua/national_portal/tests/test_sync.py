@@ -362,3 +362,18 @@ def test_the_back_office_dossier_page_shows_the_sync_state(
     page = web.get(url).content.decode()
     assert "1 bản tin lỗi chờ quản trị gửi lại" in page
     assert "Lỗi hệ thống (giả lập)" in page
+
+
+def test_the_demo_connects_the_procedures_offered_online(world: World) -> None:
+    from motcua.catalog.models import Procedure
+    from motcua.dossiers.tests.factories import procedure_version
+    from motcua.national_portal.services import demo_procedures_connect
+
+    offline = procedure_version(code="2.000001")
+    offline.online_mode = "none"
+    offline.save(update_fields=["online_mode"])
+    assert demo_procedures_connect() == 1
+    assert set(Procedure.objects.filter(national_portal_connected=True).values_list("code", flat=True)) == {
+        "1.001193"
+    }
+    assert demo_procedures_connect() == 0

@@ -12,6 +12,7 @@ from django.db import transaction
 from motcua.catalog.models import Procedure
 from motcua.catalog.services import catalog_load_demo
 from motcua.identity.services import sandbox_client_ensure
+from motcua.national_portal.services import demo_procedures_connect
 from motcua.organisations.models import Unit
 from motcua.organisations.services import demo_staff_create, demo_units_load
 from motcua.worktime.models import CalendarOverride
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             accounts = demo_staff_create(password=password)
             if sandbox:
                 sandbox_client_ensure()  # motcua as a client of the sandbox e-ID provider, and its fake citizens
+                demo_procedures_connect()  # the online procedures sync with the sandbox national portal
         self.stdout.write(
             f"Demo data ready: {Unit.objects.count()} units, {CalendarOverride.objects.count()} calendar "
             f"overrides, {Procedure.objects.count()} procedures, {len(accounts)} staff accounts"
