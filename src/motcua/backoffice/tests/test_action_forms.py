@@ -72,3 +72,21 @@ def test_form_params_are_the_actions_params(world: World, frozen: dt.datetime, a
     assert given <= spec.params.names()
     spec.params.parse(params)  # raises if the form and the action disagree
     spec.note.check(params["note"])  # a composed note satisfies the rule too
+
+
+@pytest.mark.parametrize(("action", "missing"), [(a, k) for a, filled in FILLED.items() for k in filled])
+def test_a_form_never_passes_what_its_action_refuses(
+    world: World, frozen: dt.datetime, action: str, missing: str
+) -> None:
+    """Leave one field empty: either the form says so itself, or the action takes the parameters as they are."""
+    source = sorted(TRANSITIONS[action].sources)[0]
+    dossier = dossier_in(source, version=world.version, unit=world.unit_a)
+    form_class: type[ActionForm] = ACTION_FORMS[action]
+    prefix = form_class(dossier=dossier, user=world.officer_a).prefix
+    filled = {"expected_version": dossier.version, "note": "Lý do", **FILLED[action]}
+    del filled[missing]
+    form = form_class({f"{prefix}-{k}": v for k, v in filled.items()}, dossier=dossier, user=world.officer_a)
+    if form.is_valid():
+        ACTIONS[action].params.parse(form.params())
+    else:
+        assert set(form.errors) == {missing}
