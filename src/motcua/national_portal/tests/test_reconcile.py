@@ -88,3 +88,28 @@ def test_a_bad_date_exits_with_code_2(portal_settings: Any, db: None) -> None:
     assert info.value.returncode == 2
     with clock.frozen(dt.datetime(2025, 3, 11, 9, 0, tzinfo=clock.VN_TZ)):
         assert reconcile() == {"checked": 0, "mismatched": 0, "resent": 0, "failed": 0}
+
+
+def test_the_sweep_queues_the_dossiers_whose_sender_was_lost(
+    connected: World, inprocess: DjangoTransport, frozen: dt.datetime
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.dossiers.models import ConsumerDelivery
+    from motcua.dossiers.tasks import consume_deliveries
+    from motcua.national_portal.models import UpdateState
+
+    dossier = dossier_intake_counter(
+        officer=connected.officer_a, procedure_code="1.001193", unit_code="8707", applicant=APPLICANT
+    )
+    delivery = ConsumerDelivery.objects.get(consumer="national-portal")
+    consume_deliveries.call([[delivery.pk, 0]])
+    DBTaskResult.objects.all().delete()  # the worker that held the sender died with it
+    out = StringIO()
+    call_command("sync_national", stdout=out)
+    assert json.loads(out.getvalue()) == {"queued": 1}
+    run_queued_tasks()
+    assert SyncUpdate.objects.get(dossier=dossier).state == UpdateState.SENT
+    out = StringIO()
+    call_command("sync_national", stdout=out)
+    assert json.loads(out.getvalue()) == {"queued": 0}
