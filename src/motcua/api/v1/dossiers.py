@@ -22,7 +22,7 @@ from motcua.api.serializers import Serializer
 from motcua.core.errors import NotFound
 from motcua.core.masking import mask_id_number
 from motcua.dossiers.constants import Action, ApplicantKind, Routing, Status
-from motcua.dossiers.lifecycle import TRANSITIONS, actions_for, dossier_transition
+from motcua.dossiers.lifecycle import ACTIONS, TRANSITIONS, actions_for, dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import (
     dossier_get_for_user,
@@ -254,7 +254,20 @@ class DossierLegInput(Serializer):
     name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
+def _actions_reference() -> str:
+    """The OpenAPI description of the action endpoint, from the actions' typed parameters and note rules."""
+    lines = ["Parameters each action takes (others are ignored); the note rule of each:", ""]
+    for action, spec in ACTIONS.items():
+        names = ", ".join(f"`{name}`" for name in sorted(spec.params.names())) or "none"
+        note = f"required ({spec.note.what})" if spec.note.required else "optional"
+        lines.append(f"- `{action}`: {names}; note {note}")
+    return "\n".join(lines)
+
+
 class DossierActionApi(APIView):
+    """Apply one lifecycle action. The input offers exactly the actions' parameters
+    (``dossiers/tests/test_action_params.py``); each action parses the ones it takes."""
+
     permission_classes = [IsStaffAccount]
 
     class DossierActionInput(Serializer):
@@ -273,6 +286,7 @@ class DossierActionApi(APIView):
 
     @extend_schema(
         operation_id="dossiers_action",
+        description=_actions_reference(),
         parameters=[
             OpenApiParameter("action", str, OpenApiParameter.PATH, enum=[str(a) for a in TRANSITIONS])
         ],

@@ -110,3 +110,11 @@ def test_the_api_action_input_offers_exactly_the_actions_params() -> None:
     offered = set(DossierActionApi.DossierActionInput().fields)
     taken = set().union(*(spec.params.names() for spec in ACTIONS.values()))
     assert offered == {"expected_version", "note"} | taken
+
+
+@pytest.mark.django_db
+def test_the_api_schema_lists_each_actions_params_and_note_rule(client: Any) -> None:
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/dossiers/{code}/actions/{action}/"]["post"]
+    assert "- `forward`: `legs`, `routing`, `step`; note optional" in operation["description"]
+    assert "- `stop`: none; note required (lý do dừng xử lý)" in operation["description"]
