@@ -216,7 +216,7 @@ def _deliver(update: SyncUpdate, state: SyncState, client: NationalPortalClient)
     except PortalError as exc:
         now = clock.now()
         error = f"{type(exc).__name__}: {exc}"[:2000]
-        max_attempts = int(getattr(settings, "MOTCUA_DVCQG_MAX_ATTEMPTS", 8))
+        max_attempts = int(getattr(settings, "MOTCUA_DVCQG_MAX_ATTEMPTS", 12))
         park = isinstance(exc, PortalRejected) or update.attempts >= max_attempts
         update.last_error = error
         if park:

@@ -129,7 +129,7 @@ MOTCUA_DVCQG_PASSWORD = env_str("MOTCUA_DVCQG_PASSWORD", "motcua-sandbox" if _SA
 MOTCUA_DVCQG_CLIENT = env_str("MOTCUA_DVCQG_CLIENT", "dvcqg" if MOTCUA_DVCQG_URL else "")
 # Seconds per HTTP call; failed deliveries are retried with backoff and parked after this many attempts.
 MOTCUA_DVCQG_TIMEOUT = float(env_str("MOTCUA_DVCQG_TIMEOUT", "10"))
-MOTCUA_DVCQG_MAX_ATTEMPTS = int(env_str("MOTCUA_DVCQG_MAX_ATTEMPTS", "8"))
+MOTCUA_DVCQG_MAX_ATTEMPTS = int(env_str("MOTCUA_DVCQG_MAX_ATTEMPTS", "12"))  # ≈ 5 h of failures
 MOTCUA_DVCQG_RETRY_SECONDS = float(env_str("MOTCUA_DVCQG_RETRY_SECONDS", "30"))  # doubled per failure, ≤ 1 h
 # The sandbox portal's account and its misbehaviour, e.g. "error_rate=0.3,timeout_rate=0.1,latency_ms=200".
 MOTCUA_SANDBOX_DVCQG_USERNAME = env_str("MOTCUA_SANDBOX_DVCQG_USERNAME", "motcua")

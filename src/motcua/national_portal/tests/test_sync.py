@@ -377,3 +377,34 @@ def test_the_demo_connects_the_procedures_offered_online(world: World) -> None:
         "1.001193"
     }
     assert demo_procedures_connect() == 0
+
+
+def test_a_portal_down_for_an_hour_only_delays(
+    connected: World, inprocess: DjangoTransport, portal_settings: Any
+) -> None:
+    """With the default retry settings (30 s doubled per failure, 12 attempts) nothing parks in an hour's outage;
+    the update goes once the portal is back, at the next retry (within the hour after)."""
+    from motcua.dossiers.tests.conftest import MONDAY_10
+    from motcua.national_portal.services import sync_send
+
+    portal_settings.MOTCUA_DVCQG_MAX_ATTEMPTS = 12
+    portal_settings.MOTCUA_DVCQG_RETRY_SECONDS = 30
+    portal_settings.MOTCUA_SANDBOX_DVCQG_FAULTS = "error_rate=1"
+    with clock.frozen(MONDAY_10):
+        dossier = intake(connected)
+        delivery = ConsumerDelivery.objects.get(consumer="national-portal")
+        consume_deliveries.call([[delivery.pk, 0]])
+    update = SyncUpdate.objects.get(dossier=dossier)
+    back = MONDAY_10 + dt.timedelta(hours=1)
+    at = MONDAY_10
+    while update.state != UpdateState.SENT:
+        assert update.state == UpdateState.PENDING  # never parked
+        if at >= back:
+            portal_settings.MOTCUA_SANDBOX_DVCQG_FAULTS = ""
+        with clock.frozen(at):
+            sync_send(dossier_id=dossier.pk)
+        update.refresh_from_db()
+        at = update.next_attempt_at or at
+    assert update.sent_at is not None
+    assert back <= update.sent_at < back + dt.timedelta(hours=1)
+    assert portal_view(Client(), str(dossier.code))["TrangThaiHoSo"] == 2
