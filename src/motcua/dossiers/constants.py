@@ -92,4 +92,10 @@ class Routing(models.TextChoices):
 APPLICANT = "applicant"
 # The pseudo-role of an outside system's actor (``accounts.services.system_actor``: ``system:vnpay``, …) in the
 # transition table: a callback acts under its own name, in whichever unit the dossier is, never as an officer.
+# SYSTEM lets any system act; a row may instead name one system by its actor's name (``system_role("dvcqg")``).
 SYSTEM = "system"
+
+
+def system_role(name: str) -> str:
+    """The role only the actor of system ``name`` holds (its account's username, ``system:<name>``)."""
+    return f"system:{name}"

@@ -136,10 +136,11 @@ def allowed_actions(status: str) -> list[str]:
 
 def actor_roles(dossier: Dossier, actor: User) -> set[str]:
     """The roles ``actor`` holds for ``dossier``: their roles in its unit, plus APPLICANT for the owner;
-    an outside system's actor holds SYSTEM only (whatever the unit)."""
+    an outside system's actor holds SYSTEM (any system) and its own name (``system:vnpay``), whatever the
+    unit, and nothing else."""
     roles: set[str] = set()
     if actor.is_authenticated and getattr(actor, "is_system", False):
-        return {SYSTEM}
+        return {SYSTEM, actor.username}
     if actor.is_authenticated:
         roles |= set(user_roles_by_unit(actor).get(dossier.unit_id, frozenset()))
         if dossier.owner_id is not None and dossier.owner_id == actor.pk:

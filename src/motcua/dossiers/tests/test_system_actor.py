@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -55,7 +56,7 @@ def test_a_persons_account_is_never_taken_for_a_system(world: World) -> None:
 def test_a_system_actor_confirms_a_payment_under_its_own_name(world: World, frozen: dt.datetime) -> None:
     dossier = dossier_in(Status.AWAITING_PAYMENT, version=world.version, unit=world.unit_a)
     vnpay = system_actor("vnpay", label="Cổng thanh toán VNPay")
-    assert actor_roles(dossier, vnpay) == {SYSTEM}
+    assert actor_roles(dossier, vnpay) == {SYSTEM, "system:vnpay"}
     assert actions_for(dossier, vnpay) == [Action.PAYMENT_RECEIVED]
     dossier = dossier_transition(
         dossier=dossier, action=Action.PAYMENT_RECEIVED, actor=vnpay, note="Giao dịch VNPay 14012345"
@@ -88,3 +89,24 @@ def test_a_system_actor_cannot_do_what_the_table_keeps_for_people(
 
 def test_system_role_is_in_the_table_where_systems_act() -> None:
     assert [a for a, t in TRANSITIONS.items() if SYSTEM in t.roles] == [Action.PAYMENT_RECEIVED]
+
+
+def test_a_row_can_name_one_system(
+    world: World, frozen: dt.datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row naming ``system_role("dvcqg")`` lets the national portal's actor act, and no other system."""
+    from motcua.dossiers import lifecycle
+    from motcua.dossiers.constants import system_role
+
+    only_dvcqg = dataclasses.replace(
+        TRANSITIONS[Action.SUPPLEMENT_RECEIVED], roles=frozenset({system_role("dvcqg")})
+    )
+    monkeypatch.setitem(lifecycle.TRANSITIONS, Action.SUPPLEMENT_RECEIVED, only_dvcqg)
+    dossier = dossier_in(Status.AWAITING_SUPPLEMENT, version=world.version, unit=world.unit_a)
+    with pytest.raises(PermissionDenied):
+        dossier_transition(dossier=dossier, action=Action.SUPPLEMENT_RECEIVED, actor=system_actor("vnpay"))
+    dossier = dossier_transition(
+        dossier=dossier, action=Action.SUPPLEMENT_RECEIVED, actor=system_actor("dvcqg")
+    )
+    assert dossier.status == Status.PROCESSING
+    assert DossierEvent.objects.get(dossier=dossier).actor.username == "system:dvcqg"
