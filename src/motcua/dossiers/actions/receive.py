@@ -115,7 +115,8 @@ def _refuse_missing(rows: Iterable[DossierComponent]) -> None:
 
 
 def _components(change: Change[ReceiveParams]) -> None:
-    """Replace the checklist when ``components`` is given; every required component must be received."""
+    """Set the checklist when ``components`` is given (rows updated in place, ``_components_merge``); every
+    required component must be received."""
     dossier = change.dossier
     items = change.params.components
     if items is None:  # the checklist as it stands (in hand, in primary-key order, or read)
