@@ -136,22 +136,22 @@ def _store(
                     return _duplicate(dossier_id)
             for index, record in enumerate(data):
                 code = str(record["MaHoSo"])
-                dossier = SandboxPortalDossier.objects.select_for_update().filter(code=code).first()
+                stored = SandboxPortalDossier.objects.select_for_update().filter(code=code).first()
                 status = int(record[status_field])
-                if dossier is None:
+                if stored is None:
                     if service != Service.SYNC_DOSSIER:
                         raise _Unknown(code)
-                    dossier = SandboxPortalDossier.objects.create(code=code, record=record, status=status)
+                    stored = SandboxPortalDossier.objects.create(code=code, record=record, status=status)
                 elif service == Service.SYNC_DOSSIER:
-                    dossier.record = record
-                    dossier.status = status
-                    dossier.save(update_fields=["record", "status", "updated_at"])
+                    stored.record = record
+                    stored.status = status
+                    stored.save(update_fields=["record", "status", "updated_at"])
                 else:
-                    dossier.record = {**dossier.record, "TrangThaiHoSo": status}
-                    dossier.status = status
-                    dossier.save(update_fields=["record", "status", "updated_at"])
+                    stored.record = {**stored.record, "TrangThaiHoSo": status}
+                    stored.status = status
+                    stored.save(update_fields=["record", "status", "updated_at"])
                 SandboxPortalUpdate.objects.create(
-                    dossier=dossier,
+                    dossier=stored,
                     service=service,
                     is_updating=is_updating,
                     idempotency_key=key if index == 0 else "",
