@@ -21,6 +21,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from motcua.accounts.lockout import client_address
 from motcua.accounts.models import User
+from motcua.accounts.services import api_token_expired
 from motcua.core.refcache import refcache_get
 
 
@@ -71,6 +72,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user, token = refcache_get(("api-token", key), lambda: self._read(key))
         user, token = copy.copy(user), copy.copy(token)
         token.user = user
+        if api_token_expired(token):
+            raise exceptions.AuthenticationFailed(
+                "API token expired: ask for a new one (motcua create-api-token)."
+            )
         return user, token
 
     def _read(self, key: str) -> tuple[User, Token]:

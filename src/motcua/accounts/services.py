@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from motcua.core import clock
 from motcua.core.errors import NotFound, ValidationFailed
 
 from .models import AccountKind, User
@@ -18,6 +21,12 @@ _SYSTEM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 
 
 @transaction.atomic
+def api_token_expired(token: Token) -> bool:
+    """``token`` is older than ``MOTCUA_API_TOKEN_DAYS`` (0: tokens never expire)."""
+    days = settings.MOTCUA_API_TOKEN_DAYS
+    return bool(days) and token.created + dt.timedelta(days=days) <= clock.now()
+
+
 def api_token_get_or_create(*, username: str, reset: bool = False) -> Token:
     """The DRF token of ``username`` (created if missing; replaced when ``reset``); ``NotFound`` if no user."""
     user = User.objects.filter(username=username).first()
@@ -29,7 +38,8 @@ def api_token_get_or_create(*, username: str, reset: bool = False) -> Token:
         raise ValidationFailed(
             _("Tài khoản «%(username)s» đang bị khóa.") % {"username": username}, code="user_inactive"
         )
-    if reset:
+    existing = Token.objects.filter(user=user).first()
+    if reset or (existing is not None and api_token_expired(existing)):
         Token.objects.filter(user=user).delete()
     token, _created = Token.objects.get_or_create(user=user)
     return token

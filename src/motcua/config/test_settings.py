@@ -19,4 +19,4 @@ MOTCUA_DVCQG_CLIENT = ""
 
 # Wrong API tokens are throttled per address (accounts.authentication); every test client comes from 127.0.0.1,
 # so the suite as a whole would trip the default rate: the lockout tests set their own.
-MOTCUA_API_TOKEN_FAILURE_RATE = "100000/hour"
+MOTCUA_API_TOKEN_FAILURE_RATE = "100000/hour"  # noqa: S105 (a rate, not a password)

@@ -116,3 +116,28 @@ def test_wrong_api_tokens_are_throttled(officer: User) -> None:
     # Another address is not affected.
     other = Client(REMOTE_ADDR="10.1.1.2")
     assert other.get("/api/v1/dossiers/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+
+
+@override_settings(MOTCUA_API_TOKEN_DAYS=90)
+def test_an_api_token_expires_and_a_new_one_is_issued(officer: User) -> None:
+    import datetime as dt
+
+    from rest_framework.authtoken.models import Token
+
+    from motcua.accounts.services import api_token_get_or_create
+    from motcua.core import clock
+    from motcua.organisations.constants import Role
+    from motcua.organisations.tests.factories import MembershipFactory
+
+    MembershipFactory(user=officer, role=Role.OFFICER)
+    token = api_token_get_or_create(username=officer.username)
+    client = Client()
+    assert client.get("/api/v1/dossiers/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    with clock.frozen(token.created + dt.timedelta(days=91)):
+        response = client.get("/api/v1/dossiers/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        assert response.status_code == 401
+        assert response.json()["code"] == "authentication_failed"
+        fresh = api_token_get_or_create(username=officer.username)
+        assert fresh.key != token.key
+        assert not Token.objects.filter(key=token.key).exists()
+    assert client.get("/api/v1/dossiers/", HTTP_AUTHORIZATION=f"Token {fresh.key}").status_code == 200

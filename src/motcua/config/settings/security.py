@@ -44,6 +44,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = "motcua.accounts.lockout.client_address"  # the proxy's X-Forwarded-For when behind one
 # Wrong API tokens from one address (accounts.authentication): at most this many, then 429 until the window ends.
 MOTCUA_API_TOKEN_FAILURE_RATE = env_str("MOTCUA_API_TOKEN_FAILURE_RATE", "20/hour")
+# API tokens older than this many days are refused (0: never); `motcua create-api-token` then issues a new one.
+MOTCUA_API_TOKEN_DAYS = int(env_str("MOTCUA_API_TOKEN_DAYS", "90"))
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
