@@ -41,7 +41,8 @@ AXES_LOCKOUT_PARAMETERS = env_list("MOTCUA_LOGIN_LOCKOUT_BY", "username,ip_addre
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_CLIENT_IP_CALLABLE = "motcua.accounts.lockout.client_address"  # the proxy's X-Forwarded-For when behind one
+# The client's address: the proxy's X-Forwarded-For entry when behind one (BEHIND_TLS_PROXY).
+AXES_CLIENT_IP_CALLABLE = "motcua.accounts.lockout.client_address"
 # Wrong API tokens from one address (accounts.authentication): at most this many, then 429 until the window ends.
 MOTCUA_API_TOKEN_FAILURE_RATE = env_str("MOTCUA_API_TOKEN_FAILURE_RATE", "20/hour")
 # API tokens older than this many days are refused (0: never); `motcua create-api-token` then issues a new one.
