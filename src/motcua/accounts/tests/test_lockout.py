@@ -141,3 +141,14 @@ def test_an_api_token_expires_and_a_new_one_is_issued(officer: User) -> None:
         assert fresh.key != token.key
         assert not Token.objects.filter(key=token.key).exists()
     assert client.get("/api/v1/dossiers/", HTTP_AUTHORIZATION=f"Token {fresh.key}").status_code == 200
+
+
+def test_behind_the_tls_proxy_the_address_is_the_one_the_proxy_appended() -> None:
+    from django.test import RequestFactory
+
+    from motcua.accounts.lockout import client_address
+
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+    assert client_address(request) == "10.0.0.254"  # no proxy configured: the header proves nothing
+    with override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")):
+        assert client_address(request) == "203.0.113.7"
