@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "motcua.submissions",
     "motcua.notifications",
     "motcua.national_portal",
+    "motcua.payments",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",

@@ -135,3 +135,37 @@ MOTCUA_DVCQG_RETRY_SECONDS = float(env_str("MOTCUA_DVCQG_RETRY_SECONDS", "30")) 
 MOTCUA_SANDBOX_DVCQG_USERNAME = env_str("MOTCUA_SANDBOX_DVCQG_USERNAME", "motcua")
 MOTCUA_SANDBOX_DVCQG_PASSWORD = env_str("MOTCUA_SANDBOX_DVCQG_PASSWORD", "motcua-sandbox")
 MOTCUA_SANDBOX_DVCQG_FAULTS = env_str("MOTCUA_SANDBOX_DVCQG_FAULTS", "")
+
+# --- Payments (docs/payments.md) ---
+# Gateways turned on (comma-separated plugin identifiers; ``vnpay`` by default in the sandbox only).
+MOTCUA_PAYMENT_GATEWAYS = env_str("MOTCUA_PAYMENT_GATEWAYS", "vnpay" if _SANDBOX_ON else "")
+# VNPay 2.1.0: the merchant's terminal code and hash secret (from the environment, never committed), the
+# payment page and the merchant API (QueryDR/refund). In the sandbox they default to motcua's own sandbox
+# gateway (/sandbox/vnpay/) and its demo merchant.
+MOTCUA_SANDBOX_VNPAY_TMN_CODE = env_str("MOTCUA_SANDBOX_VNPAY_TMN_CODE", "MOTCUA01")
+MOTCUA_SANDBOX_VNPAY_HASH_SECRET = env_str(
+    "MOTCUA_SANDBOX_VNPAY_HASH_SECRET", "MOTCUASANDBOXSECRET0123456789ABCD"
+)
+MOTCUA_VNPAY_TMN_CODE = env_str("MOTCUA_VNPAY_TMN_CODE", MOTCUA_SANDBOX_VNPAY_TMN_CODE if _SANDBOX_ON else "")
+MOTCUA_VNPAY_HASH_SECRET = env_str(
+    "MOTCUA_VNPAY_HASH_SECRET", MOTCUA_SANDBOX_VNPAY_HASH_SECRET if _SANDBOX_ON else ""
+)
+MOTCUA_VNPAY_PAY_URL = env_str(
+    "MOTCUA_VNPAY_PAY_URL", f"{MOTCUA_PUBLIC_URL}/sandbox/vnpay/paymentv2/vpcpay.html" if _SANDBOX_ON else ""
+)
+MOTCUA_VNPAY_API_URL = env_str(
+    "MOTCUA_VNPAY_API_URL",
+    f"{MOTCUA_PUBLIC_URL}/sandbox/vnpay/merchant_webapi/api/transaction" if _SANDBOX_ON else "",
+)
+# Where VNPay sends the payer's browser back (display only); register the IPN URL
+# {MOTCUA_PUBLIC_URL}/api/v1/payments/vnpay/ipn/ with VNPay.
+MOTCUA_VNPAY_RETURN_URL = env_str("MOTCUA_VNPAY_RETURN_URL", f"{MOTCUA_PUBLIC_URL}/thanh-toan/vnpay/ket-qua/")
+# Minutes a payment order stays open at the gateway (vnp_ExpireDate).
+MOTCUA_PAYMENT_EXPIRY_MINUTES = int(env_str("MOTCUA_PAYMENT_EXPIRY_MINUTES", "15"))
+# The sandbox gateway's IPN: where it sends it, how many times and how far apart (like VNPay, it retries
+# until it gets RspCode 00 or 02).
+MOTCUA_SANDBOX_VNPAY_IPN_URL = env_str(
+    "MOTCUA_SANDBOX_VNPAY_IPN_URL", f"{MOTCUA_PUBLIC_URL}/api/v1/payments/vnpay/ipn/"
+)
+MOTCUA_SANDBOX_VNPAY_IPN_ATTEMPTS = int(env_str("MOTCUA_SANDBOX_VNPAY_IPN_ATTEMPTS", "10"))
+MOTCUA_SANDBOX_VNPAY_IPN_RETRY_SECONDS = float(env_str("MOTCUA_SANDBOX_VNPAY_IPN_RETRY_SECONDS", "30"))

@@ -33,8 +33,13 @@ def _switch_login_provider(settings: Any, plugin: Plugin, on: bool) -> None:
     settings.MOTCUA_LOGIN_PROVIDERS = providers
 
 
+def _switch_payment_gateway(settings: Any, plugin: Plugin, on: bool) -> None:
+    others = [g for g in str(settings.MOTCUA_PAYMENT_GATEWAYS).split(",") if g and g != plugin.identifier]
+    settings.MOTCUA_PAYMENT_GATEWAYS = ",".join([*others, plugin.identifier] if on else others)
+
+
 # How to turn a plugin on or off in the settings, for the registries no single setting chooses from.
-SWITCHES = {"login provider": _switch_login_provider}
+SWITCHES = {"login provider": _switch_login_provider, "payment gateway": _switch_payment_gateway}
 # Registries whose plugins are on once registered (no setting turns them off).
 ALWAYS_ON = {"transition consumer"}
 
@@ -138,6 +143,7 @@ def production(settings: Any) -> Any:
     settings.MOTCUA_LOGIN_PROVIDERS = providers
     settings.MOTCUA_SMS_CHANNEL = ""
     settings.MOTCUA_POPULATION_REGISTER = ""
+    settings.MOTCUA_PAYMENT_GATEWAYS = ""
     settings.MOTCUA_EMAIL_CHANNEL = "django"
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "smtp.example.vn"

@@ -1,0 +1,39 @@
+"""Choices of the payments app: ledger entry kinds, credit sources, payment methods and states."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class EntryKind(models.TextChoices):
+    """A ledger entry. Amounts are signed VND: what the applicant owes goes up (+) or down (−)."""
+
+    CHARGE = "charge", "Khoản phải nộp"  # +: a fee or charge due
+    PAYMENT = "payment", "Khoản đã nộp"  # −: money received
+    REFUND = "refund", "Hoàn trả"  # +: money given back
+    ADJUSTMENT = "adjustment", "Điều chỉnh"  # ±: an exemption, a correction
+
+
+class EntrySource(models.TextChoices):
+    """Where an entry comes from; every credit names one of the last three."""
+
+    FEE = "fee", "Phí, lệ phí của thủ tục"
+    OFFICER = "officer", "Cán bộ ghi nhận"
+    GATEWAY = "gateway", "Giao dịch qua cổng thanh toán"
+    BANK_STATEMENT = "bank_statement", "Dòng sao kê ngân hàng"
+    COUNTER = "counter", "Nộp tiền mặt tại Bộ phận một cửa"
+
+
+CREDIT_SOURCES = (EntrySource.GATEWAY, EntrySource.BANK_STATEMENT, EntrySource.COUNTER)
+
+
+class Method(models.TextChoices):
+    VNPAY = "vnpay", "Cổng thanh toán VNPay"
+    CASH = "cash", "Tiền mặt tại Bộ phận một cửa"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Chờ thanh toán"
+    SUCCEEDED = "succeeded", "Đã thanh toán"
+    FAILED = "failed", "Không thành công"
+    EXPIRED = "expired", "Hết hạn"

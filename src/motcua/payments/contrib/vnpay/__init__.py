@@ -1,0 +1,68 @@
+"""VNPay 2.1.0 as a payment gateway plugin: the signed payment URL (the IPN is ``services.vnpay_ipn``).
+
+Settings: ``MOTCUA_VNPAY_TMN_CODE``, ``MOTCUA_VNPAY_HASH_SECRET`` (never logged nor shown),
+``MOTCUA_VNPAY_PAY_URL``, ``MOTCUA_VNPAY_API_URL`` (QueryDR/refund, not used yet), ``MOTCUA_VNPAY_RETURN_URL``;
+in the sandbox they default to motcua's own sandbox gateway (``/sandbox/vnpay/``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from motcua.core.registry import sandbox_on
+
+from ...gateways import PaymentGateway, payment_gateways
+from ...models import Payment
+from . import protocol
+
+
+def tmn_code() -> str:
+    return str(getattr(settings, "MOTCUA_VNPAY_TMN_CODE", "") or "")
+
+
+def hash_secret() -> str:
+    return str(getattr(settings, "MOTCUA_VNPAY_HASH_SECRET", "") or "")
+
+
+@payment_gateways.register("vnpay")
+class VnpayGateway(PaymentGateway):
+    label = "Cổng thanh toán VNPay"
+
+    def check(self) -> list[str]:
+        problems = []
+        if not tmn_code():
+            problems.append("MOTCUA_VNPAY_TMN_CODE is empty")
+        if not hash_secret():
+            problems.append("MOTCUA_VNPAY_HASH_SECRET is empty")
+        for name in ("MOTCUA_VNPAY_PAY_URL", "MOTCUA_VNPAY_RETURN_URL"):
+            url = str(getattr(settings, name, "") or "")
+            if not url:
+                problems.append(f"{name} is empty")
+            elif urlsplit(url).scheme != "https" and not sandbox_on():
+                problems.append(f"{name} must be https outside the sandbox: {url!r}")
+        return problems
+
+    def pay_url(self, payment: Payment, *, client_ip: str) -> str:
+        params = {
+            "vnp_Version": protocol.VERSION,
+            "vnp_Command": "pay",
+            "vnp_TmnCode": tmn_code(),
+            "vnp_Amount": payment.amount * 100,
+            "vnp_CurrCode": "VND",
+            "vnp_TxnRef": payment.reference,
+            "vnp_OrderInfo": protocol.ascii_text(
+                f"Thanh toan phi, le phi ho so {payment.dossier.code or payment.dossier_id}"
+            ),
+            "vnp_OrderType": "other",
+            "vnp_Locale": "vn",
+            "vnp_ReturnUrl": str(settings.MOTCUA_VNPAY_RETURN_URL),
+            "vnp_IpAddr": client_ip or "127.0.0.1",
+            "vnp_CreateDate": protocol.format_time(payment.created_at),
+        }
+        if payment.expires_at is not None:
+            params["vnp_ExpireDate"] = protocol.format_time(payment.expires_at)
+        query = protocol.query_string(protocol.signed(params, hash_secret()))
+        base = str(settings.MOTCUA_VNPAY_PAY_URL)
+        return f"{base}{'&' if '?' in base else '?'}{query}"

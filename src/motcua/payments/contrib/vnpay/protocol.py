@@ -1,0 +1,96 @@
+"""The VNPay 2.1.0 wire format: the signature, dates, the codes (INTEGRATIONS.md, "Payments").
+
+Signature: every non-empty ``vnp_*`` parameter except ``vnp_SecureHash`` and ``vnp_SecureHashType``, sorted by
+key, values form-URL-encoded (``quote_plus``), joined ``k=v`` with ``&``; HMAC-SHA512 with the hash secret, in
+lower-case hex. Pure functions: no settings, no database (the sandbox gateway signs with the same code).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Mapping
+from urllib.parse import quote_plus
+
+from motcua.core.clock import VN_TZ
+
+VERSION = "2.1.0"
+DATE_FORMAT = "%Y%m%d%H%M%S"  # yyyyMMddHHmmss, GMT+7
+HASH_KEYS = frozenset({"vnp_SecureHash", "vnp_SecureHashType"})
+
+# vnp_ResponseCode / vnp_TransactionStatus: 00 is success; the sandbox gateway answers these others.
+OK = "00"
+RESPONSE_CANCELLED = "24"  # the customer cancelled
+RESPONSE_INSUFFICIENT_FUNDS = "51"
+STATUS_FAILED = "02"
+
+# IPN answers (RspCode, Message), in the order they are checked.
+IPN_BAD_SIGNATURE = ("97", "Invalid signature")
+IPN_ORDER_NOT_FOUND = ("01", "Order not found")
+IPN_AMOUNT_MISMATCH = ("04", "Invalid amount")
+IPN_ALREADY_CONFIRMED = ("02", "Order already confirmed")
+IPN_CONFIRMED = ("00", "Confirm Success")
+IPN_UNEXPECTED = ("99", "Unknown error")
+
+
+def hash_data(params: Mapping[str, object]) -> str:
+    """The signed string: the non-empty ``vnp_*`` parameters but the hash, sorted, ``quote_plus``-encoded."""
+    items = sorted(
+        (key, str(value))
+        for key, value in params.items()
+        if key.startswith("vnp_") and key not in HASH_KEYS and value is not None and str(value) != ""
+    )
+    return "&".join(f"{key}={quote_plus(value)}" for key, value in items)
+
+
+def sign(params: Mapping[str, object], secret: str) -> str:
+    """HMAC-SHA512 of ``hash_data(params)`` with ``secret``, lower-case hex."""
+    return hmac.new(secret.encode(), hash_data(params).encode(), hashlib.sha512).hexdigest()
+
+
+def signed(params: Mapping[str, object], secret: str) -> dict[str, str]:
+    """``params`` (non-empty values, as strings) with their ``vnp_SecureHash``."""
+    result = {key: str(value) for key, value in params.items() if value is not None and str(value) != ""}
+    result["vnp_SecureHash"] = sign(result, secret)
+    return result
+
+
+def verify(params: Mapping[str, str], secret: str) -> bool:
+    """Whether ``params`` carry the signature ``secret`` gives them (constant-time comparison)."""
+    given = str(params.get("vnp_SecureHash", "") or "").lower()
+    if not given or not secret:
+        return False
+    return hmac.compare_digest(given, sign(params, secret))
+
+
+def query_string(params: Mapping[str, str]) -> str:
+    """The URL query of signed parameters, encoded as they were signed (the hash last)."""
+    body = {k: v for k, v in params.items() if k not in HASH_KEYS}
+    query = hash_data(body)
+    if "vnp_SecureHash" in params:
+        query += f"&vnp_SecureHash={params['vnp_SecureHash']}"
+    return query
+
+
+def format_time(moment: dt.datetime) -> str:
+    """``yyyyMMddHHmmss`` in Vietnam time (GMT+7)."""
+    return moment.astimezone(VN_TZ).strftime(DATE_FORMAT)
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """A ``yyyyMMddHHmmss`` GMT+7 value as an aware datetime; ``None`` when malformed."""
+    try:
+        return dt.datetime.strptime(text, DATE_FORMAT).replace(tzinfo=VN_TZ)
+    except (TypeError, ValueError):
+        return None
+
+
+def ascii_text(text: str, *, limit: int = 255) -> str:
+    """``vnp_OrderInfo`` takes no diacritics: Vietnamese letters folded to ASCII (case kept)."""
+    import unicodedata
+
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return "".join(ch for ch in plain if 32 <= ord(ch) < 127)[:limit]

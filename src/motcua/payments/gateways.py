@@ -1,0 +1,37 @@
+"""Payment gateways as plugins (docs/architecture.md, "Plugins: how to add a provider").
+
+A gateway takes an order (a ``Payment``) and gives the payer an address to pay at (``pay_url``); it later
+tells motcua the outcome by a server-to-server notice whose handling lives with the gateway
+(VNPay: ``contrib.vnpay``, the IPN). ``MOTCUA_PAYMENT_GATEWAYS`` (comma-separated identifiers) turns gateways
+on; in the sandbox the default is ``vnpay`` pointed at motcua's own sandbox gateway (``/sandbox/vnpay/``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from motcua.core.registry import Plugin, Registry
+
+from .models import Payment
+
+
+class PaymentGateway(Plugin):
+    """Base of payment gateways; ``@payment_gateways.register("identifier")`` (the payment method's name)."""
+
+    def is_requested(self) -> bool:
+        return self.identifier in requested_gateways()
+
+    def pay_url(self, payment: Payment, *, client_ip: str) -> str:
+        """The address where the payer pays ``payment`` (signed as the gateway wants)."""
+        raise NotImplementedError
+
+
+payment_gateways: Registry[PaymentGateway] = Registry("payment gateway")
+
+
+def requested_gateways() -> list[str]:
+    raw = str(getattr(settings, "MOTCUA_PAYMENT_GATEWAYS", "") or "")
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+from .contrib import vnpay  # noqa: E402, F401  (registers the VNPay plugin)

@@ -1,0 +1,185 @@
+"""The money side of a dossier: an append-only ledger, payments through a method, the gateways' notices.
+
+A dossier's balance is the sum of its ledger entries (``selectors.dossier_balance``): positive, the applicant
+still owes it; zero, settled; negative, overpaid. Nothing stores a "paid" flag: a ``Payment`` is one attempt
+to pay (a VNPay order, cash at the counter) and credits the ledger once, when it succeeds, under an
+idempotency key naming the outside event (``vnpay:<TmnCode>:<TxnRef>``, ``cash:<reference>``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from motcua.audit.models import AppendOnlyModel
+
+from .constants import CREDIT_SOURCES, EntryKind, EntrySource, Method, PaymentStatus
+
+
+class Payment(models.Model):
+    """One attempt to pay (an order at a gateway, cash at the counter): credits the ledger once if it succeeds."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="payments", verbose_name="hồ sơ"
+    )
+    # The order's reference at the gateway (vnp_TxnRef), also the purpose of a bank transfer.
+    reference = models.CharField("mã thanh toán", max_length=32, unique=True)
+    method = models.CharField("hình thức", max_length=16, choices=Method.choices)
+    amount = models.PositiveBigIntegerField("số tiền (đồng)")
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    created_at = models.DateTimeField("tạo lúc")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người tạo",
+    )
+    expires_at = models.DateTimeField("hết hạn lúc", null=True, blank=True)
+    settled_at = models.DateTimeField("ghi nhận kết quả lúc", null=True, blank=True)
+    payer_name = models.CharField("người nộp", max_length=255, blank=True)
+    client_ip = models.GenericIPAddressField("địa chỉ IP người nộp", null=True, blank=True)
+    pay_url = models.TextField("địa chỉ thanh toán", blank=True)
+    # What the gateway reported (IPN): its transaction number, codes, bank and time of payment.
+    gateway_transaction_no = models.CharField("mã giao dịch tại cổng", max_length=64, blank=True)
+    gateway_response_code = models.CharField("mã phản hồi", max_length=8, blank=True)
+    gateway_transaction_status = models.CharField("tình trạng giao dịch", max_length=8, blank=True)
+    gateway_bank_code = models.CharField("ngân hàng", max_length=32, blank=True)
+    gateway_paid_at = models.DateTimeField("thời điểm thanh toán tại cổng", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lượt thanh toán"
+        verbose_name_plural = "lượt thanh toán"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="payment_status_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_method_display()}, {self.amount} đ)"
+
+
+class LedgerEntry(AppendOnlyModel):
+    """One line of a dossier's ledger, never changed: corrections are new entries (adjustments, refunds)."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="ledger_entries", verbose_name="hồ sơ"
+    )
+    kind = models.CharField("loại", max_length=16, choices=EntryKind.choices)
+    # Signed VND: + the applicant owes more (charge, refund), − less (payment, exemption).
+    amount = models.BigIntegerField("số tiền (đồng)")
+    name = models.CharField("nội dung", max_length=500)  # the legal name of a fee, what a credit paid
+    source = models.CharField("nguồn", max_length=16, choices=EntrySource.choices)
+    # The outside record: the gateway's transaction number, the bank line's id, the payment's reference.
+    source_reference = models.CharField("mã chứng từ nguồn", max_length=100, blank=True)
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name="lượt thanh toán",
+    )
+    fee = models.ForeignKey(
+        "catalog.Fee",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="phí, lệ phí",
+    )
+    # The officer who took cash at the counter, or the system actor of a gateway.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người ghi nhận",
+    )
+    idempotency_key = models.CharField("khóa chống ghi trùng", max_length=200, unique=True)
+    at = models.DateTimeField("thời điểm")
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        verbose_name = "bút toán"
+        verbose_name_plural = "sổ thu phí, lệ phí"
+        ordering = ["dossier", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=EntryKind.CHARGE, amount__gt=0)
+                    | Q(kind=EntryKind.PAYMENT, amount__lt=0)
+                    | Q(kind=EntryKind.REFUND, amount__gt=0)
+                    | (Q(kind=EntryKind.ADJUSTMENT) & ~Q(amount=0))
+                ),
+                name="ledger_entry_amount_sign",
+            ),
+            # Every credit names its source: a gateway transaction, a bank statement line, cash with the officer.
+            models.CheckConstraint(
+                condition=~Q(kind=EntryKind.PAYMENT)
+                | (Q(source__in=[str(s) for s in CREDIT_SOURCES]) & ~Q(source_reference="")),
+                name="ledger_credit_names_source",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=EntrySource.COUNTER) | Q(recorded_by__isnull=False),
+                name="ledger_counter_names_officer",
+            ),
+        ]
+        indexes = [models.Index(fields=["dossier", "at"], name="ledger_dossier_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} đ — {self.name}"
+
+
+class GatewayNotice(AppendOnlyModel):
+    """Every server-to-server notice a gateway sent (VNPay IPN) and what motcua answered, refused ones too."""
+
+    gateway = models.CharField("cổng", max_length=16, choices=Method.choices)
+    reference = models.CharField("mã thanh toán", max_length=100, blank=True)
+    params = models.JSONField("tham số")
+    answer_code = models.CharField("mã trả lời", max_length=4)
+    answer_message = models.CharField("nội dung trả lời", max_length=200)
+    at = models.DateTimeField("nhận lúc")
+
+    class Meta:
+        verbose_name = "thông báo từ cổng thanh toán"
+        verbose_name_plural = "thông báo từ cổng thanh toán"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["reference"], name="gateway_notice_reference")]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.reference}: {self.answer_code}"
+
+
+class SandboxVnpayTransaction(models.Model):
+    """A transaction of the sandbox VNPay gateway (``/sandbox/vnpay/``): what the buyer chose, the IPN's fate."""
+
+    tmn_code = models.CharField(max_length=16)
+    txn_ref = models.CharField(max_length=100)
+    transaction_no = models.CharField(max_length=16, unique=True)
+    outcome = models.CharField(max_length=16)  # success, cancelled, insufficient_funds
+    params = models.JSONField()  # the signed result sent to the return URL and the IPN
+    return_url = models.TextField()
+    created_at = models.DateTimeField()
+    ipn_attempts = models.PositiveSmallIntegerField(default=0)
+    ipn_state = models.CharField(max_length=16, default="pending")  # pending, delivered, failed
+    ipn_last_answer = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "giao dịch VNPay thử nghiệm"
+        verbose_name_plural = "giao dịch VNPay thử nghiệm"
+        constraints = [
+            models.UniqueConstraint(fields=["tmn_code", "txn_ref"], name="sandbox_vnpay_txn_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tmn_code}/{self.txn_ref}: {self.outcome}"

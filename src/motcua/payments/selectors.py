@@ -1,0 +1,66 @@
+"""Reads of the money side: a dossier's balance (a sum, never a flag), its ledger and its payments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from motcua.dossiers.models import Dossier
+
+from .constants import EntryKind
+from .models import LedgerEntry, Payment
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A dossier's ledger summed up (VND): ``due`` > 0 still owed, 0 settled, < 0 overpaid."""
+
+    charged: int  # charges
+    paid: int  # credits (payments), as a positive number
+    refunded: int
+    adjusted: int  # signed: exemptions are negative
+    due: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "charged": self.charged,
+            "paid": self.paid,
+            "refunded": self.refunded,
+            "adjusted": self.adjusted,
+            "due": self.due,
+        }
+
+
+def dossier_balance(dossier: Dossier | int) -> Balance:
+    """The balance of ``dossier``: one aggregate over its ledger entries."""
+    dossier_id = dossier if isinstance(dossier, int) else dossier.pk
+    zero = 0
+
+    def total(kind: str) -> Coalesce:
+        return Coalesce(Sum("amount", filter=Q(kind=kind)), zero)
+
+    sums = LedgerEntry.objects.filter(dossier_id=dossier_id).aggregate(
+        charged=total(EntryKind.CHARGE),
+        paid=total(EntryKind.PAYMENT),
+        refunded=total(EntryKind.REFUND),
+        adjusted=total(EntryKind.ADJUSTMENT),
+    )
+    charged, paid = int(sums["charged"]), -int(sums["paid"])
+    refunded, adjusted = int(sums["refunded"]), int(sums["adjusted"])
+    return Balance(
+        charged=charged,
+        paid=paid,
+        refunded=refunded,
+        adjusted=adjusted,
+        due=charged - paid + refunded + adjusted,
+    )
+
+
+def dossier_ledger(dossier: Dossier) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(dossier=dossier).select_related("recorded_by").order_by("at", "pk")
+
+
+def dossier_payments(dossier: Dossier) -> QuerySet[Payment]:
+    return Payment.objects.filter(dossier=dossier).order_by("-created_at", "-pk")

@@ -1,0 +1,377 @@
+"""Writes of the money side: charges from the procedure's fees, payments, credits, the gateway's notice.
+
+Every write to the ledger carries an idempotency key naming the outside event it records (unique in the
+table): posting the same event twice, or ten times at once, writes one entry. When a credit brings a dossier
+waiting for payment (``awaiting_payment``) to a zero balance, ``payment-received`` runs through
+``dossier_transition`` as the payment method's system actor (``system:vnpay``, ``system:cash``).
+Lock order everywhere: the payment's row, then the dossier's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from motcua.accounts.models import User
+from motcua.accounts.services import system_actor
+from motcua.catalog.models import Fee
+from motcua.core import clock
+from motcua.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from motcua.dossiers.constants import Action, Status
+from motcua.dossiers.lifecycle import actor_roles, dossier_transition
+from motcua.dossiers.models import Dossier
+from motcua.organisations.constants import Role
+
+from .constants import EntryKind, EntrySource, Method, PaymentStatus
+from .contrib.vnpay import hash_secret, protocol, tmn_code
+from .gateways import payment_gateways
+from .models import GatewayNotice, LedgerEntry, Payment
+from .selectors import dossier_balance
+
+logger = structlog.get_logger(__name__)
+
+SYSTEM_LABELS = {
+    Method.VNPAY: "Cổng thanh toán VNPay",
+    Method.CASH: "Thu tiền mặt tại Bộ phận một cửa",
+}
+# States in which a dossier's fees may be paid (it has a code, it is not closed).
+PAYABLE_STATES = frozenset(
+    {
+        Status.SUBMITTED,
+        Status.RECEIVED,
+        Status.PROCESSING,
+        Status.AWAITING_SUPPLEMENT,
+        Status.AWAITING_PAYMENT,
+        Status.RESOLVED,
+    }
+)
+
+
+# ------------------------------------------------------------------------------------------------- charges
+
+
+def fee_charges_post(*, dossier: Dossier) -> list[LedgerEntry]:
+    """Charge ``dossier`` the fees of its procedure version (each once per dossier: key ``fee:<dossier>:<fee>``).
+
+    Returns the entries written now (none when they were already posted). Fees of 0 VND are skipped.
+    """
+    fees = list(
+        Fee.objects.filter(version_id=dossier.procedure_version_id, amount_vnd__gt=0).order_by("order")
+    )
+    if not fees:
+        return []
+    now = clock.now()
+    keys = {f"fee:{dossier.pk}:{fee.pk}": fee for fee in fees}
+    existing = set(
+        LedgerEntry.objects.filter(idempotency_key__in=list(keys)).values_list("idempotency_key", flat=True)
+    )
+    entries = [
+        LedgerEntry(
+            dossier=dossier,
+            kind=EntryKind.CHARGE,
+            amount=int(fee.amount_vnd),
+            name=fee.name,
+            source=EntrySource.FEE,
+            fee=fee,
+            idempotency_key=key,
+            at=now,
+        )
+        for key, fee in keys.items()
+        if key not in existing
+    ]
+    # A concurrent poster may have written some meanwhile: the unique key keeps one of each.
+    LedgerEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    return entries
+
+
+# ------------------------------------------------------------------------------------------------ payments
+
+
+def _new_reference(now: dt.datetime) -> str:
+    """``MC`` + yymmdd (Vietnam) + 8 random digits: unique (checked by the table), found in a bank transfer's text."""
+    return f"MC{now.astimezone(clock.VN_TZ):%y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def _lock_dossier(dossier_id: int) -> Dossier:
+    Dossier.objects.select_for_update().filter(pk=dossier_id).values_list("pk", flat=True).get()
+    return Dossier.objects.select_related("procedure_version", "unit").get(pk=dossier_id)
+
+
+@transaction.atomic
+def payment_create(
+    *,
+    dossier: Dossier,
+    actor: User,
+    method: str,
+    amount: int | None = None,
+    client_ip: str = "",
+    payer_name: str = "",
+) -> Payment:
+    """Open a payment of ``dossier``'s balance (or ``amount`` of it) by ``method``.
+
+    ``vnpay``: a pending order with its signed ``pay_url``, open for ``MOTCUA_PAYMENT_EXPIRY_MINUTES``; the
+    applicant (owner) or a member of the dossier's unit may open it. ``cash``: recorded at once by an officer
+    of the dossier's unit, who is named on the credit; the dossier moves on if its balance reaches zero.
+    The caller checked that ``actor`` may see the dossier (``dossiers.selectors``). Raises ``ValidationFailed``
+    (``invalid_method``, ``method_unavailable``, ``invalid_amount``, ``amount_exceeds_balance``),
+    ``Conflict`` (``nothing_due``, ``dossier_not_payable``), ``PermissionDenied``.
+    """
+    if method not in Method.values:
+        raise ValidationFailed(
+            f"Hình thức thanh toán «{method}» không hợp lệ.",
+            code="invalid_method",
+            details={"method": [f"Chọn một trong: {', '.join(Method.values)}."]},
+        )
+    locked = _lock_dossier(dossier.pk)
+    roles = actor_roles(locked, actor)
+    if method == Method.CASH and Role.OFFICER not in roles:
+        raise PermissionDenied(
+            "Chỉ cán bộ tiếp nhận của đơn vị giải quyết hồ sơ được ghi nhận tiền mặt.",
+            code="permission_denied",
+        )
+    if method != Method.CASH and not roles:
+        raise PermissionDenied("Bạn không có quyền thanh toán cho hồ sơ này.", code="permission_denied")
+    gateway = payment_gateways.get(method) if method != Method.CASH else None
+    if method != Method.CASH and (gateway is None or not gateway.is_enabled()):
+        raise ValidationFailed(
+            "Hình thức thanh toán này chưa được mở.",
+            code="method_unavailable",
+            details={"method": ["Hình thức thanh toán này chưa được mở."]},
+        )
+    if locked.status not in PAYABLE_STATES:
+        raise Conflict(
+            f"Hồ sơ ở trạng thái «{locked.get_status_display()}» không thu phí, lệ phí.",
+            code="dossier_not_payable",
+        )
+    fee_charges_post(dossier=locked)
+    due = dossier_balance(locked.pk).due
+    if due <= 0:
+        raise Conflict("Hồ sơ không còn khoản phải nộp.", code="nothing_due", details={"due": due})
+    if amount is None:
+        amount = due
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValidationFailed(
+            "Số tiền không hợp lệ.",
+            code="invalid_amount",
+            details={"amount": ["Số tiền phải là số nguyên dương."]},
+        )
+    if amount > due:
+        raise ValidationFailed(
+            f"Số tiền vượt quá số còn phải nộp ({due} đồng).",
+            code="amount_exceeds_balance",
+            details={"amount": [f"Số tiền tối đa: {due} đồng."], "due": due},
+        )
+    now = clock.now()
+    payment = Payment(
+        dossier=locked,
+        method=method,
+        amount=amount,
+        created_at=now,
+        created_by=actor,
+        payer_name=payer_name[:255] or locked.applicant_name,
+        client_ip=client_ip or None,
+    )
+    if method != Method.CASH:
+        payment.expires_at = now + dt.timedelta(minutes=settings.MOTCUA_PAYMENT_EXPIRY_MINUTES)
+    for _attempt in range(5):
+        payment.reference = _new_reference(now)
+        try:
+            with transaction.atomic():
+                payment.save(force_insert=True)
+            break
+        except IntegrityError:
+            if Payment.objects.filter(reference=payment.reference).exists():
+                payment.pk = None
+                continue
+            raise
+    else:  # pragma: no cover - 10^8 references a day
+        raise Conflict("Không tạo được mã thanh toán, vui lòng thử lại.", code="reference_exhausted")
+    if gateway is not None:
+        payment.pay_url = gateway.pay_url(payment, client_ip=client_ip)
+        payment.save(update_fields=["pay_url"])
+    else:
+        _succeed(
+            payment,
+            source=EntrySource.COUNTER,
+            source_reference=payment.reference,
+            recorded_by=actor,
+            key=f"cash:{payment.reference}",
+            at=now,
+        )
+    return payment
+
+
+def _succeed(
+    payment: Payment, *, source: str, source_reference: str, recorded_by: User, key: str, at: dt.datetime
+) -> LedgerEntry | None:
+    """Mark ``payment`` (locked) succeeded, credit the ledger once under ``key``, move the dossier on if paid.
+
+    Returns the credit, or ``None`` when ``key`` was already credited (nothing written).
+    """
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.settled_at = at
+    payment.save()
+    try:
+        with transaction.atomic():
+            entry = LedgerEntry.objects.create(
+                dossier_id=payment.dossier_id,
+                kind=EntryKind.PAYMENT,
+                amount=-int(payment.amount),
+                name=f"Nộp phí, lệ phí ({payment.get_method_display()}, mã {payment.reference})",
+                source=source,
+                source_reference=source_reference,
+                payment=payment,
+                recorded_by=recorded_by,
+                idempotency_key=key,
+                at=at,
+            )
+    except IntegrityError:
+        if LedgerEntry.objects.filter(idempotency_key=key).exists():
+            logger.warning("payment_credit_duplicate", key=key, payment=payment.reference)
+            return None
+        raise
+    _move_on_if_paid(payment)
+    return entry
+
+
+def _move_on_if_paid(payment: Payment) -> None:
+    """``payment-received`` as the method's system actor when the dossier waits for payment and owes nothing.
+
+    A refusal of the transition (a concurrent action …) is logged and leaves the credit in place: an officer
+    moves the dossier on by hand.
+    """
+    dossier = _lock_dossier(payment.dossier_id)
+    if dossier.status != Status.AWAITING_PAYMENT or dossier_balance(dossier.pk).due > 0:
+        return
+    actor = system_actor(payment.method, label=SYSTEM_LABELS.get(Method(payment.method), ""))
+    try:
+        dossier_transition(
+            dossier=dossier,
+            action=Action.PAYMENT_RECEIVED,
+            actor=actor,
+            note=f"Đã nộp đủ phí, lệ phí (mã thanh toán {payment.reference}).",
+        )
+    except DomainError as exc:
+        logger.warning(
+            "payment_received_transition_refused",
+            dossier=dossier.pk,
+            payment=payment.reference,
+            code=exc.code,
+        )
+
+
+# ---------------------------------------------------------------------------------------------- VNPay IPN
+
+
+def vnpay_ipn(*, params: dict[str, str]) -> tuple[str, str]:
+    """Handle one VNPay IPN; return its answer ``(RspCode, Message)``. Only the IPN changes a VNPay payment.
+
+    Checks in the documented order: 97 bad signature, 01 order not found, 04 amount mismatch, 02 already
+    confirmed, 00 confirmed (a failure too), 99 unexpected error (nothing written). Success only when
+    ``vnp_ResponseCode`` and ``vnp_TransactionStatus`` are both ``00``. A success after a recorded failure or
+    after the order expired is still credited (the money moved at VNPay); a failure never undoes a success.
+    Every notice is kept (``GatewayNotice``) with the answer, refused ones too.
+    """
+    now = clock.now()
+    try:
+        answer = _vnpay_ipn(params, now)
+    except Exception:
+        logger.exception("vnpay_ipn_error", reference=params.get("vnp_TxnRef", ""))
+        answer = protocol.IPN_UNEXPECTED
+    safe = {str(k)[:64]: str(v)[:500] for k, v in list(params.items())[:50]}
+    GatewayNotice.objects.create(
+        gateway=Method.VNPAY,
+        reference=str(params.get("vnp_TxnRef", ""))[:100],
+        params=safe,
+        answer_code=answer[0],
+        answer_message=answer[1],
+        at=now,
+    )
+    log = logger.info if answer[0] in ("00", "02") else logger.warning
+    log("vnpay_ipn", reference=safe.get("vnp_TxnRef", ""), rsp_code=answer[0])
+    return answer
+
+
+def _vnpay_ipn(params: dict[str, str], now: dt.datetime) -> tuple[str, str]:
+    if not protocol.verify(params, hash_secret()):
+        return protocol.IPN_BAD_SIGNATURE
+    reference = params.get("vnp_TxnRef", "")
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update().filter(reference=reference, method=Method.VNPAY).first()
+            if reference and params.get("vnp_TmnCode") == tmn_code()
+            else None
+        )
+        if payment is None:
+            return protocol.IPN_ORDER_NOT_FOUND
+        try:
+            amount = int(params.get("vnp_Amount", ""))
+        except ValueError:
+            return protocol.IPN_AMOUNT_MISMATCH
+        if amount != payment.amount * 100:
+            return protocol.IPN_AMOUNT_MISMATCH
+        success = (
+            params.get("vnp_ResponseCode") == protocol.OK
+            and params.get("vnp_TransactionStatus") == protocol.OK
+        )
+        if payment.status == PaymentStatus.SUCCEEDED or (
+            not success and payment.status == PaymentStatus.FAILED
+        ):
+            return protocol.IPN_ALREADY_CONFIRMED
+        _record_gateway_fields(payment, params)
+        if not success:
+            payment.status = PaymentStatus.FAILED
+            payment.settled_at = now
+            payment.save()
+            return protocol.IPN_CONFIRMED
+        transaction_no = params.get("vnp_TransactionNo", "") or reference
+        _succeed(
+            payment,
+            source=EntrySource.GATEWAY,
+            source_reference=f"VNPay {transaction_no}",
+            recorded_by=system_actor(Method.VNPAY, label=SYSTEM_LABELS[Method.VNPAY]),
+            key=f"vnpay:{params.get('vnp_TmnCode', '')}:{reference}",
+            at=now,
+        )
+        return protocol.IPN_CONFIRMED
+
+
+def _record_gateway_fields(payment: Payment, params: dict[str, Any]) -> None:
+    payment.gateway_transaction_no = str(params.get("vnp_TransactionNo", ""))[:64]
+    payment.gateway_response_code = str(params.get("vnp_ResponseCode", ""))[:8]
+    payment.gateway_transaction_status = str(params.get("vnp_TransactionStatus", ""))[:8]
+    payment.gateway_bank_code = str(params.get("vnp_BankCode", ""))[:32]
+    payment.gateway_paid_at = protocol.parse_time(str(params.get("vnp_PayDate", "")))
+
+
+def vnpay_return_result(*, params: dict[str, str]) -> dict[str, Any]:
+    """What the return page shows (display only: nothing is written). ``verified`` False for a bad signature."""
+    verified = protocol.verify(params, hash_secret())
+    success = (
+        params.get("vnp_ResponseCode") == protocol.OK and params.get("vnp_TransactionStatus") == protocol.OK
+    )
+    payment = None
+    if verified:
+        payment = (
+            Payment.objects.select_related("dossier")
+            .filter(reference=params.get("vnp_TxnRef", ""), method=Method.VNPAY)
+            .first()
+        )
+    try:
+        amount = int(params.get("vnp_Amount", "0")) // 100
+    except ValueError:
+        amount = 0
+    return {
+        "verified": verified,
+        "success": verified and success,
+        "response_code": params.get("vnp_ResponseCode", ""),
+        "payment": payment,
+        "amount": amount,
+        "reference": params.get("vnp_TxnRef", ""),
+        "transaction_no": params.get("vnp_TransactionNo", ""),
+    }
