@@ -14,7 +14,8 @@ alternating rounds so that both see the same load on a shared machine:
 - **raw SQL**: as many psycopg connections as clients writing, per dossier, the same rows the service writes,
   in the same two steps: the day's ``CodeSequence`` number (an upsert ``… RETURNING last``, a transaction of
   its own as in ``dossier_intake_counter``), then one transaction with the received dossier, its components,
-  the receipt event, its audit entry, the notifications consumer's delivery and one task row.
+  the receipt event, its audit entry (after the upsert of the audit chain's day head, which stays locked
+  until the commit), the notifications consumer's delivery and one task row.
 
 Targets (issue #4, item 11): API throughput ≥ 15% of the raw SQL rate, p95 latency < 100 ms. Also printed:
 the statements one intake request runs (``CaptureQueriesContext`` on an in-process request) and the Python
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import http.client
 import io
 import json
@@ -292,9 +294,17 @@ INSERT INTO dossiers_dossierevent (
 VALUES (%s, 'receive', %s, %s, 'draft', 'received', NULL, %s, '', %s, %s, '', %s)
 RETURNING id
 """
+AUDIT_HEAD_SQL = """
+INSERT INTO audit_auditchainhead (day, count, prev_hash, last_hash) VALUES (%s, 1, %s, %s)
+ON CONFLICT (day) DO UPDATE SET count = audit_auditchainhead.count + 1,
+    prev_hash = audit_auditchainhead.last_hash,
+    last_hash = encode(sha256(convert_to(audit_auditchainhead.last_hash || %s, 'UTF8')), 'hex')
+RETURNING count, prev_hash, last_hash
+"""
 AUDIT_SQL = """
-INSERT INTO audit_auditentry (actor_id, actor_repr, action, object_type, object_id, at, data)
-VALUES (%s, %s, %s, 'dossier', %s, %s, %s)
+INSERT INTO audit_auditentry (
+    actor_id, actor_repr, action, object_type, object_id, at, data, chain_day, seq, prev_hash, hash)
+VALUES (%s, %s, %s, 'dossier', %s, %s, %s, %s, %s, %s, %s)
 """
 DELIVERY_SQL = """
 INSERT INTO dossiers_consumerdelivery (
@@ -317,6 +327,7 @@ def raw_phase(*, dsn: str, tpl: RawTemplate, people: list[dict[str, str]], conne
     import psycopg
     from psycopg.types.json import Jsonb
 
+    from motcua.audit.chain import canonical, genesis_hash, link_hash
     from motcua.core.clock import VN_TZ
     from motcua.worktime.services import get_calendar
 
@@ -390,9 +401,38 @@ def raw_phase(*, dsn: str, tpl: RawTemplate, people: list[dict[str, str]], conne
                             "unit": tpl.unit_code,
                         },
                     }
+                    # As audit_record does: the day's chain head (one locking upsert), then the entry.
+                    chain_day = now.astimezone(VN_TZ).date()
+                    digest = hashlib.sha256(
+                        canonical(
+                            chain_day=chain_day,
+                            actor_id=tpl.actor_id,
+                            actor_repr=tpl.actor_repr,
+                            action="dossier.receive",
+                            object_type="dossier",
+                            object_id=str(pk),
+                            at=now,
+                            data=receive_data,
+                        )
+                    ).hexdigest()
+                    first = genesis_hash(chain_day)
+                    seq, prev_hash, new_hash = conn.execute(  # type: ignore[misc]
+                        AUDIT_HEAD_SQL, (chain_day, first, link_hash(first, digest), digest)
+                    ).fetchone()
                     conn.execute(
                         AUDIT_SQL,
-                        (tpl.actor_id, tpl.actor_repr, "dossier.receive", str(pk), now, Jsonb(receive_data)),
+                        (
+                            tpl.actor_id,
+                            tpl.actor_repr,
+                            "dossier.receive",
+                            str(pk),
+                            now,
+                            Jsonb(receive_data),
+                            chain_day,
+                            seq,
+                            prev_hash,
+                            new_hash,
+                        ),
                     )
                     context = tpl.snapshot["context"]
                     snapshot = {

@@ -55,12 +55,35 @@ class AuditEntry(AppendOnlyModel):
     object_id = models.CharField("mã đối tượng", max_length=64)
     at = models.DateTimeField("lúc")
     data = models.JSONField("dữ liệu", default=dict, blank=True)
+    # The hash chain (audit/chain.py): one chain per Vietnam day, position ``seq`` (1, 2, ...) in it.
+    chain_day = models.DateField("ngày của chuỗi")
+    seq = models.PositiveIntegerField("số thứ tự trong chuỗi")
+    prev_hash = models.CharField("mã băm bản ghi trước", max_length=64)
+    hash = models.CharField("mã băm", max_length=64)
 
     class Meta:
         verbose_name = "nhật ký"
         verbose_name_plural = "nhật ký"
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        constraints = [models.UniqueConstraint(fields=["chain_day", "seq"], name="audit_chain_position")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """The end of one day's chain: its length and last hash; locked by every append of that day."""
+
+    day = models.DateField("ngày", primary_key=True)
+    count = models.PositiveIntegerField("số bản ghi")
+    prev_hash = models.CharField("mã băm trước bản ghi cuối", max_length=64)
+    last_hash = models.CharField("mã băm bản ghi cuối", max_length=64)
+
+    class Meta:
+        verbose_name = "đầu chuỗi nhật ký"
+        verbose_name_plural = "đầu chuỗi nhật ký"
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.count} bản ghi"

@@ -86,11 +86,12 @@ def test_counter_intake_returns_a_received_dossier(world: World) -> None:
 def test_intake_answers_the_detail_in_few_statements(world: World, checklist: bool) -> None:
     """The 201 body is what GET answers for the new dossier, written without reading it back (bench/intake.py).
 
-    The dossier is inserted once, already received (no UPDATE), with one audit entry. 17 statements with
+    The dossier is inserted once, already received (no UPDATE), with one audit entry. 18 statements with
     the per-process caches cold (this test's own writes keep the reference cache so): the roles, the unit,
     the version and its components, the units offering it, the code template, the working calendar (2),
-    the day's number (one upsert), the dossier, the checklist, the event, the audit entry, the notifications
-    consumer's delivery, its task; plus the test's savepoint and its release. Before: 50. With warm
+    the day's number (one upsert), the dossier, the checklist, the event, the audit chain's day head (one
+    locking upsert, issue 17) and the audit entry, the notifications consumer's delivery, its task; plus the
+    test's savepoint and its release. Before: 50 (17 before the audit chain). With warm
     caches the 7 reads of reference data go (test_a_second_intake_takes_the_reference_data_from_the_cache).
     """
     world.version.units.set([world.unit_a, world.unit_b])  # offered by a list of units, like the real catalog
@@ -100,8 +101,8 @@ def test_intake_answers_the_detail_in_few_statements(world: World, checklist: bo
         response = client.post("/api/v1/dossiers/", body, format="json")
     assert response.status_code == 201, response.json()
     statements = [q["sql"].split(None, 1)[0].upper() for q in ctx.captured_queries]
-    assert len(statements) == 17, statements
-    assert statements.count("INSERT") == 7
+    assert len(statements) == 18, statements
+    assert statements.count("INSERT") == 8  # the audit chain head's upsert is an INSERT … ON CONFLICT
     assert "UPDATE" not in statements
     created = response.json()
     assert created == client.get(f"/api/v1/dossiers/{created['code']}/").json()
