@@ -22,7 +22,7 @@ class UpdateState(models.TextChoices):
 
 
 class SyncState(models.Model):
-    """What the portal knows of one dossier; its row is the lock the sender takes while sending."""
+    """What the portal knows of one dossier; its row is locked briefly to take or renew the sender's lease."""
 
     dossier = models.OneToOneField(
         Dossier,
@@ -37,6 +37,9 @@ class SyncState(models.Model):
     last_sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
     last_error = models.TextField("lỗi gần nhất", blank=True)
     last_error_at = models.DateTimeField("lỗi lúc", null=True, blank=True)
+    # The sender holding the dossier (never across a call inside a transaction): a token and until when.
+    lease_token = models.CharField("bên đang gửi", max_length=32, blank=True)
+    lease_until = models.DateTimeField("giữ đến", null=True, blank=True)
 
     class Meta:
         verbose_name = "trạng thái đồng bộ Cổng DVCQG"

@@ -3,15 +3,16 @@
 Flow (docs/national-portal.md): a dossier transition hands its event to the ``national-portal`` transition
 consumer (``consumers.py``), which calls ``sync_updates_record``: the dossier's updates are appended to its
 outbox (``SyncUpdate``, numbered per dossier in event order) and a sender task is queued. ``sync_send`` then
-delivers the dossier's unsent updates strictly in order, one transaction per update with the dossier's
-``SyncState`` row locked (skip-locked: a second sender of the same dossier steps aside), each call with its
-idempotency key; a failure is retried with backoff and parked after ``MOTCUA_DVCQG_MAX_ATTEMPTS``. A parked
+delivers the dossier's unsent updates strictly in order, holding the dossier's lease (taken and renewed in
+short transactions on its ``SyncState`` row, skip-locked: a second sender of the same dossier steps aside;
+no transaction is open during a call), each call with its idempotency key; a failure is retried with backoff and parked after ``MOTCUA_DVCQG_MAX_ATTEMPTS``. A parked
 update holds back the later ones of its dossier until an operator sends it again (``sync_updates_resend``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -158,78 +159,142 @@ def _queue_sender(dossier_id: int, *, run_after: dt.datetime | None = None) -> N
 @dataclass
 class SendResult:
     sent: int = 0
-    outcome: str = "done"  # done | busy | waiting | retry | parked | missing
+    outcome: str = "done"  # done | busy | waiting | retry | parked | missing | more
+
+
+def lease_duration() -> dt.timedelta:
+    """How long a sender holds a dossier without renewing: longer than any one call may take."""
+    return dt.timedelta(seconds=2 * float(settings.MOTCUA_DVCQG_TIMEOUT) + 5)
 
 
 def sync_send(
     *, dossier_id: int, client: NationalPortalClient | None = None, limit: int = 1000
 ) -> SendResult:
-    """Deliver the dossier's unsent updates in order, each in its own transaction with the state row locked.
+    """Deliver the dossier's unsent updates in order, one at a time, holding the dossier's lease.
 
-    Stops at the first update that cannot go now: one waiting for its retry time (its task is queued), a
-    failure (retried later with backoff, or parked), a parked one (an operator sends it again). ``busy``:
-    another sender holds the dossier; this one is queued again a little later (nothing is left behind).
+    For each update: a short transaction locks the dossier's ``SyncState`` row (skip-locked), checks no other
+    sender holds an unexpired lease, picks the first unsent update and takes the lease; the call to the portal
+    runs outside any transaction (the database is never locked while waiting for the portal, which may be
+    served from the same database, as the sandbox is); a second short transaction records the outcome. A
+    sender killed in the middle leaves its update unsent and its lease to expire; the next sender sends the
+    same update again (same idempotency key). Stops at the first update that cannot go now: one waiting for
+    its retry time (its task is queued), a failure (retried later with backoff, or parked), a parked one (an
+    operator sends it again). ``busy``: another sender holds the dossier; this one is queued again shortly.
     """
     client = client or chosen_client()
+    token = secrets.token_hex(8)
     result = SendResult()
     for _ in range(limit):
-        with transaction.atomic():
-            state = SyncState.objects.select_for_update(skip_locked=True).filter(pk=dossier_id).first()
-            if state is None:
-                if SyncState.objects.filter(pk=dossier_id).exists():
-                    _queue_sender(dossier_id, run_after=timezone.now() + BUSY_RETRY)
-                    result.outcome = "busy"
-                else:
-                    result.outcome = "missing"
-                return result
-            update = (
-                SyncUpdate.objects.filter(dossier_id=dossier_id)
-                .exclude(state=UpdateState.SENT)
-                .order_by("sequence")
-                .first()
-            )
-            if update is None:
-                result.outcome = "done"
-                return result
-            if update.state == UpdateState.PARKED:
-                result.outcome = "parked"
-                return result
-            now = clock.now()
-            if update.next_attempt_at is not None and update.next_attempt_at > now:
-                result.outcome = "waiting"
-                return result
-            if not _deliver(update, state, client):
-                result.outcome = (update.state == UpdateState.PARKED and "parked") or "retry"
-                return result
-            result.sent += 1
+        claimed = _claim(dossier_id, token)
+        if isinstance(claimed, str):
+            result.outcome = claimed
+            return result
+        error = _call(claimed, client)
+        outcome = _finish(claimed, token, error)
+        if outcome != "sent":
+            result.outcome = outcome
+            return result
+        result.sent += 1
+    _release(dossier_id, token)
     result.outcome = "more"
     _queue_sender(dossier_id)
     return result
 
 
-def _deliver(update: SyncUpdate, state: SyncState, client: NationalPortalClient) -> bool:
-    update.attempts += 1
+def _claim(dossier_id: int, token: str) -> SyncUpdate | str:
+    with transaction.atomic():
+        state = SyncState.objects.select_for_update(skip_locked=True).filter(pk=dossier_id).first()
+        now = clock.now()
+        if state is None:
+            if not SyncState.objects.filter(pk=dossier_id).exists():
+                return "missing"
+            _queue_sender(dossier_id, run_after=timezone.now() + BUSY_RETRY)
+            return "busy"
+        if state.lease_token not in ("", token) and state.lease_until is not None and state.lease_until > now:
+            _queue_sender(dossier_id, run_after=timezone.now() + BUSY_RETRY)
+            return "busy"
+        update = (
+            SyncUpdate.objects.filter(dossier_id=dossier_id)
+            .exclude(state=UpdateState.SENT)
+            .order_by("sequence")
+            .first()
+        )
+        outcome = ""
+        if update is None:
+            outcome = "done"
+        elif update.state == UpdateState.PARKED:
+            outcome = "parked"
+        elif update.next_attempt_at is not None and update.next_attempt_at > now:
+            outcome = "waiting"
+        if outcome:
+            if state.lease_token:
+                state.lease_token, state.lease_until = "", None
+                state.save(update_fields=["lease_token", "lease_until"])
+            return outcome
+        assert update is not None
+        state.lease_token, state.lease_until = token, now + lease_duration()
+        state.save(update_fields=["lease_token", "lease_until"])
+        return update
+
+
+def _release(dossier_id: int, token: str) -> None:
+    SyncState.objects.filter(pk=dossier_id, lease_token=token).update(lease_token="", lease_until=None)
+
+
+def _call(update: SyncUpdate, client: NationalPortalClient) -> PortalError | None:
+    """One call to the portal, outside any transaction; the error, or ``None`` when it went through."""
     try:
         client.call(
             update.service, [update.payload], update.is_updating, idempotency_key=update.idempotency_key
         )
     except PortalError as exc:
+        return exc
+    return None
+
+
+def _finish(claimed: SyncUpdate, token: str, error: PortalError | None) -> str:
+    """Record the call's outcome: ``sent`` (the lease is kept for the next update), ``retry``, ``parked``,
+    ``lost`` (another sender took the dossier over meanwhile: a failure is left to it)."""
+    with transaction.atomic():
+        state = SyncState.objects.select_for_update().get(pk=claimed.dossier_id)
+        update = SyncUpdate.objects.select_for_update().get(pk=claimed.pk)
+        ours = state.lease_token == token
         now = clock.now()
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if error is None:
+            if update.state != UpdateState.SENT:
+                update.attempts += 1
+                update.state = UpdateState.SENT
+                update.sent_at = now
+                update.next_attempt_at = None
+                update.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at"])
+                if update.status_code is not None:
+                    state.last_sent_status = update.status_code
+                state.last_sent_at = now
+                state.last_error = ""
+                state.last_error_at = None
+            if ours:
+                state.lease_until = now + lease_duration()
+            state.save()
+            return "sent" if ours else "lost"
+        if not ours or update.state == UpdateState.SENT:
+            return "lost"
+        update.attempts += 1
+        message = f"{type(error).__name__}: {error}"[:2000]
         max_attempts = int(getattr(settings, "MOTCUA_DVCQG_MAX_ATTEMPTS", 12))
-        park = isinstance(exc, PortalRejected) or update.attempts >= max_attempts
-        update.last_error = error
+        park = isinstance(error, PortalRejected) or update.attempts >= max_attempts
+        update.last_error = message
         if park:
             update.state = UpdateState.PARKED
             update.next_attempt_at = None
         else:
             update.next_attempt_at = now + backoff(update.attempts)
         update.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-        state.last_error = error
+        state.last_error = message
         state.last_error_at = now
-        state.save(update_fields=["last_error", "last_error_at"])
+        state.lease_token, state.lease_until = "", None
+        state.save(update_fields=["last_error", "last_error_at", "lease_token", "lease_until"])
         if not park:
-            delay = update.next_attempt_at - now if update.next_attempt_at else dt.timedelta(0)
+            delay = backoff(update.attempts)
             _queue_sender(update.dossier_id, run_after=timezone.now() + delay if delay else None)
         logger.warning(
             "national_update_failed",
@@ -238,21 +303,9 @@ def _deliver(update: SyncUpdate, state: SyncState, client: NationalPortalClient)
             service=update.service,
             attempts=update.attempts,
             parked=park,
-            error=error,
+            error=message,
         )
-        return False
-    now = clock.now()
-    update.state = UpdateState.SENT
-    update.sent_at = now
-    update.next_attempt_at = None
-    update.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at"])
-    if update.status_code is not None:
-        state.last_sent_status = update.status_code
-    state.last_sent_at = now
-    state.last_error = ""
-    state.last_error_at = None
-    state.save(update_fields=["last_sent_status", "last_sent_at", "last_error", "last_error_at"])
-    return True
+        return "parked" if park else "retry"
 
 
 @transaction.atomic

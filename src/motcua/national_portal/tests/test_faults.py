@@ -183,6 +183,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing(connected: World
         "MOTCUA_DVCQG_CLIENT": "dvcqg",
         "MOTCUA_DVCQG_URL": live_portal.MOTCUA_DVCQG_URL,
         "MOTCUA_DVCQG_RETRY_SECONDS": "0",
+        "MOTCUA_DVCQG_TIMEOUT": "1",  # its lease on the dossier it was sending lasts 7 s after its death
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "motcua.cli.main", "db_worker", "--interval", "0.05"],

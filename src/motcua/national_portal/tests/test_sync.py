@@ -408,3 +408,24 @@ def test_a_portal_down_for_an_hour_only_delays(
     assert update.sent_at is not None
     assert back <= update.sent_at < back + dt.timedelta(hours=1)
     assert portal_view(Client(), str(dossier.code))["TrangThaiHoSo"] == 2
+
+
+def test_a_second_sender_steps_aside_while_the_lease_holds(
+    connected: World, inprocess: DjangoTransport, frozen: dt.datetime
+) -> None:
+    from motcua.national_portal.services import sync_send
+
+    dossier = intake(connected)
+    delivery = ConsumerDelivery.objects.get(consumer="national-portal")
+    consume_deliveries.call([[delivery.pk, 0]])
+    SyncState.objects.filter(pk=dossier.pk).update(
+        lease_token="another-sender", lease_until=frozen + dt.timedelta(seconds=10)
+    )
+    assert sync_send(dossier_id=dossier.pk).outcome == "busy"
+    assert SyncUpdate.objects.get(dossier=dossier).state == UpdateState.PENDING
+    assert inprocess.calls == 0
+    with clock.frozen(frozen + dt.timedelta(seconds=11)):  # that sender died: its lease ran out
+        result = sync_send(dossier_id=dossier.pk)
+    assert (result.outcome, result.sent) == ("done", 1)
+    state = SyncState.objects.get(pk=dossier.pk)
+    assert (state.lease_token, state.lease_until, state.last_sent_status) == ("", None, 2)
