@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("motcua.api.v1.worktime")),
     path("", include("motcua.api.v1.dossiers")),
     path("", include("motcua.api.v1.dossier_forms")),
+    path("", include("motcua.api.v1.payments")),
     path("", include("motcua.api.v1.reports")),
 ]

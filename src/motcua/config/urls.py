@@ -18,6 +18,7 @@ urlpatterns = [
     # The login pages and the population look-up API, one namespace "identity".
     path("auth/", include((identity_urls.urlpatterns + identity_api.urlpatterns, identity_urls.app_name))),
     path("can-bo/", include("motcua.backoffice.urls")),
+    path("thanh-toan/", include("motcua.payments.urls")),
     path("", include("motcua.portal.urls")),
 ]
 
@@ -26,4 +27,5 @@ if settings.SANDBOX:
     urlpatterns += [
         path("sandbox/vneid/", include("motcua.identity.contrib.sandbox.urls")),
         path("sandbox/dvcqg/", include("motcua.national_portal.sandbox.urls")),
+        path("sandbox/vnpay/", include("motcua.payments.sandbox.urls")),
     ]

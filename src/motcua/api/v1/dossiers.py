@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -32,6 +32,10 @@ from motcua.dossiers.selectors import (
 )
 from motcua.dossiers.services import dossier_intake_counter
 from motcua.identity.services import dossier_applicant_view_log
+from motcua.payments.selectors import Balance, dossier_balance
+
+# A dossier just created at the counter has no ledger entry yet (its charges come with request-payment).
+NO_BALANCE = Balance(charged=0, paid=0, refunded=0, adjusted=0, due=0)
 
 
 class DossierApplicantInput(Serializer):
@@ -140,9 +144,27 @@ class DossierDetailOutput(DossierListOutput):
     steps = DossierStepOutput(many=True, source="steps.all")
     events = DossierEventOutput(many=True, source="events.all")
     actions = serializers.SerializerMethodField()
+    balance = serializers.SerializerMethodField()
 
     def get_actions(self, obj: Dossier) -> list[str]:
         return actions_for(obj, self.context["request"].user)
+
+    @extend_schema_field(
+        inline_serializer(
+            "DossierBalance",
+            {
+                "charged": serializers.IntegerField(),
+                "paid": serializers.IntegerField(),
+                "refunded": serializers.IntegerField(),
+                "adjusted": serializers.IntegerField(),
+                "due": serializers.IntegerField(help_text="VND still owed (< 0: overpaid)"),
+            },
+        )
+    )
+    def get_balance(self, obj: Dossier) -> dict[str, int]:
+        """The dossier's ledger summed up (payments.selectors; a new dossier's is given by the caller)."""
+        given = self.context.get("balance")
+        return (given if given is not None else dossier_balance(obj)).as_dict()
 
 
 def log_applicant_view(request: Request, dossier: Dossier, purpose: str) -> None:
@@ -236,7 +258,7 @@ class DossierListCreateApi(APIView):
         # The service returns the new dossier with its components and receipt event in hand: render it as is
         # (the officer of its unit sees it) instead of reading it again.
         # Not an access-log entry: the body gives back the applicant data the caller has just sent.
-        body = DossierDetailOutput(dossier, context={"request": request}).data
+        body = DossierDetailOutput(dossier, context={"request": request, "balance": NO_BALANCE}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 

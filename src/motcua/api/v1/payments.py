@@ -1,0 +1,136 @@
+"""API v1: a dossier's payments (open one, list them) and the VNPay IPN (docs/payments.md).
+
+Visibility as for the dossier (``dossiers.selectors``): the applicant who owns the dossier and the staff who
+may see it; a dossier outside the caller's scope answers 404 like a missing one. Cash is recorded by an
+officer of the dossier's unit (403 otherwise). The IPN is VNPay's server-to-server call: no login, always
+HTTP 200 with ``{"RspCode", "Message"}``; its signature is the authentication.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from motcua.accounts.lockout import client_address
+from motcua.api import pagination
+from motcua.api.serializers import Serializer
+from motcua.dossiers.selectors import dossier_get_for_user
+from motcua.payments.constants import Method, PaymentStatus
+from motcua.payments.models import Payment
+from motcua.payments.selectors import dossier_payments
+from motcua.payments.services import payment_create, vnpay_ipn
+
+ERROR = inline_serializer(
+    "PaymentError",
+    {"code": serializers.CharField(), "message": serializers.CharField(), "details": serializers.JSONField()},
+)
+
+
+class PaymentOutput(Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    method = serializers.CharField()
+    amount = serializers.IntegerField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    settled_at = serializers.DateTimeField(allow_null=True)
+    pay_url = serializers.SerializerMethodField()
+
+    def get_pay_url(self, obj: Payment) -> str | None:
+        """Where to pay: only while a gateway order is open."""
+        return obj.pay_url if obj.status == PaymentStatus.PENDING and obj.pay_url else None
+
+
+class DossierPaymentsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class PaymentInput(Serializer):
+        method = serializers.ChoiceField(choices=Method.choices)
+        amount = serializers.IntegerField(
+            required=False, min_value=1, help_text="VND; default: all that is due"
+        )
+        payer_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        operation_id="dossier_payments_list",
+        parameters=[pagination.LIMIT, pagination.OFFSET],
+        responses={
+            200: inline_serializer(
+                "PaymentPage",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": PaymentOutput(many=True),
+                },
+            )
+        },
+    )
+    def get(self, request: Request, code: str) -> Response:
+        dossier = dossier_get_for_user(request.user, code, detail=False)  # type: ignore[arg-type]
+        paginator = pagination.Pagination()
+        page = paginator.paginate_queryset(dossier_payments(dossier), request, view=self)
+        return paginator.get_paginated_response(PaymentOutput(page, many=True).data)
+
+    @extend_schema(
+        operation_id="dossier_payments_create",
+        description=(
+            "Open a payment of what the dossier owes (or `amount` of it). `vnpay`: a pending order; pay at "
+            "`pay_url` before `expires_at` (the IPN settles it). `cash`: recorded at once by an officer of the "
+            "dossier's unit. 409 `nothing_due` when nothing is owed, `dossier_not_payable` for a closed dossier; "
+            "400 `amount_exceeds_balance`, `method_unavailable`."
+        ),
+        request=PaymentInput,
+        responses={201: PaymentOutput, 409: ERROR},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        dossier = dossier_get_for_user(request.user, code, detail=False)  # type: ignore[arg-type]
+        data = self.PaymentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        payment = payment_create(
+            dossier=dossier,
+            actor=request.user,  # type: ignore[arg-type]
+            method=values["method"],
+            amount=values.get("amount"),
+            payer_name=values["payer_name"],
+            client_ip=client_address(request),
+        )
+        return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED)
+
+
+class VnpayIpnApi(APIView):
+    """VNPay's IPN (``GET``, signed query): the only call that changes a VNPay payment."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(
+        operation_id="payments_vnpay_ipn",
+        description=(
+            "VNPay 2.1.0 IPN. Always HTTP 200; `RspCode`: 97 bad signature, 01 order not found, 04 amount "
+            "mismatch, 02 already confirmed, 00 confirmed (a failure too), 99 unexpected error."
+        ),
+        parameters=[OpenApiParameter("vnp_SecureHash", str, required=True)],
+        responses={
+            200: inline_serializer(
+                "VnpayIpnAnswer", {"RspCode": serializers.CharField(), "Message": serializers.CharField()}
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        code, message = vnpay_ipn(params={str(k): str(v) for k, v in request.query_params.items()})
+        return Response({"RspCode": code, "Message": message})
+
+
+urlpatterns = [
+    path("dossiers/<str:code>/payments/", DossierPaymentsApi.as_view(), name="api-dossier-payments"),
+    path("payments/vnpay/ipn/", VnpayIpnApi.as_view(), name="api-payments-vnpay-ipn"),
+]

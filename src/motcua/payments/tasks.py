@@ -1,0 +1,61 @@
+"""Tasks of the payments app: the sandbox VNPay gateway's IPN, sent and retried like VNPay's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import requests
+import structlog
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task, task_backends
+
+from motcua.core import clock
+
+from .models import SandboxVnpayTransaction
+
+logger = structlog.get_logger(__name__)
+
+# Replaced in tests by a session that hands the call to Django's test client.
+transport: requests.Session | None = None
+
+
+@task()
+def sandbox_vnpay_send_ipn(transaction_id: int) -> str:
+    """Send the IPN of a sandbox transaction; again later until motcua answers RspCode 00 or 02.
+
+    ``MOTCUA_SANDBOX_VNPAY_IPN_ATTEMPTS`` attempts, ``MOTCUA_SANDBOX_VNPAY_IPN_RETRY_SECONDS`` apart; then the
+    transaction's IPN is ``failed`` (motcua's reconciliation would query it).
+    """
+    with transaction.atomic():
+        txn = SandboxVnpayTransaction.objects.select_for_update().filter(pk=transaction_id).first()
+        if txn is None or txn.ipn_state != "pending":
+            return "skipped"
+        txn.ipn_attempts += 1
+        answer = ""
+        try:
+            response = (transport or requests).get(
+                str(settings.MOTCUA_SANDBOX_VNPAY_IPN_URL), params=txn.params, timeout=10
+            )
+            answer = response.text[:500]
+            code = str(response.json().get("RspCode", ""))
+        except (requests.RequestException, ValueError, AttributeError) as exc:
+            code = ""
+            answer = answer or f"{type(exc).__name__}: {exc}"[:500]
+        txn.ipn_last_answer = answer
+        retry = False
+        if code in ("00", "02"):
+            txn.ipn_state = "delivered"
+        elif (
+            txn.ipn_attempts < settings.MOTCUA_SANDBOX_VNPAY_IPN_ATTEMPTS
+            and task_backends[sandbox_vnpay_send_ipn.backend].supports_defer
+        ):
+            retry = True
+        else:
+            txn.ipn_state = "failed"
+        txn.save(update_fields=["ipn_attempts", "ipn_state", "ipn_last_answer"])
+        logger.info("sandbox_vnpay_ipn", txn_ref=txn.txn_ref, attempt=txn.ipn_attempts, rsp_code=code)
+        if retry:
+            wait = dt.timedelta(seconds=settings.MOTCUA_SANDBOX_VNPAY_IPN_RETRY_SECONDS)
+            sandbox_vnpay_send_ipn.using(run_after=clock.now() + wait).enqueue(txn.pk)
+        return txn.ipn_state

@@ -1,0 +1,23 @@
+"""The page VNPay sends the payer back to (``MOTCUA_VNPAY_RETURN_URL``): display only, nothing is written.
+
+Only the IPN changes a payment (``services.vnpay_ipn``); this page checks the signature and tells the payer,
+in Vietnamese, what VNPay said, and where the dossier's payment stands in motcua.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .services import vnpay_return_result
+
+
+@never_cache
+@require_GET
+def vnpay_return(request: HttpRequest) -> HttpResponse:
+    result = vnpay_return_result(
+        params={str(k): str(v) for k, v in request.GET.items() if k.startswith("vnp_")}
+    )
+    return render(request, "payments/vnpay_return.html", result, status=200 if result["verified"] else 400)
