@@ -129,3 +129,21 @@ def test_the_ledger_is_append_only_and_credits_name_their_source(awaiting: Dossi
             idempotency_key=entry.idempotency_key,
             **base,
         )
+
+
+def test_the_admin_shows_the_ledger_read_only(awaiting: Dossier, world: World) -> None:
+    from django.test import Client
+
+    from motcua.accounts.models import User
+
+    payment_create(dossier=awaiting, actor=world.officer_a, method="cash")
+    admin = User.objects.create_superuser(username="quantri", password="x")
+    client = Client()
+    client.force_login(admin)
+    for model in ("ledgerentry", "payment", "gatewaynotice", "sandboxvnpaytransaction"):
+        page = client.get(f"/quan-tri/payments/{model}/")
+        assert page.status_code == 200, model
+    entry = LedgerEntry.objects.filter(dossier=awaiting).first()
+    assert entry is not None
+    assert client.get(f"/quan-tri/payments/ledgerentry/{entry.pk}/delete/").status_code == 403
+    assert client.get("/quan-tri/payments/ledgerentry/add/").status_code == 403

@@ -1,0 +1,58 @@
+"""Read-only views of the money side for administrators: the ledger, payments, the gateways' notices.
+
+Nothing is edited here: a correction is a new ledger entry (an adjustment or a refund) through the services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import GatewayNotice, LedgerEntry, Payment, SandboxVnpayTransaction
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "dossier", "kind", "amount", "name", "source", "source_reference", "recorded_by"]
+    list_filter = ["kind", "source"]
+    search_fields = ["dossier__code", "source_reference", "idempotency_key", "payment__reference"]
+    list_select_related = ["dossier", "recorded_by"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "reference", "dossier", "method", "amount", "status", "settled_at"]
+    list_filter = ["method", "status"]
+    search_fields = ["reference", "dossier__code", "gateway_transaction_no"]
+    list_select_related = ["dossier"]
+    exclude = ["pay_url"]
+
+
+@admin.register(GatewayNotice)
+class GatewayNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "gateway", "reference", "answer_code", "answer_message"]
+    list_filter = ["gateway", "answer_code"]
+    search_fields = ["reference"]
+
+
+class SandboxVnpayTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "tmn_code", "txn_ref", "outcome", "ipn_state", "ipn_attempts"]
+    list_filter = ["outcome", "ipn_state"]
+
+
+if settings.SANDBOX:
+    admin.site.register(SandboxVnpayTransaction, SandboxVnpayTransactionAdmin)
