@@ -429,3 +429,28 @@ def test_a_second_sender_steps_aside_while_the_lease_holds(
     assert (result.outcome, result.sent) == ("done", 1)
     state = SyncState.objects.get(pk=dossier.pk)
     assert (state.lease_token, state.lease_until, state.last_sent_status) == ("", None, 2)
+
+
+def test_sync_counts_per_unit_for_the_dashboard(
+    connected: World, inprocess: DjangoTransport, portal_settings: Any, frozen: dt.datetime
+) -> None:
+    from motcua.national_portal.selectors import national_sync_by_unit
+
+    dossier = intake(connected)
+    run_queued_tasks()  # sent at once: on time
+    portal_settings.MOTCUA_SANDBOX_DVCQG_FAULTS = "error_rate=1"
+    act(dossier, Action.ASSIGN, connected.officer_a, assignee=connected.specialist_a.username)
+    run_queued_tasks()  # parked (3 attempts)
+    with clock.frozen(frozen + dt.timedelta(days=2)):
+        act(dossier, Action.REQUEST_SUPPLEMENT, connected.specialist_a, note="Thiếu giấy")
+        delivery = ConsumerDelivery.objects.filter(consumer="national-portal").order_by("-pk").first()
+        assert delivery is not None
+        consume_deliveries.call([[delivery.pk, 0]])  # pending behind the parked one
+    a, b = national_sync_by_unit(
+        unit_ids=[connected.unit_a.pk, connected.unit_b.pk],
+        start=frozen - dt.timedelta(hours=1),
+        end=frozen + dt.timedelta(days=1),
+    )
+    assert (a.updates, a.sent_on_time, a.pending, a.parked) == (2, 1, 2, 1)
+    assert a.on_time_share == 0.5
+    assert (b.updates, b.pending, b.parked, b.on_time_share) == (0, 0, 0, None)
