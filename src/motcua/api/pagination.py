@@ -9,7 +9,6 @@ values are capped at ``MAX_LIMIT``), ``offset`` an integer from 0, each given at
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -21,12 +20,12 @@ MAX_LIMIT = 500
 
 LIMIT = OpenApiParameter(
     "limit",
-    OpenApiTypes.INT,
+    {"type": "integer", "minimum": 1},
     description=f"Số dòng mỗi trang, từ 1 (mặc định {DEFAULT_LIMIT}; lớn hơn {MAX_LIMIT} được tính là {MAX_LIMIT})",
     required=False,
 )
 OFFSET = OpenApiParameter(
-    "offset", OpenApiTypes.INT, description="Bỏ qua bao nhiêu dòng, từ 0", required=False
+    "offset", {"type": "integer", "minimum": 0}, description="Bỏ qua bao nhiêu dòng, từ 0", required=False
 )
 
 

@@ -83,3 +83,11 @@ def test_good_paging_still_works(staff_client: Client) -> None:
     response = staff_client.get("/api/v1/units/?limit=1&offset=1&as_of=2025-03-10")
     assert response.status_code == 200
     assert len(response.json()["results"]) == 1
+
+
+def test_the_schema_states_the_bounds_of_limit_and_offset() -> None:
+    schema = Client().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path in ("/api/v1/dossiers/", "/api/v1/units/", "/api/v1/procedures/"):
+        parameters = {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+        assert parameters["limit"] == {"type": "integer", "minimum": 1}, path
+        assert parameters["offset"] == {"type": "integer", "minimum": 0}, path
