@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.accounts.lockout import client_address
 from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.http import file_response
@@ -26,6 +27,10 @@ from motcua.documents.services import upload_store
 from motcua.dossiers.constants import Status
 from motcua.dossiers.lifecycle import actions_for
 from motcua.dossiers.models import Dossier
+from motcua.payments.constants import Method
+from motcua.payments.gateways import payment_gateways
+from motcua.payments.selectors import dossier_balance
+from motcua.payments.services import PAYABLE_STATES, payment_create
 from motcua.submissions import services
 from motcua.submissions.selectors import (
     citizen_data_export,
@@ -91,7 +96,27 @@ def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "id_masked": mask_id_number(dossier.applicant_id_number),
         "nav_active": "mine",
     }
+    if dossier.status in PAYABLE_STATES:
+        balance = dossier_balance(dossier)
+        vnpay = payment_gateways.get(Method.VNPAY)
+        context["balance"] = balance
+        context["can_pay_online"] = balance.due > 0 and vnpay is not None and vnpay.is_enabled()
     return render(request, "portal/my_dossier_detail.html", context)
+
+
+@applicant_required
+@require_POST
+def my_dossier_pay(request: HttpRequest, code: str) -> HttpResponseBase:
+    """Pay what the dossier owes online: open a VNPay order and go to its payment page (docs/payments.md)."""
+    dossier = _get(request, code)
+    try:
+        payment = payment_create(
+            dossier=dossier, actor=account(request), method=Method.VNPAY, client_ip=client_address(request)
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("portal:my_dossier", code=dossier.code)
+    return redirect(payment.pay_url)
 
 
 @applicant_required

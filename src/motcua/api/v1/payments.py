@@ -1,8 +1,9 @@
 """API v1: a dossier's payments (open one, list them) and the VNPay IPN (docs/payments.md).
 
-Visibility as for the dossier (``dossiers.selectors``): the applicant who owns the dossier and the staff who
-may see it; a dossier outside the caller's scope answers 404 like a missing one. Cash is recorded by an
-officer of the dossier's unit (403 otherwise). The IPN is VNPay's server-to-server call: no login, always
+The staff API (``IsStaffAccount``: a citizen's session gets 403, issue 17; citizens pay from "Hồ sơ của tôi",
+``portal.my_dossiers.my_dossier_pay``). Visibility as for the dossier (``dossiers.selectors``): a dossier
+outside the caller's scope answers 404 like a missing one. Cash is recorded by an officer of the dossier's
+unit (403 otherwise). The IPN is VNPay's server-to-server call: no login, always
 HTTP 200 with ``{"RspCode", "Message"}``; its signature is the authentication.
 """
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.accounts.access import IsStaffAccount
 from motcua.accounts.lockout import client_address
 from motcua.api import pagination
 from motcua.api.serializers import Serializer
@@ -49,7 +51,7 @@ class PaymentOutput(Serializer):
 
 
 class DossierPaymentsApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffAccount]
 
     class PaymentInput(Serializer):
         method = serializers.ChoiceField(choices=Method.choices)

@@ -76,16 +76,16 @@ def test_who_may_open_and_see_payments(awaiting: Dossier, world: World) -> None:
         url(awaiting), {"method": "cash", "amount": 10**9}, format="json"
     )
     assert (too_much.status_code, too_much.json()["code"]) == (400, "amount_exceeds_balance")
-    # The applicant who owns the dossier pays online and sees the payments; another citizen gets 404.
+    # The applicant pays from "Hồ sơ của tôi" (test_portal.py): the staff API answers a citizen 403 (issue 17).
     owner = User.objects.create(username="026012345612", kind="citizen")
-    stranger = User.objects.create(username="026099999999", kind="citizen")
     Dossier.objects.filter(pk=awaiting.pk).update(owner=owner)
-    opened = client_for(owner).post(url(awaiting), {"method": "vnpay"}, format="json")
+    for method in ("get", "post"):
+        answer = getattr(client_for(owner), method)(url(awaiting), {"method": "vnpay"}, format="json")
+        assert (answer.status_code, answer.json()["code"]) == (403, "permission_denied")
+    opened = client_for(world.specialist_a).post(url(awaiting), {"method": "vnpay"}, format="json")
     assert opened.status_code == 201
     assert opened.json()["pay_url"].startswith("http://127.0.0.1:8000/sandbox/vnpay/")
-    assert client_for(owner).get(url(awaiting)).json()["count"] == 1
-    assert client_for(owner).post(url(awaiting), {"method": "cash"}, format="json").status_code == 403
-    assert client_for(stranger).get(url(awaiting)).status_code == 404
+    assert client_for(world.leader_p).get(url(awaiting)).json()["count"] == 1  # the province's leader sees it
 
 
 def test_vnpay_off_is_refused(awaiting: Dossier, world: World, settings: object) -> None:

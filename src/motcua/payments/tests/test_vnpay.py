@@ -24,6 +24,7 @@ from motcua.payments.contrib.vnpay import VnpayGateway, protocol
 from motcua.payments.gateways import payment_gateways
 from motcua.payments.models import GatewayNotice, LedgerEntry, Payment, SandboxVnpayTransaction
 from motcua.payments.selectors import dossier_balance
+from motcua.portal.tests.submission_factories import login
 
 from .conftest import CHARGE, FEE
 
@@ -272,10 +273,11 @@ def test_a_citizen_pays_through_the_sandbox_gateway_end_to_end(
     awaiting: Dossier, world: World, loopback: DjangoTransport, settings: Any
 ) -> None:
     settings.MOTCUA_SANDBOX_VNPAY_IPN_URL = "http://testserver/api/v1/payments/vnpay/ipn/"
-    citizen = User.objects.create(username="026012345612", kind="citizen")
+    citizen = User.objects.create(username="026012345612", kind="citizen", citizen_id="026012345612")
     Dossier.objects.filter(pk=awaiting.pk).update(owner=citizen)
-    payment, pay_url = open_vnpay(awaiting, citizen)
-    browser = Client()
+    browser = login(Client(), citizen)  # "Hồ sơ của tôi" → "Thanh toán trực tuyến (VNPay)"
+    pay_url = browser.post(f"/ho-so-cua-toi/{awaiting.code}/thanh-toan/")["Location"]
+    payment = Payment.objects.get()
     page = browser.get(urlsplit(pay_url).path + "?" + urlsplit(pay_url).query)
     text = page.content.decode()
     assert page.status_code == 200
