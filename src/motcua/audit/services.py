@@ -29,6 +29,7 @@ def audit_record(
 
     Two statements: the day's chain head (one locking upsert, ``chain.chain_append``) and the entry. The head
     stays locked until the transaction ends: audited writes of one day commit one after another from here on.
+    Take the transaction's row locks before calling it (lock, change, audit), or two writers can deadlock.
     """
     payload = normalise_data(json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False)))
     known = actor is not None and actor.is_authenticated
