@@ -26,14 +26,11 @@ install: $(STAMP)
 install-dev: $(DEV_STAMP)
 
 ## run: install, migrate, load the demo data and serve web + worker at http://127.0.0.1:8000 (SQLite, sandbox)
+## (static files served from the source, no collectstatic; Ctrl-C stops both and exits cleanly: scripts/serve)
 run: export MOTCUA_SANDBOX ?= 1
+run: export MOTCUA_STATIC_FROM_SOURCE ?= 1
 run: $(STAMP)
-	$(BIN)/motcua migrate --noinput
-	$(BIN)/motcua load-demo
-	$(BIN)/motcua simulate --demo
-	$(BIN)/motcua collectstatic --noinput --verbosity 0
-	@echo "Serving http://127.0.0.1:8000 (web + background worker). Ctrl-C stops both."
-	exec $(BIN)/honcho start -f Procfile
+	@$(BIN)/python scripts/serve
 
 ## test: the whole suite on SQLite; with DATABASE_URL=postgres://… on PostgreSQL
 test: $(DEV_STAMP)

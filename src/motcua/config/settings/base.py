@@ -96,12 +96,19 @@ AUTHENTICATION_BACKENDS = [
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+# Production: `collectstatic` into STATIC_ROOT with hashed names (cached for ever) and gzip/brotli copies.
+# `make run` sets MOTCUA_STATIC_FROM_SOURCE: whitenoise indexes the files where the finders find them at start-up
+# (plain names, cached 60 s) and no collectstatic is needed — compressing every vendored file took minutes.
+STATIC_FROM_SOURCE = env_bool("MOTCUA_STATIC_FROM_SOURCE")
+if STATIC_FROM_SOURCE:
+    WHITENOISE_USE_FINDERS = True
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at start-up about a missing STATIC_ROOT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and not env_bool("MOTCUA_TESTING")
+            if not DEBUG and not env_bool("MOTCUA_TESTING") and not STATIC_FROM_SOURCE
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
