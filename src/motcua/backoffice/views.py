@@ -56,6 +56,7 @@ from motcua.national_portal.selectors import dossier_sync
 from motcua.organisations.constants import Role
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import units_for_user, units_visible_to
+from motcua.payments.selectors import balance_of, dossier_ledger
 
 from .forms import (
     ACTION_FORMS,
@@ -352,7 +353,14 @@ def _dossier_context(
         "classification": CLASSIFICATION_LABELS.get(dossier.classification, ""),
         "national_sync": dossier_sync(dossier),
         "nav_active": "dossier",
+        **_ledger(dossier),
     }
+
+
+def _ledger(dossier: Dossier) -> dict[str, Any]:
+    """The dossier's fees ledger and its balance, one query (docs/payments.md)."""
+    entries = list(dossier_ledger(dossier))
+    return {"ledger": entries, "balance": balance_of(entries)}
 
 
 def _upload_groups(dossier: Dossier) -> list[dict[str, Any]]:

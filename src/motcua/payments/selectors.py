@@ -64,3 +64,20 @@ def dossier_ledger(dossier: Dossier) -> QuerySet[LedgerEntry]:
 
 def dossier_payments(dossier: Dossier) -> QuerySet[Payment]:
     return Payment.objects.filter(dossier=dossier).order_by("-created_at", "-pk")
+
+
+def balance_of(entries: list[LedgerEntry]) -> Balance:
+    """The balance of entries already read (no query): the same sums as ``dossier_balance``."""
+
+    def total(kind: str) -> int:
+        return sum(int(e.amount) for e in entries if e.kind == kind)
+
+    charged, paid = total(EntryKind.CHARGE), -total(EntryKind.PAYMENT)
+    refunded, adjusted = total(EntryKind.REFUND), total(EntryKind.ADJUSTMENT)
+    return Balance(
+        charged=charged,
+        paid=paid,
+        refunded=refunded,
+        adjusted=adjusted,
+        due=charged - paid + refunded + adjusted,
+    )

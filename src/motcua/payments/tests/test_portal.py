@@ -38,3 +38,18 @@ def test_the_citizen_sees_what_is_due_and_pays_online(
     login(client, other)
     assert client.post(f"/ho-so-cua-toi/{awaiting.code}/thanh-toan/").status_code == 404
     assert Payment.objects.count() == 1
+
+
+def test_the_officer_sees_the_ledger_on_the_dossier_page(
+    awaiting: Dossier, world: World, client: Client
+) -> None:
+    from motcua.payments.services import payment_create
+
+    payment_create(dossier=awaiting, actor=world.officer_a, method="cash", amount=20000)
+    client.force_login(world.officer_a)
+    page = client.get(f"/can-bo/ho-so/{awaiting.code}/").content.decode()
+    assert "Phí, lệ phí" in page
+    assert "Lệ phí đăng ký" in page  # the fee's legal name
+    assert "Phí cấp bản sao" in page
+    assert "Nộp tiền mặt tại Bộ phận một cửa" in page  # the credit's source, with the officer
+    assert 'data-due="5000"' in page

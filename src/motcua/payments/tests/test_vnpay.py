@@ -349,3 +349,23 @@ def test_the_sandbox_refuses_a_forged_order_and_the_return_page_a_forged_result(
     assert "Chữ ký không hợp lệ" in shown.content.decode()
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PENDING
+
+
+def test_the_hash_secret_appears_in_no_log_page_or_record(
+    awaiting: Dossier, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    payment, pay_url = open_vnpay(awaiting, world.officer_a)
+    seen = [pay_url]
+    seen.append(Client().get(urlsplit(pay_url).path + "?" + urlsplit(pay_url).query).content.decode())
+    good = ipn_params(payment)
+    for params in ({**good, "vnp_SecureHash": "0" * 128}, good, good):
+        seen.append(Client().get(IPN, params).content.decode())
+    seen.append(Client().get("/thanh-toan/vnpay/ket-qua/", good).content.decode())
+    seen.append(
+        client_for(world.officer_a).get(f"/api/v1/dossiers/{awaiting.code}/payments/").content.decode()
+    )
+    seen.extend(str(n.params) for n in GatewayNotice.objects.all())
+    seen.append(caplog.text)
+    assert "vnpay_ipn" in caplog.text  # the notices are logged …
+    assert all(SECRET not in text for text in seen)  # … without the secret
