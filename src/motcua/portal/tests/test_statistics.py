@@ -257,7 +257,7 @@ def test_excel_export_holds_what_is_shown(sample: None, client: Client) -> None:
     response = client.get("/thong-ke/xlsx/", {"nam": 2023, "thang": 3, "don_vi": "243"})
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
-        "attachment; filename=\"thong-ke-20230301-20230331-243.xlsx\"; "
+        'attachment; filename="thong-ke-20230301-20230331-243.xlsx"; '
         "filename*=UTF-8''thong-ke-20230301-20230331-243.xlsx"
     )
     workbook = load_workbook(io.BytesIO(response.content))
