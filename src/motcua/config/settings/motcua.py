@@ -121,9 +121,7 @@ MOTCUA_CLAMD_TIMEOUT = float(env_str("MOTCUA_CLAMD_TIMEOUT", "30"))
 # --- National public-service portal (DVCQG) sync (docs/national-portal.md) ---
 # The client plugin (``dvcqg``: JSON over HTTPS with a session login) and the portal's endpoint and account.
 # In the sandbox the default is motcua's own sandbox portal (/sandbox/dvcqg/) with its demo account.
-MOTCUA_DVCQG_URL = env_str(
-    "MOTCUA_DVCQG_URL", f"{MOTCUA_PUBLIC_URL}/sandbox/dvcqg/" if _SANDBOX_ON else ""
-)
+MOTCUA_DVCQG_URL = env_str("MOTCUA_DVCQG_URL", f"{MOTCUA_PUBLIC_URL}/sandbox/dvcqg/" if _SANDBOX_ON else "")
 MOTCUA_DVCQG_USERNAME = env_str("MOTCUA_DVCQG_USERNAME", "motcua" if _SANDBOX_ON else "")
 MOTCUA_DVCQG_PASSWORD = env_str("MOTCUA_DVCQG_PASSWORD", "motcua-sandbox" if _SANDBOX_ON else "")
 MOTCUA_DVCQG_CLIENT = env_str("MOTCUA_DVCQG_CLIENT", "dvcqg" if MOTCUA_DVCQG_URL else "")
