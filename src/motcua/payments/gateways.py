@@ -15,6 +15,10 @@ from motcua.core.registry import Plugin, Registry
 from .models import Payment
 
 
+class GatewayUnavailable(Exception):
+    """The gateway could not be asked (network, a bad or unsigned answer): try again later."""
+
+
 class PaymentGateway(Plugin):
     """Base of payment gateways; ``@payment_gateways.register("identifier")`` (the payment method's name)."""
 
@@ -23,6 +27,10 @@ class PaymentGateway(Plugin):
 
     def pay_url(self, payment: Payment, *, client_ip: str) -> str:
         """The address where the payer pays ``payment`` (signed as the gateway wants)."""
+        raise NotImplementedError
+
+    def query(self, payment: Payment, *, client_ip: str = "127.0.0.1") -> dict[str, str]:
+        """What the gateway knows of ``payment`` (its answer, checked). Raises ``GatewayUnavailable``."""
         raise NotImplementedError
 
 

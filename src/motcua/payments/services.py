@@ -323,22 +323,74 @@ def _vnpay_ipn(params: dict[str, str], now: dt.datetime) -> tuple[str, str]:
             not success and payment.status == PaymentStatus.FAILED
         ):
             return protocol.IPN_ALREADY_CONFIRMED
-        _record_gateway_fields(payment, params)
-        if not success:
-            payment.status = PaymentStatus.FAILED
-            payment.settled_at = now
-            payment.save()
-            return protocol.IPN_CONFIRMED
-        transaction_no = params.get("vnp_TransactionNo", "") or reference
-        _succeed(
-            payment,
-            source=EntrySource.GATEWAY,
-            source_reference=f"VNPay {transaction_no}",
-            recorded_by=system_actor(Method.VNPAY, label=SYSTEM_LABELS[Method.VNPAY]),
-            key=f"vnpay:{params.get('vnp_TmnCode', '')}:{reference}",
-            at=now,
-        )
+        _vnpay_record(payment, params, success=success, now=now)
         return protocol.IPN_CONFIRMED
+
+
+def _vnpay_record(payment: Payment, params: dict[str, str], *, success: bool, now: dt.datetime) -> None:
+    """Record VNPay's result on ``payment`` (locked): a failure, or a success credited once."""
+    _record_gateway_fields(payment, params)
+    if not success:
+        payment.status = PaymentStatus.FAILED
+        payment.settled_at = now
+        payment.save()
+        return
+    transaction_no = params.get("vnp_TransactionNo", "") or payment.reference
+    _succeed(
+        payment,
+        source=EntrySource.GATEWAY,
+        source_reference=f"VNPay {transaction_no}",
+        recorded_by=system_actor(Method.VNPAY, label=SYSTEM_LABELS[Method.VNPAY]),
+        key=f"vnpay:{params.get('vnp_TmnCode', '')}:{payment.reference}",
+        at=now,
+    )
+
+
+def vnpay_settle_expired(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Ask VNPay (QueryDR) about every VNPay payment still pending after its expiry, and settle it.
+
+    Paid at VNPay (``00``/``00``, the amount matching): credited once, as its IPN would have (same key: a late
+    IPN then gets 02); failed there: failed; unknown to VNPay (``91``): expired; still in progress there: left
+    pending. A payment VNPay could not be asked about is counted ``unavailable`` and tried next time.
+    Returns the counts ``{"checked", "succeeded", "failed", "expired", "pending", "unavailable"}``.
+    """
+    from .gateways import GatewayUnavailable
+
+    now = now or clock.now()
+    gateway = payment_gateways["vnpay"]
+    counts = dict.fromkeys(("checked", "succeeded", "failed", "expired", "pending", "unavailable"), 0)
+    due = Payment.objects.filter(method=Method.VNPAY, status=PaymentStatus.PENDING, expires_at__lte=now)
+    for payment_id in list(due.order_by("pk").values_list("pk", flat=True)):
+        counts["checked"] += 1
+        payment = Payment.objects.get(pk=payment_id)
+        try:
+            answer = gateway.query(payment)
+        except GatewayUnavailable as exc:
+            logger.warning("vnpay_querydr_unavailable", reference=payment.reference, error=str(exc))
+            counts["unavailable"] += 1
+            continue
+        with transaction.atomic():
+            payment = Payment.objects.select_for_update().get(pk=payment_id)
+            if payment.status != PaymentStatus.PENDING:  # its IPN came meanwhile: settled already
+                continue
+            code, state = answer.get("vnp_ResponseCode"), answer.get("vnp_TransactionStatus")
+            if code == protocol.QUERYDR_NOT_FOUND:
+                payment.status = PaymentStatus.EXPIRED
+                payment.settled_at = now
+                payment.save()
+                counts["expired"] += 1
+            elif code != protocol.OK or state == "01":  # VNPay could not say, or still in progress
+                counts["pending"] += 1
+            elif state == protocol.OK and answer.get("vnp_Amount") == str(payment.amount * 100):
+                _vnpay_record(payment, {**answer, "vnp_ResponseCode": protocol.OK}, success=True, now=now)
+                counts["succeeded"] += 1
+            elif state == protocol.OK:  # paid, but not this amount: an operator looks at it
+                logger.error("vnpay_querydr_amount_mismatch", reference=payment.reference)
+                counts["pending"] += 1
+            else:
+                _vnpay_record(payment, answer, success=False, now=now)
+                counts["failed"] += 1
+    return counts
 
 
 def _record_gateway_fields(payment: Payment, params: dict[str, Any]) -> None:

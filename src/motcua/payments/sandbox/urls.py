@@ -2,7 +2,10 @@
 
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "sandbox_vnpay"
-urlpatterns = [path("paymentv2/vpcpay.html", views.pay, name="pay")]
+urlpatterns = [
+    path("paymentv2/vpcpay.html", views.pay, name="pay"),
+    path("merchant_webapi/api/transaction", api.transaction, name="transaction"),
+]

@@ -7,13 +7,17 @@ in the sandbox they default to motcua's own sandbox gateway (``/sandbox/vnpay/``
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 
+from motcua.core import clock
 from motcua.core.registry import sandbox_on
 
-from ...gateways import PaymentGateway, payment_gateways
+from ...gateways import GatewayUnavailable, PaymentGateway, payment_gateways
 from ...models import Payment
 from . import protocol
 
@@ -29,6 +33,7 @@ def hash_secret() -> str:
 @payment_gateways.register("vnpay")
 class VnpayGateway(PaymentGateway):
     label = "Cổng thanh toán VNPay"
+    transport: requests.Session | None = None  # tests: the sandbox in-process
 
     def check(self) -> list[str]:
         problems = []
@@ -66,3 +71,31 @@ class VnpayGateway(PaymentGateway):
         query = protocol.query_string(protocol.signed(params, hash_secret()))
         base = str(settings.MOTCUA_VNPAY_PAY_URL)
         return f"{base}{'&' if '?' in base else '?'}{query}"
+
+    def query(self, payment: Payment, *, client_ip: str = "127.0.0.1") -> dict[str, str]:
+        """QueryDR: what VNPay knows of ``payment`` (its signed answer, checked). Raises ``GatewayUnavailable``."""
+        params = {
+            "vnp_RequestId": secrets.token_hex(16),
+            "vnp_Version": protocol.VERSION,
+            "vnp_Command": "querydr",
+            "vnp_TmnCode": tmn_code(),
+            "vnp_TxnRef": payment.reference,
+            "vnp_OrderInfo": protocol.ascii_text(f"Truy van giao dich {payment.reference}"),
+            "vnp_TransactionDate": protocol.format_time(payment.created_at),
+            "vnp_CreateDate": protocol.format_time(clock.now()),
+            "vnp_IpAddr": client_ip,
+        }
+        params["vnp_SecureHash"] = protocol.sign_pipe(params, protocol.QUERYDR_REQUEST_FIELDS, hash_secret())
+        try:
+            response = (self.transport or requests).post(
+                str(settings.MOTCUA_VNPAY_API_URL), json=params, timeout=10
+            )
+            answer: Any = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise GatewayUnavailable(f"VNPay QueryDR: {type(exc).__name__}: {exc}") from exc
+        if not isinstance(answer, dict):
+            raise GatewayUnavailable("VNPay QueryDR: the answer is not a JSON object")
+        answer = {str(k): str(v) for k, v in answer.items()}
+        if not protocol.verify_pipe(answer, protocol.QUERYDR_RESPONSE_FIELDS, hash_secret()):
+            raise GatewayUnavailable("VNPay QueryDR: the answer's signature does not match")
+        return answer

@@ -94,3 +94,46 @@ def ascii_text(text: str, *, limit: int = 255) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return "".join(ch for ch in plain if 32 <= ord(ch) < 127)[:limit]
+
+
+# QueryDR (vnp_Command=querydr): the request and the answer are signed over their raw values joined with "|".
+QUERYDR_REQUEST_FIELDS = (
+    "vnp_RequestId",
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_TransactionDate",
+    "vnp_CreateDate",
+    "vnp_IpAddr",
+    "vnp_OrderInfo",
+)
+QUERYDR_RESPONSE_FIELDS = (
+    "vnp_ResponseId",
+    "vnp_Command",
+    "vnp_ResponseCode",
+    "vnp_Message",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_BankCode",
+    "vnp_PayDate",
+    "vnp_TransactionNo",
+    "vnp_TransactionType",
+    "vnp_TransactionStatus",
+    "vnp_OrderInfo",
+    "vnp_PromotionCode",
+    "vnp_PromotionAmount",
+)
+QUERYDR_NOT_FOUND = "91"  # vnp_ResponseCode: no such transaction at VNPay
+
+
+def sign_pipe(params: Mapping[str, object], fields: tuple[str, ...], secret: str) -> str:
+    """HMAC-SHA512 over the raw values of ``fields`` joined with ``|`` (QueryDR, refund)."""
+    data = "|".join(str(params.get(field, "") or "") for field in fields)
+    return hmac.new(secret.encode(), data.encode(), hashlib.sha512).hexdigest()
+
+
+def verify_pipe(params: Mapping[str, object], fields: tuple[str, ...], secret: str) -> bool:
+    given = str(params.get("vnp_SecureHash", "") or "").lower()
+    return bool(given and secret) and hmac.compare_digest(given, sign_pipe(params, fields, secret))
