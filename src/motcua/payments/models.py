@@ -107,6 +107,7 @@ class LedgerEntry(AppendOnlyModel):
     )
     idempotency_key = models.CharField("khóa chống ghi trùng", max_length=200, unique=True)
     at = models.DateTimeField("thời điểm")
+    due_date = models.DateField("hạn nộp", null=True, blank=True)  # a charge added by an officer (tax notice)
     note = models.TextField("ghi chú", blank=True)
 
     class Meta:

@@ -35,9 +35,10 @@ from .selectors import dossier_balance
 
 logger = structlog.get_logger(__name__)
 
-SYSTEM_LABELS = {
+SYSTEM_LABELS: dict[str, str] = {
     Method.VNPAY: "Cổng thanh toán VNPay",
     Method.CASH: "Thu tiền mặt tại Bộ phận một cửa",
+    "payments": "Sổ thu phí, lệ phí",
 }
 # States in which a dossier's fees may be paid (it has a code, it is not closed).
 PAYABLE_STATES = frozenset(
@@ -87,6 +88,106 @@ def fee_charges_post(*, dossier: Dossier) -> list[LedgerEntry]:
     # A concurrent poster may have written some meanwhile: the unique key keeps one of each.
     LedgerEntry.objects.bulk_create(entries, ignore_conflicts=True)
     return entries
+
+
+CHARGE_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.LEADER})
+EXEMPTION_ROLES = frozenset({Role.OFFICER, Role.LEADER})
+
+
+def _require_role(dossier: Dossier, actor: User, roles: frozenset[str], what: str) -> None:
+    if not actor_roles(dossier, actor) & roles:
+        raise PermissionDenied(f"Bạn không có quyền {what} cho hồ sơ này.", code="permission_denied")
+
+
+@transaction.atomic
+def charge_add(
+    *,
+    dossier: Dossier,
+    actor: User,
+    name: str,
+    amount: int,
+    reference: str = "",
+    due_date: dt.date | None = None,
+    note: str = "",
+) -> LedgerEntry:
+    """An officer charges ``dossier`` one more amount (e.g. land financial obligations: the tax authority's
+    notice number as ``reference``, its amount and due date). The same notice is charged once per dossier
+    (key ``charge:<dossier>:<reference>``: ``Conflict`` ``charge_exists``). A member of the dossier's unit."""
+    locked = _lock_dossier(dossier.pk)
+    _require_role(locked, actor, CHARGE_ROLES, "thêm khoản phải nộp")
+    problems: dict[str, list[str]] = {}
+    if not name.strip():
+        problems["name"] = ["Cần nhập nội dung khoản phải nộp."]
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        problems["amount"] = ["Số tiền phải là số nguyên dương."]
+    if problems:
+        raise ValidationFailed("Khoản phải nộp không hợp lệ.", code="invalid_charge", details=problems)
+    if locked.status not in PAYABLE_STATES:
+        raise Conflict(
+            f"Hồ sơ ở trạng thái «{locked.get_status_display()}» không thu phí, lệ phí.",
+            code="dossier_not_payable",
+        )
+    reference = reference.strip()[:100]
+    key = f"charge:{locked.pk}:{reference or secrets.token_hex(8)}"
+    if LedgerEntry.objects.filter(idempotency_key=key).exists():
+        raise Conflict(f"Thông báo {reference} đã được ghi cho hồ sơ này.", code="charge_exists")
+    return LedgerEntry.objects.create(
+        dossier=locked,
+        kind=EntryKind.CHARGE,
+        amount=amount,
+        name=name.strip()[:500],
+        source=EntrySource.OFFICER,
+        source_reference=reference,
+        recorded_by=actor,
+        idempotency_key=key,
+        at=clock.now(),
+        due_date=due_date,
+        note=note,
+    )
+
+
+@transaction.atomic
+def exemption_grant(
+    *, dossier: Dossier, actor: User, charge_id: int, reason: str, amount: int | None = None
+) -> LedgerEntry:
+    """Exempt the applicant from ``amount`` (default: all) of one charge, with the officer's ``reason``.
+
+    An adjustment (−amount) naming the charge; one exemption per charge (key ``exemption:<charge id>``).
+    An officer or leader of the dossier's unit. If the dossier waits for payment and now owes nothing, it
+    moves on (``payment-received`` as ``system:payments``).
+    """
+    locked = _lock_dossier(dossier.pk)
+    _require_role(locked, actor, EXEMPTION_ROLES, "miễn, giảm phí, lệ phí")
+    charge = LedgerEntry.objects.filter(pk=charge_id, dossier=locked, kind=EntryKind.CHARGE).first()
+    problems: dict[str, list[str]] = {}
+    if charge is None:
+        problems["charge"] = ["Không có khoản phải nộp này trong hồ sơ."]
+    if not reason.strip():
+        problems["reason"] = ["Cần nhập lý do miễn, giảm."]
+    if charge is not None:
+        amount = int(charge.amount) if amount is None else amount
+        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= charge.amount:
+            problems["amount"] = [f"Số tiền miễn, giảm từ 1 đến {charge.amount} đồng."]
+    if problems or charge is None or amount is None:
+        raise ValidationFailed("Miễn, giảm không hợp lệ.", code="invalid_exemption", details=problems)
+    key = f"exemption:{charge.pk}"
+    if LedgerEntry.objects.filter(idempotency_key=key).exists():
+        raise Conflict("Khoản này đã được miễn, giảm.", code="exemption_exists")
+    entry = LedgerEntry.objects.create(
+        dossier=locked,
+        kind=EntryKind.ADJUSTMENT,
+        amount=-amount,
+        name=f"Miễn, giảm: {charge.name}"[:500],
+        source=EntrySource.OFFICER,
+        source_reference=str(charge.pk),
+        fee_id=charge.fee_id,
+        recorded_by=actor,
+        idempotency_key=key,
+        at=clock.now(),
+        note=reason.strip(),
+    )
+    _move_on_if_settled(locked.pk, system="payments", note=f"Được miễn, giảm phí, lệ phí: {reason.strip()}")
+    return entry
 
 
 # ------------------------------------------------------------------------------------------------ payments
@@ -240,28 +341,34 @@ def _succeed(
 
 
 def _move_on_if_paid(payment: Payment) -> None:
-    """``payment-received`` as the method's system actor when the dossier waits for payment and owes nothing.
+    """``payment-received`` as the method's system actor when the dossier waits for payment and owes nothing."""
+    _move_on_if_settled(
+        payment.dossier_id,
+        system=str(payment.method),
+        note=f"Đã nộp đủ phí, lệ phí (mã thanh toán {payment.reference}).",
+    )
 
-    A refusal of the transition (a concurrent action …) is logged and leaves the credit in place: an officer
+
+def _move_on_if_settled(dossier_id: int, *, system: str, note: str) -> None:
+    """``payment-received`` as ``system:<system>`` if the dossier waits for payment and owes nothing.
+
+    A refusal of the transition (a concurrent action …) is logged and leaves the ledger as it is: an officer
     moves the dossier on by hand.
     """
-    dossier = _lock_dossier(payment.dossier_id)
+    dossier = _lock_dossier(dossier_id)
     if dossier.status != Status.AWAITING_PAYMENT or dossier_balance(dossier.pk).due > 0:
         return
-    actor = system_actor(payment.method, label=SYSTEM_LABELS.get(Method(payment.method), ""))
+    label = SYSTEM_LABELS.get(system, "Sổ thu phí, lệ phí")
     try:
         dossier_transition(
             dossier=dossier,
             action=Action.PAYMENT_RECEIVED,
-            actor=actor,
-            note=f"Đã nộp đủ phí, lệ phí (mã thanh toán {payment.reference}).",
+            actor=system_actor(system, label=label),
+            note=note,
         )
     except DomainError as exc:
         logger.warning(
-            "payment_received_transition_refused",
-            dossier=dossier.pk,
-            payment=payment.reference,
-            code=exc.code,
+            "payment_received_transition_refused", dossier=dossier.pk, system=system, code=exc.code
         )
 
 

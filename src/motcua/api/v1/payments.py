@@ -23,9 +23,9 @@ from motcua.api import pagination
 from motcua.api.serializers import Serializer
 from motcua.dossiers.selectors import dossier_get_for_user
 from motcua.payments.constants import Method, PaymentStatus
-from motcua.payments.models import Payment
-from motcua.payments.selectors import dossier_payments
-from motcua.payments.services import payment_create, vnpay_ipn
+from motcua.payments.models import LedgerEntry, Payment
+from motcua.payments.selectors import dossier_ledger, dossier_payments
+from motcua.payments.services import charge_add, exemption_grant, payment_create, vnpay_ipn
 
 ERROR = inline_serializer(
     "PaymentError",
@@ -108,6 +108,105 @@ class DossierPaymentsApi(APIView):
         return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED)
 
 
+class LedgerEntryOutput(Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    amount = serializers.IntegerField(help_text="VND, signed: + owed more, − owed less")
+    name = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    source_reference = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by.username", allow_null=True, default=None)
+    payment = serializers.CharField(source="payment.reference", allow_null=True, default=None)
+    due_date = serializers.DateField(allow_null=True)
+    note = serializers.CharField()
+
+
+class DossierLedgerApi(APIView):
+    """The dossier's ledger (every charge, payment, refund and adjustment, oldest first)."""
+
+    permission_classes = [IsStaffAccount]
+
+    @extend_schema(
+        operation_id="dossier_ledger_list",
+        parameters=[pagination.LIMIT, pagination.OFFSET],
+        responses={
+            200: inline_serializer(
+                "LedgerPage",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": LedgerEntryOutput(many=True),
+                },
+            )
+        },
+    )
+    def get(self, request: Request, code: str) -> Response:
+        dossier = dossier_get_for_user(request.user, code, detail=False)  # type: ignore[arg-type]
+        paginator = pagination.Pagination()
+        entries = dossier_ledger(dossier).select_related("payment")
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(LedgerEntryOutput(page, many=True).data)
+
+
+class DossierChargeApi(APIView):
+    """An officer adds a charge (e.g. land financial obligations with the tax notice's number and due date)."""
+
+    permission_classes = [IsStaffAccount]
+
+    class ChargeInput(Serializer):
+        name = serializers.CharField(max_length=500)
+        amount = serializers.IntegerField(min_value=1, help_text="VND")
+        reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        due_date = serializers.DateField(required=False, allow_null=True, default=None)
+        note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        operation_id="dossier_charges_create",
+        description="409 `charge_exists` when the notice `reference` was charged already, `dossier_not_payable`.",
+        request=ChargeInput,
+        responses={201: LedgerEntryOutput, 409: ERROR},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        dossier = dossier_get_for_user(request.user, code, detail=False)  # type: ignore[arg-type]
+        data = self.ChargeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry: LedgerEntry = charge_add(dossier=dossier, actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        return Response(LedgerEntryOutput(entry).data, status=status.HTTP_201_CREATED)
+
+
+class DossierExemptionApi(APIView):
+    """An officer or leader exempts the applicant from (part of) one charge, with a reason."""
+
+    permission_classes = [IsStaffAccount]
+
+    class ExemptionInput(Serializer):
+        charge = serializers.IntegerField(help_text="the charge's ledger entry id")
+        amount = serializers.IntegerField(min_value=1, required=False, help_text="VND; default: all of it")
+        reason = serializers.CharField(max_length=2000)
+
+    @extend_schema(
+        operation_id="dossier_exemptions_create",
+        description="409 `exemption_exists` when the charge was exempted already.",
+        request=ExemptionInput,
+        responses={201: LedgerEntryOutput, 409: ERROR},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        dossier = dossier_get_for_user(request.user, code, detail=False)  # type: ignore[arg-type]
+        data = self.ExemptionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        entry = exemption_grant(
+            dossier=dossier,
+            actor=request.user,  # type: ignore[arg-type]
+            charge_id=values["charge"],
+            reason=values["reason"],
+            amount=values.get("amount"),
+        )
+        return Response(LedgerEntryOutput(entry).data, status=status.HTTP_201_CREATED)
+
+
 class VnpayIpnApi(APIView):
     """VNPay's IPN (``GET``, signed query): the only call that changes a VNPay payment."""
 
@@ -134,5 +233,8 @@ class VnpayIpnApi(APIView):
 
 urlpatterns = [
     path("dossiers/<str:code>/payments/", DossierPaymentsApi.as_view(), name="api-dossier-payments"),
+    path("dossiers/<str:code>/ledger/", DossierLedgerApi.as_view(), name="api-dossier-ledger"),
+    path("dossiers/<str:code>/charges/", DossierChargeApi.as_view(), name="api-dossier-charges"),
+    path("dossiers/<str:code>/exemptions/", DossierExemptionApi.as_view(), name="api-dossier-exemptions"),
     path("payments/vnpay/ipn/", VnpayIpnApi.as_view(), name="api-payments-vnpay-ipn"),
 ]
