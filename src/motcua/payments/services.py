@@ -40,6 +40,8 @@ SYSTEM_LABELS: dict[str, str] = {
     Method.CASH: "Thu tiền mặt tại Bộ phận một cửa",
     "payments": "Sổ thu phí, lệ phí",
 }
+# An open order is handed out again only if the payer has at least this long left to pay it.
+REUSE_MARGIN = dt.timedelta(minutes=2)
 # States in which a dossier's fees may be paid (it has a code, it is not closed).
 PAYABLE_STATES = frozenset(
     {
@@ -215,7 +217,8 @@ def payment_create(
 ) -> Payment:
     """Open a payment of ``dossier``'s balance (or ``amount`` of it) by ``method``.
 
-    ``vnpay``: a pending order with its signed ``pay_url``, open for ``MOTCUA_PAYMENT_EXPIRY_MINUTES``; the
+    ``vnpay``: a pending order with its signed ``pay_url``, open for ``MOTCUA_PAYMENT_EXPIRY_MINUTES`` (an
+    order of the same amount still open for more than ``REUSE_MARGIN`` is returned instead of a new one); the
     applicant (owner) or a member of the dossier's unit may open it. ``cash``: recorded at once by an officer
     of the dossier's unit, who is named on the credit; the dossier moves on if its balance reaches zero.
     The caller checked that ``actor`` may see the dossier (``dossiers.selectors``). Raises ``ValidationFailed``
@@ -268,6 +271,22 @@ def payment_create(
             details={"amount": [f"Số tiền tối đa: {due} đồng."], "due": due},
         )
     now = clock.now()
+    if gateway is not None:
+        # An order of the same amount still open at the gateway is handed out again, never a second one: the
+        # payer cannot pay the same fees twice by opening the payment page twice.
+        open_order = (
+            Payment.objects.filter(
+                dossier=locked,
+                method=method,
+                amount=amount,
+                status=PaymentStatus.PENDING,
+                expires_at__gt=now + REUSE_MARGIN,
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if open_order is not None:
+            return open_order
     payment = Payment(
         dossier=locked,
         method=method,

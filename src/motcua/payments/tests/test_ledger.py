@@ -147,3 +147,20 @@ def test_the_admin_shows_the_ledger_read_only(awaiting: Dossier, world: World) -
     assert entry is not None
     assert client.get(f"/quan-tri/payments/ledgerentry/{entry.pk}/delete/").status_code == 403
     assert client.get("/quan-tri/payments/ledgerentry/add/").status_code == 403
+
+
+def test_an_open_order_is_handed_out_again_not_a_second_one(awaiting: Dossier, world: World) -> None:
+    """Opening the payment page twice gives the same order: the fees cannot be paid twice that way."""
+    import datetime as dt
+
+    from motcua.core import clock
+
+    first = payment_create(dossier=awaiting, actor=world.officer_a, method="vnpay")
+    assert payment_create(dossier=awaiting, actor=world.officer_a, method="vnpay").pk == first.pk
+    other_amount = payment_create(dossier=awaiting, actor=world.officer_a, method="vnpay", amount=FEE)
+    assert other_amount.pk != first.pk
+    assert first.expires_at is not None
+    with clock.frozen(first.expires_at - dt.timedelta(minutes=1)):  # too little time left to pay it
+        fresh = payment_create(dossier=awaiting, actor=world.officer_a, method="vnpay")
+    assert fresh.pk not in (first.pk, other_amount.pk)
+    assert fresh.status == PaymentStatus.PENDING

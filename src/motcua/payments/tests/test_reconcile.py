@@ -26,6 +26,8 @@ from motcua.payments.gateways import payment_gateways
 from motcua.payments.models import GatewayNotice, LedgerEntry, Payment
 from motcua.payments.services import payment_create, vnpay_settle_expired
 
+from .conftest import CHARGE, FEE
+
 pytestmark = pytest.mark.django_db
 
 
@@ -116,8 +118,8 @@ def test_a_payment_whose_ipn_never_came_is_settled_once(
 def test_unpaid_and_cancelled_orders_expire_and_fail(
     awaiting: Dossier, world: World, loopback: Loopback
 ) -> None:
-    never = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY)
-    cancelled = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY)
+    never = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY, amount=FEE)
+    cancelled = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY, amount=CHARGE)
     loopback.down = True
     buyer_chooses(cancelled, "cancelled")
     run_queued_tasks()
