@@ -25,7 +25,13 @@ class DossierSync:
 
 
 def dossier_sync(dossier: Dossier) -> DossierSync | None:
-    """The dossier's sync state (one query); ``None`` when nothing of it was ever queued for the portal."""
+    """The dossier's sync state (one query); ``None`` when nothing of it was ever queued for the portal.
+
+    No query for a dossier whose procedure is not connected (read from the procedure the caller loaded with
+    the dossier, as the dossier page does).
+    """
+    if not dossier.procedure_version.procedure.national_portal_connected:
+        return None
     updates = "dossier__national_updates"
     state = (
         SyncState.objects.filter(pk=dossier.pk)
