@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from motcua.core.admin import ReadOnlyAdmin
+
 from .consumers import consumer_delivery_rerun, transition_consumers
 from .models import (
     CodeFormat,
@@ -40,7 +42,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ReadOnlyAdmin):
     """Read-only: dossiers change only through the lifecycle (back office, API)."""
 
     list_display = ["code", "status", "unit", "applicant_name", "received_at", "due_at", "finished_at"]
@@ -48,15 +50,6 @@ class DossierAdmin(admin.ModelAdmin):
     search_fields = ["code", "applicant_name"]
     list_select_related = ["unit"]
     inlines = [ComponentInline, StepInline, EventInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(CodeFormat)
@@ -73,7 +66,7 @@ class CodeSequenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsumerDelivery)
-class ConsumerDeliveryAdmin(admin.ModelAdmin):
+class ConsumerDeliveryAdmin(ReadOnlyAdmin):
     """The transition consumers' outbox: state, attempts and last error of each delivery; "Chạy lại"."""
 
     list_display = [
@@ -91,15 +84,6 @@ class ConsumerDeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["event__dossier"]
     readonly_fields = [f.name for f in ConsumerDelivery._meta.fields]
     actions = ["rerun"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="mã hồ sơ", ordering="event__dossier__code")
     def dossier_code(self, delivery: ConsumerDelivery) -> str:

@@ -1,24 +1,11 @@
 """Read-only admin of the identity logs (for auditors), profiles and the sandbox people."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from motcua.core.admin import ReadOnlyAdmin
 from motcua.core.masking import mask_id_number
 
 from .models import IdentityProfile, PersonalDataAccess, PopulationLookup, SandboxPerson
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(PopulationLookup)

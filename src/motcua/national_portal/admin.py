@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -13,12 +11,14 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from motcua.core.admin import ReadOnlyAdmin
+
 from .models import SandboxPortalDossier, SyncState, SyncUpdate, UpdateState
 from .services import sync_updates_resend
 
 
 @admin.register(SyncUpdate)
-class SyncUpdateAdmin(admin.ModelAdmin):
+class SyncUpdateAdmin(ReadOnlyAdmin):
     """Read-only outbox; parked updates hold back their dossier's later ones until sent again."""
 
     list_display = [
@@ -39,15 +39,6 @@ class SyncUpdateAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in SyncUpdate._meta.fields]
     actions = ["resend"]
     change_form_template = "admin/national_portal/syncupdate/change_form.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("national_portal.change_syncupdate")
@@ -100,20 +91,11 @@ class SyncUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncState)
-class SyncStateAdmin(admin.ModelAdmin):
+class SyncStateAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "last_sent_status", "last_sent_at", "last_error_at", "last_error"]
     search_fields = ["dossier__code"]
     list_select_related = ["dossier"]
     readonly_fields = [f.name for f in SyncState._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(SandboxPortalDossier)

@@ -27,6 +27,7 @@ from motcua.audit.services import audit_record
 from motcua.catalog.constants import OnlineMode
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.core import clock
+from motcua.core.retry import exponential_backoff
 from motcua.dossiers.constants import STATUS_CODES
 from motcua.dossiers.models import ConsumerDelivery, Dossier, DossierEvent
 
@@ -47,7 +48,7 @@ MAX_BACKOFF = dt.timedelta(hours=1)
 def backoff(attempts: int) -> dt.timedelta:
     """Wait before attempt ``attempts + 1``: base, 2×, 4× … (``MOTCUA_DVCQG_RETRY_SECONDS``), at most an hour."""
     base = dt.timedelta(seconds=float(getattr(settings, "MOTCUA_DVCQG_RETRY_SECONDS", 30)))
-    return min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    return exponential_backoff(attempts, base=base, ceiling=MAX_BACKOFF)
 
 
 def version_for_records(version_id: int) -> ProcedureVersion:

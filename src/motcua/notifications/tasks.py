@@ -9,6 +9,7 @@ from django.db import transaction
 from django.tasks import task, task_backends
 
 from motcua.core import clock
+from motcua.core.retry import exponential_backoff
 
 from .channels import DeliveryError, current_sms_channel, send_email
 from .models import Message, MessageChannel, MessageState
@@ -21,7 +22,7 @@ BASE_BACKOFF = dt.timedelta(minutes=1)
 
 def backoff(attempts: int) -> dt.timedelta:
     """Wait before attempt ``attempts + 1``: 1, 2, 4, 8 … minutes."""
-    return BASE_BACKOFF * (2 ** max(attempts - 1, 0))
+    return exponential_backoff(attempts, base=BASE_BACKOFF)
 
 
 @task()
