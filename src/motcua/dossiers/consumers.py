@@ -14,7 +14,9 @@ A consumer is a ``TransitionConsumer`` registered in its app's ``AppConfig.ready
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import structlog
@@ -42,6 +44,9 @@ class TransitionConsumer(Plugin):
     """
 
     max_attempts: ClassVar[int] = 5  # then the delivery is parked as failed
+    # True for a consumer that sends the change out of motcua (the national portal, …): it is handed nothing
+    # inside ``outbound_consumers_off()`` (simulated history never leaves the system).
+    outbound: ClassVar[bool] = False
 
     def is_requested(self) -> bool:
         """A registered consumer is on (``is_enabled``: and not a sandbox one outside the sandbox)."""
@@ -65,6 +70,22 @@ class TransitionConsumer(Plugin):
 
 transition_consumers: Registry[TransitionConsumer] = Registry("transition consumer")
 
+_outbound_off: ContextVar[bool] = ContextVar("outbound_consumers_off", default=False)
+
+
+@contextmanager
+def outbound_consumers_off() -> Iterator[None]:
+    """Inside (a ``with`` block or a decorated function), transitions hand nothing to outbound consumers.
+
+    The simulator makes its dossiers through the real services; what it makes is not real and must never
+    reach an outside system, whatever is configured (a real national portal included).
+    """
+    token = _outbound_off.set(True)
+    try:
+        yield
+    finally:
+        _outbound_off.reset(token)
+
 
 def transition_consumers_dispatch(*, event: DossierEvent) -> list[ConsumerDelivery]:
     """Record one delivery per consumer that wants ``event`` and enqueue their task (the caller's transaction).
@@ -74,7 +95,10 @@ def transition_consumers_dispatch(*, event: DossierEvent) -> list[ConsumerDelive
     admin, re-run by hand) instead of breaking the transition.
     """
     deliveries: list[ConsumerDelivery] = []
+    outbound_off = _outbound_off.get()
     for consumer in transition_consumers.enabled():
+        if outbound_off and consumer.outbound:
+            continue
         delivery = ConsumerDelivery(event=event, consumer=consumer.identifier, created_at=event.at)
         try:
             if not consumer.wants(event):

@@ -22,6 +22,7 @@ class NationalPortalSync(TransitionConsumer):
     """
 
     label = "Đồng bộ Cổng Dịch vụ công quốc gia"
+    outbound = True
     max_attempts: ClassVar[int] = 8
 
     def wants(self, event: DossierEvent) -> bool:

@@ -24,6 +24,7 @@ from motcua.catalog.selectors import procedure_version_by_code
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.dossiers.constants import Action, ApplicantKind, Channel
+from motcua.dossiers.consumers import outbound_consumers_off
 from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant, dossier_intake_counter
@@ -209,6 +210,7 @@ def _staff(code: str) -> dict[str, User]:
     return {role: found[name] for name, role in wanted.items()}
 
 
+@outbound_consumers_off()
 @transaction.atomic
 def demo_recent_load() -> int:
     """Create the recent demo dossiers that are missing; return how many were created (0 on a second run).

@@ -34,6 +34,7 @@ from motcua.catalog.selectors import versions_in_force
 from motcua.core import clock
 from motcua.core.errors import DomainError, ValidationFailed
 from motcua.dossiers.constants import Action, ApplicantKind, Channel
+from motcua.dossiers.consumers import outbound_consumers_off
 from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import Applicant, dossier_create, dossier_intake_counter
@@ -626,6 +627,7 @@ def _progress_step(total: int) -> int:
     return max(1, total // 400)
 
 
+@outbound_consumers_off()
 def simulate_month(
     *,
     month: str,

@@ -20,6 +20,7 @@ from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.consumers import (
     TransitionConsumer,
     consumer_delivery_rerun,
+    outbound_consumers_off,
     transition_consumers,
     transition_consumers_dispatch,
 )
@@ -418,3 +419,27 @@ def test_two_workers_at_once_run_a_consumer_once_on_postgres(world: World, regis
     assert len(recorder.seen) == 1
     delivery.refresh_from_db()
     assert delivery.attempts == 1
+
+
+class Outbound(Recorder):
+    """A consumer that would send the change out of motcua (as the national portal's does)."""
+
+    outbound = True
+
+
+def test_outbound_consumers_get_nothing_while_they_are_off(world: World, register: Register) -> None:
+    """Simulated history never leaves the system: inside ``outbound_consumers_off`` only internal consumers."""
+    register("outbound", Outbound)
+    register("recorder", Recorder)
+    with outbound_consumers_off():
+        quiet = receive(world)
+    assert set(ConsumerDelivery.objects.filter(event__dossier=quiet).values_list("consumer", flat=True)) == {
+        "notifications",
+        "recorder",
+    }
+    loud = receive(world)  # off only inside the block
+    assert set(ConsumerDelivery.objects.filter(event__dossier=loud).values_list("consumer", flat=True)) == {
+        "notifications",
+        "recorder",
+        "outbound",
+    }

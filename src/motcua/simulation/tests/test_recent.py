@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -13,8 +14,11 @@ from motcua.catalog.services import catalog_load_demo
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.dossiers.constants import Channel, Status
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.consumers import transition_consumers
+from motcua.dossiers.models import ConsumerDelivery, Dossier, DossierEvent
 from motcua.dossiers.selectors import QUEUES, queue_counts, queue_dossiers
+from motcua.national_portal.models import SyncUpdate
+from motcua.national_portal.services import demo_procedures_connect
 from motcua.notifications.models import Message
 from motcua.organisations.services import demo_staff_create, demo_units_load
 from motcua.simulation.recent import KINDS, UNITS, demo_recent_load, demo_recent_plan
@@ -128,3 +132,18 @@ def test_without_the_demo_staff_it_asks_for_load_demo(db: None) -> None:
             demo_recent_load()
     assert caught.value.code == "demo_staff_missing"
     assert not Dossier.objects.exists()
+
+
+@pytest.mark.django_db
+def test_simulated_dossiers_never_reach_the_national_portal(demo: None, settings: Any) -> None:
+    """Even with the sync on and the procedures connected, the simulator's dossiers stay inside motcua."""
+    settings.MOTCUA_DVCQG_CLIENT = "dvcqg"
+    demo_procedures_connect()
+    with clock.frozen(NOW):
+        assert demo_recent_load() > 0
+    portal = transition_consumers["national-portal"]
+    events = list(DossierEvent.objects.select_related("dossier"))
+    assert events
+    assert all(portal.wants(event) for event in events)  # outside the simulator they would go
+    assert not ConsumerDelivery.objects.filter(consumer="national-portal").exists()
+    assert not SyncUpdate.objects.exists()
