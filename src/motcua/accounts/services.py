@@ -20,13 +20,13 @@ SYSTEM_PREFIX = "system:"
 _SYSTEM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 
 
-@transaction.atomic
 def api_token_expired(token: Token) -> bool:
     """``token`` is older than ``MOTCUA_API_TOKEN_DAYS`` (0: tokens never expire)."""
     days = settings.MOTCUA_API_TOKEN_DAYS
     return bool(days) and token.created + dt.timedelta(days=days) <= clock.now()
 
 
+@transaction.atomic
 def api_token_get_or_create(*, username: str, reset: bool = False) -> Token:
     """The DRF token of ``username`` (created if missing; replaced when ``reset``); ``NotFound`` if no user."""
     user = User.objects.filter(username=username).first()

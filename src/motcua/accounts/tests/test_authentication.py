@@ -76,3 +76,32 @@ def test_an_unknown_key_is_refused_every_time() -> None:
         status, queries = _get("0" * 40)
         assert status == 401
         assert any("authtoken_token" in sql for sql in queries)
+
+
+def test_a_reset_that_fails_keeps_the_old_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replacing a token is one transaction: a failure after the delete leaves the officer's old token working."""
+    from rest_framework.authtoken.models import Token
+
+    membership = MembershipFactory(role=Role.OFFICER)
+    old = api_token_get_or_create(username=membership.user.username).key
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Token.objects, "get_or_create", broken)
+    with pytest.raises(RuntimeError):
+        api_token_get_or_create(username=membership.user.username, reset=True)
+    monkeypatch.undo()
+    assert Token.objects.filter(key=old).exists()
+    assert _get(old)[0] == 200
+
+
+def test_checking_a_token_opens_no_transaction() -> None:
+    """Authentication reads: no BEGIN/COMMIT of its own before the view (an intake paid for an empty one)."""
+    membership = MembershipFactory(role=Role.OFFICER)
+    token = api_token_get_or_create(username=membership.user.username).key
+    assert not connection.in_atomic_block
+    _status, _queries = _get(token)  # warm the cache
+    with CaptureQueriesContext(connection) as ctx:
+        TokenAuthentication().authenticate_credentials(token)
+    assert [q["sql"] for q in ctx.captured_queries] == []
