@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from motcua.accounts.access import IsStaffAccount
 from motcua.api import pagination
 from motcua.api.serializers import Serializer
+from motcua.api.v1.common import paginated
 from motcua.core.errors import NotFound
 from motcua.core.masking import mask_id_number
 from motcua.dossiers.constants import Action, ApplicantKind, Routing, Status
@@ -216,17 +217,7 @@ class DossierListCreateApi(APIView):
             pagination.LIMIT,
             pagination.OFFSET,
         ],
-        responses={
-            200: inline_serializer(
-                "DossierPage",
-                {
-                    "count": serializers.IntegerField(),
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": DossierListOutput(many=True),
-                },
-            )
-        },
+        responses={200: paginated("DossierPage", DossierListOutput(many=True))},
     )
     def get(self, request: Request) -> Response:
         filters = self.DossierFilterInput(data=request.query_params)

@@ -21,6 +21,7 @@ from motcua.accounts.access import IsStaffAccount
 from motcua.accounts.lockout import client_address
 from motcua.api import pagination
 from motcua.api.serializers import Serializer
+from motcua.api.v1.common import paginated
 from motcua.dossiers.selectors import dossier_get_for_user
 from motcua.payments.constants import Method, PaymentStatus
 from motcua.payments.models import LedgerEntry, Payment
@@ -63,17 +64,7 @@ class DossierPaymentsApi(APIView):
     @extend_schema(
         operation_id="dossier_payments_list",
         parameters=[pagination.LIMIT, pagination.OFFSET],
-        responses={
-            200: inline_serializer(
-                "PaymentPage",
-                {
-                    "count": serializers.IntegerField(),
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": PaymentOutput(many=True),
-                },
-            )
-        },
+        responses={200: paginated("PaymentPage", PaymentOutput(many=True))},
     )
     def get(self, request: Request, code: str) -> Response:
         dossier = dossier_get_for_user(request.user, code, detail=False)  # type: ignore[arg-type]
@@ -130,17 +121,7 @@ class DossierLedgerApi(APIView):
     @extend_schema(
         operation_id="dossier_ledger_list",
         parameters=[pagination.LIMIT, pagination.OFFSET],
-        responses={
-            200: inline_serializer(
-                "LedgerPage",
-                {
-                    "count": serializers.IntegerField(),
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": LedgerEntryOutput(many=True),
-                },
-            )
-        },
+        responses={200: paginated("LedgerPage", LedgerEntryOutput(many=True))},
     )
     def get(self, request: Request, code: str) -> Response:
         dossier = dossier_get_for_user(request.user, code, detail=False)  # type: ignore[arg-type]
