@@ -11,17 +11,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from motcua.accounts.tests.factories import CitizenFactory
-from motcua.core import clock
 from motcua.dossiers.constants import Status
-from motcua.dossiers.models import DossierEvent
-from motcua.dossiers.tests.factories import dossier_in
+from motcua.dossiers.tests.factories import INTERNAL_NOTE, citizen_dossier_with_internal_note, dossier_in
 
 from .conftest import World
 
 pytestmark = pytest.mark.django_db
-
-SECRET_NOTE = "Ghi chú nội bộ: xác minh lại hộ khẩu"
 
 
 def _backoffice_patterns() -> list[URLPattern]:
@@ -42,18 +37,11 @@ def _url(pattern: URLPattern, code: str) -> str:
 
 
 def test_a_citizen_opens_no_back_office_page_not_even_for_their_own_dossier(world: World) -> None:
-    citizen = CitizenFactory()
-    dossier = dossier_in(Status.PROCESSING, version=world.version, unit=world.unit_a, owner=citizen)
-    DossierEvent.objects.create(
-        dossier=dossier,
-        action="assign",
-        actor=world.specialist_a,
-        at=clock.now(),
-        note=SECRET_NOTE,
-        to_status=Status.PROCESSING,
+    dossier = citizen_dossier_with_internal_note(
+        version=world.version, unit=world.unit_a, specialist=world.specialist_a
     )
     client = Client()
-    client.force_login(citizen)
+    client.force_login(dossier.owner)
     patterns = _backoffice_patterns()
     assert len(patterns) >= 8
     for pattern in patterns:
@@ -62,7 +50,7 @@ def test_a_citizen_opens_no_back_office_page_not_even_for_their_own_dossier(worl
             response = getattr(client, method)(url)
             assert response.status_code == 403, (method, url, response.status_code)
             body = response.content.decode()
-            assert SECRET_NOTE not in body
+            assert INTERNAL_NOTE not in body
             assert world.specialist_a.username not in body
 
 

@@ -140,3 +140,23 @@ def dossier_in(
             dossier=dossier, component=c, name=c.name, required=c.required, received=True
         )
     return dossier
+
+
+INTERNAL_NOTE = "Ghi chú nội bộ: xác minh lại hộ khẩu"
+
+
+def citizen_dossier_with_internal_note(*, version: ProcedureVersion, unit: Unit, specialist: User) -> Dossier:
+    """A processing dossier owned by a new citizen, with a staff event whose note only staff may read."""
+    from motcua.accounts.tests.factories import CitizenFactory
+    from motcua.dossiers.models import DossierEvent
+
+    dossier = dossier_in(Status.PROCESSING, version=version, unit=unit, owner=CitizenFactory())
+    DossierEvent.objects.create(
+        dossier=dossier,
+        action="assign",
+        actor=specialist,
+        at=clock.now(),
+        note=INTERNAL_NOTE,
+        to_status=Status.PROCESSING,
+    )
+    return dossier

@@ -12,17 +12,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import IsAuthenticated
 
-from motcua.accounts.tests.factories import CitizenFactory
-from motcua.core import clock
 from motcua.dossiers.constants import Status
-from motcua.dossiers.models import DossierEvent
 
 from .conftest import World
-from .factories import dossier_in
+from .factories import INTERNAL_NOTE, citizen_dossier_with_internal_note, dossier_in
 
 pytestmark = pytest.mark.django_db
-
-SECRET_NOTE = "Ghi chú nội bộ: xác minh lại hộ khẩu"
 
 
 def _patterns(resolver: URLResolver, prefix: str) -> list[tuple[str, URLPattern]]:
@@ -57,23 +52,16 @@ def _fill(route: str, code: str) -> str:
 
 
 def test_a_citizen_session_reads_no_staff_api_not_even_their_own_dossier(world: World) -> None:
-    citizen = CitizenFactory()
-    dossier = dossier_in(Status.PROCESSING, version=world.version, unit=world.unit_a, owner=citizen)
-    DossierEvent.objects.create(
-        dossier=dossier,
-        action="assign",
-        actor=world.specialist_a,
-        at=clock.now(),
-        note=SECRET_NOTE,
-        to_status=Status.PROCESSING,
+    dossier = citizen_dossier_with_internal_note(
+        version=world.version, unit=world.unit_a, specialist=world.specialist_a
     )
     client = Client()
-    client.force_login(citizen)
+    client.force_login(dossier.owner)
 
     response = client.get(f"/api/v1/dossiers/{dossier.code}/")
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
-    assert SECRET_NOTE not in response.content.decode()
+    assert INTERNAL_NOTE not in response.content.decode()
 
     routes = _login_required_api_routes()
     assert {"/api/v1/dossiers/", "/api/v1/dossiers/<str:code>/"} <= set(routes)
@@ -84,7 +72,7 @@ def test_a_citizen_session_reads_no_staff_api_not_even_their_own_dossier(world: 
             response = getattr(client, method)(url, content_type="application/json")
             assert response.status_code == 403, (method, url, response.status_code)
             body = response.content.decode()
-            assert SECRET_NOTE not in body
+            assert INTERNAL_NOTE not in body
             assert world.specialist_a.username not in body
 
 
