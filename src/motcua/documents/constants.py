@@ -20,6 +20,7 @@ class UploadPurpose(models.TextChoices):
     SUBMISSION = "submission", "Nộp hồ sơ"
     SUPPLEMENT = "supplement", "Bổ sung hồ sơ"
     RESULT = "result", "Kết quả giải quyết"
+    COUNTER = "counter", "Số hóa tại Bộ phận Một cửa"
 
 
 class ScanResult(models.TextChoices):
