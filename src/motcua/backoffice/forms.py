@@ -290,6 +290,16 @@ class SupplementReceivedForm(ActionForm):
 
 class RequestPaymentForm(ActionForm):
     action = Action.REQUEST_PAYMENT
+    pause_clock = forms.BooleanField(
+        label=_(
+            "Chờ người nộp thực hiện nghĩa vụ tài chính (thông báo của cơ quan thuế): tạm dừng tính thời gian "
+            "giải quyết đến khi nộp đủ"
+        ),
+        required=False,
+    )
+
+    def params(self) -> dict[str, Any]:
+        return {**super().params(), "pause_clock": self.cleaned_data["pause_clock"]}
 
 
 class PaymentReceivedForm(ActionForm):

@@ -296,6 +296,9 @@ class DossierActionApi(APIView):
         leg = serializers.IntegerField(required=False, min_value=1)
         result = serializers.CharField(max_length=2000, required=False, allow_blank=True)
         due = serializers.DateTimeField(required=False)
+        pause_clock = serializers.BooleanField(
+            required=False, help_text="request-payment: financial obligations that pause the clock (land)"
+        )
 
     @extend_schema(
         operation_id="dossiers_action",

@@ -195,6 +195,50 @@ def start_leg(leg: DossierStep, now: dt.datetime) -> DossierStep:
     return leg
 
 
+def pause_clock(change: Change[Any], *, keep_remaining: bool = True) -> int | None:
+    """The dossier's clock stops now (DOMAIN.md §5, a ``pause`` supplement; the applicant's financial
+    obligations): ``paused_at`` is set — the one field ``dossiers.selectors.overdue_q`` reads, so a paused
+    dossier is never overdue — with the office minutes left until the statutory due (``keep_remaining``;
+    a ``reset`` supplement keeps none), and the open legs' budgets stop too. Returns the minutes left."""
+    dossier, now = change.dossier, change.now
+    remaining = None
+    if keep_remaining and dossier.statutory_due_at is not None:
+        remaining = calendar().pause(dossier.statutory_due_at, now)
+    change.set(paused_at=now, remaining_minutes=remaining)
+    # The open legs' budgets stop too (whatever the rule: a step budget is internal, not the legal limit).
+    for leg in open_legs(dossier):
+        if leg.due_at is not None:
+            leg.paused_remaining_minutes = calendar().pause(leg.due_at, now)
+            leg.save(update_fields=["paused_remaining_minutes"])
+    return remaining
+
+
+def resume_clock(change: Change[Any]) -> dt.datetime | None:
+    """The clock paused by ``pause_clock`` restarts now with the office time it had left: the statutory due
+    and the displayed due (plus any extension) move by the paused time; the legs resume likewise.
+    Returns the new due time (``None`` when no time was kept: the caller restarts the limit instead)."""
+    dossier, now = change.dossier, change.now
+    cal = calendar()
+    due = None
+    if dossier.remaining_minutes is not None:
+        statutory = cal.resume(dossier.remaining_minutes, now)
+        due = cal.resume(dossier.remaining_minutes + dossier.extension_minutes, now)
+        change.set(statutory_due_at=statutory, due_at=due)
+    change.set(paused_at=None, remaining_minutes=None)
+    resume_legs(change)
+    return due
+
+
+def resume_legs(change: Change[Any]) -> None:
+    """The open legs paused with the dossier restart now with their remaining budgets."""
+    cal = calendar()
+    for leg in open_legs(change.dossier):
+        if leg.paused_remaining_minutes is not None:
+            leg.due_at = cal.resume(leg.paused_remaining_minutes, change.now)
+            leg.paused_remaining_minutes = None
+            leg.save(update_fields=["due_at", "paused_remaining_minutes"])
+
+
 def close_dossier(change: Change[Any], outcome: str) -> None:
     """End the dossier (withdrawn, stopped): its open legs close, it is classified."""
     for leg in open_legs(change.dossier):
