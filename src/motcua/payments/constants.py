@@ -29,6 +29,7 @@ CREDIT_SOURCES = (EntrySource.GATEWAY, EntrySource.BANK_STATEMENT, EntrySource.C
 
 class Method(models.TextChoices):
     VNPAY = "vnpay", "Cổng thanh toán VNPay"
+    PAYGOV = "paygov", "Nền tảng thanh toán trực tuyến (Cổng DVCQG)"
     CASH = "cash", "Tiền mặt tại Bộ phận một cửa"
 
 
@@ -37,3 +38,11 @@ class PaymentStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Đã thanh toán"
     FAILED = "failed", "Không thành công"
     EXPIRED = "expired", "Hết hạn"
+
+
+class RefundStatus(models.TextChoices):
+    """A refund asked of the gateway: written to the ledger only once the gateway accepted it."""
+
+    PENDING = "pending", "Đang gửi yêu cầu"
+    SUCCEEDED = "succeeded", "Đã hoàn trả"
+    FAILED = "failed", "Cổng thanh toán từ chối"

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from motcua.audit.models import AppendOnlyModel
 
-from .constants import CREDIT_SOURCES, EntryKind, EntrySource, Method, PaymentStatus
+from .constants import CREDIT_SOURCES, EntryKind, EntrySource, Method, PaymentStatus, RefundStatus
 
 
 class Payment(models.Model):
@@ -174,6 +174,8 @@ class SandboxVnpayTransaction(models.Model):
     ipn_attempts = models.PositiveSmallIntegerField(default=0)
     ipn_state = models.CharField(max_length=16, default="pending")  # pending, delivered, failed
     ipn_last_answer = models.TextField(blank=True)
+    refunded_amount = models.PositiveBigIntegerField(default=0)  # VND refunded through the merchant API
+    refund_request_ids = models.JSONField(default=list)  # vnp_RequestId seen (a repeat is 94)
 
     class Meta:
         verbose_name = "giao dịch VNPay thử nghiệm"
@@ -184,3 +186,65 @@ class SandboxVnpayTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tmn_code}/{self.txn_ref}: {self.outcome}"
+
+
+class Refund(models.Model):
+    """Money given back for a succeeded gateway payment (VNPay refund API), asked by an officer with a reason.
+
+    The row is written before the gateway is asked (``request_id`` is the ``vnp_RequestId``); the ledger gets
+    its ``refund`` entry (key ``refund:<request_id>``) only when the gateway answers success.
+    """
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name="lượt thanh toán"
+    )
+    amount = models.PositiveBigIntegerField("số tiền hoàn (đồng)")
+    full = models.BooleanField("hoàn toàn phần", default=True)  # vnp_TransactionType 02, else 03
+    reason = models.TextField("lý do")
+    request_id = models.CharField("mã yêu cầu", max_length=32, unique=True)
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="cán bộ yêu cầu"
+    )
+    requested_at = models.DateTimeField("yêu cầu lúc")
+    settled_at = models.DateTimeField("có kết quả lúc", null=True, blank=True)
+    gateway_response_code = models.CharField("mã phản hồi", max_length=8, blank=True)
+    gateway_message = models.CharField("nội dung phản hồi", max_length=255, blank=True)
+    gateway_transaction_no = models.CharField("mã giao dịch hoàn tại cổng", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "hoàn trả"
+        verbose_name_plural = "hoàn trả"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.payment.reference}: {self.amount} đ ({self.get_status_display()})"
+
+
+class SandboxPaygovTransaction(models.Model):
+    """A payment at the sandbox national payment platform (``/sandbox/paygov/``) and its callback's fate."""
+
+    partner_code = models.CharField(max_length=32)
+    lookup_code = models.CharField(max_length=100)  # MaTraCuuTT
+    transaction_no = models.CharField(max_length=32, unique=True)  # MaGiaoDich
+    outcome = models.CharField(max_length=24)  # success, cancelled, insufficient_funds
+    order = models.JSONField()  # the signed payment request as received
+    result = models.JSONField()  # the signed notification sent to the callback URL
+    return_url = models.TextField()
+    created_at = models.DateTimeField()
+    callback_attempts = models.PositiveSmallIntegerField(default=0)
+    callback_state = models.CharField(max_length=16, default="pending")  # pending, delivered, failed
+    callback_last_answer = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "giao dịch thử nghiệm nền tảng thanh toán"
+        verbose_name_plural = "giao dịch thử nghiệm nền tảng thanh toán"
+        constraints = [
+            models.UniqueConstraint(fields=["partner_code", "lookup_code"], name="sandbox_paygov_txn_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_code}/{self.lookup_code}: {self.outcome}"
