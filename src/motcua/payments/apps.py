@@ -8,4 +8,10 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the VNPay gateway plugin and the transition consumer that posts the fees' charges.
+        from motcua.dossiers.actions.payment_received import settlement_check_register
+
         from . import consumers, gateways  # noqa: F401
+        from .services import payment_received_check
+
+        # payment-received needs a zero balance (or the cash taken with it): docs/payments.md.
+        settlement_check_register(payment_received_check)

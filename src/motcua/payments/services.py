@@ -19,9 +19,12 @@ from django.db import IntegrityError, transaction
 
 from motcua.accounts.models import User
 from motcua.accounts.services import system_actor
+from motcua.audit.services import audit_record
 from motcua.catalog.models import Fee
-from motcua.core import clock
+from motcua.core import clock, formatting
 from motcua.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from motcua.dossiers.actions.base import Change
+from motcua.dossiers.actions.payment_received import PaymentReceivedParams
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.lifecycle import actor_roles, dossier_transition
 from motcua.dossiers.models import Dossier
@@ -192,51 +195,6 @@ def exemption_grant(
     return entry
 
 
-@transaction.atomic
-def obligations_notice_record(
-    *,
-    dossier: Dossier,
-    actor: User,
-    notice_number: str,
-    amount: int,
-    due_date: dt.date | None = None,
-    name: str = "Nghĩa vụ tài chính theo thông báo của cơ quan thuế",
-) -> LedgerEntry:
-    """Land financial obligations (DOMAIN.md §5): the tax authority's notice is charged (``charge_add``, once
-    per notice) and the dossier waits for the applicant to pay it with its clock paused (``request-payment``
-    with ``pause_clock``: never overdue while it waits). Paid online or at the counter like any fee; when the
-    balance reaches zero it moves on as the payment's system actor and the clock resumes with the office time
-    it had left. A dossier already waiting for payment only gets the charge. One transaction."""
-    problems: dict[str, list[str]] = {}
-    if not notice_number.strip():
-        problems["notice_number"] = ["Cần nhập số thông báo của cơ quan thuế."]
-    if problems:
-        raise ValidationFailed(
-            "Thông báo nghĩa vụ tài chính không hợp lệ.", code="invalid_charge", details=problems
-        )
-    entry = charge_add(
-        dossier=dossier,
-        actor=actor,
-        name=name,
-        amount=amount,
-        reference=notice_number,
-        due_date=due_date,
-        note="Nghĩa vụ tài chính (tạm dừng tính thời gian giải quyết đến khi nộp đủ)",
-    )
-    locked = _lock_dossier(dossier.pk)
-    if locked.status in (Status.RECEIVED, Status.PROCESSING):
-        due = f", hạn nộp {due_date:%d/%m/%Y}" if due_date else ""
-        dossier_transition(
-            dossier=locked,
-            action=Action.REQUEST_PAYMENT,
-            actor=actor,
-            note=f"Thông báo nộp nghĩa vụ tài chính số {notice_number.strip()}: "
-            f"{f'{amount:,}'.replace(',', '.')} đồng{due}",
-            pause_clock=True,
-        )
-    return entry
-
-
 # ------------------------------------------------------------------------------------------------ payments
 
 
@@ -343,38 +301,113 @@ def payment_create(
     )
     if method != Method.CASH:
         payment.expires_at = now + dt.timedelta(minutes=settings.MOTCUA_PAYMENT_EXPIRY_MINUTES)
+    _insert_with_reference(payment, now)
+    if gateway is not None:
+        payment.pay_url = gateway.pay_url(payment, client_ip=client_ip)
+        payment.save(update_fields=["pay_url"])
+    else:
+        _cash_credit(payment, actor=actor, now=now, move_on=True)
+    return payment
+
+
+def _insert_with_reference(payment: Payment, now: dt.datetime) -> None:
+    """Insert ``payment`` under a new unique reference (another one on the rare collision)."""
     for _attempt in range(5):
         payment.reference = _new_reference(now)
         try:
             with transaction.atomic():
                 payment.save(force_insert=True)
-            break
+            return
         except IntegrityError:
             if Payment.objects.filter(reference=payment.reference).exists():
                 payment.pk = None
                 continue
             raise
-    else:  # pragma: no cover - 10^8 references a day
-        raise Conflict("Không tạo được mã thanh toán, vui lòng thử lại.", code="reference_exhausted")
-    if gateway is not None:
-        payment.pay_url = gateway.pay_url(payment, client_ip=client_ip)
-        payment.save(update_fields=["pay_url"])
-    else:
-        _succeed(
-            payment,
-            source=EntrySource.COUNTER,
-            source_reference=payment.reference,
-            recorded_by=actor,
-            key=f"cash:{payment.reference}",
-            at=now,
+    raise Conflict(  # pragma: no cover - 10^8 references a day
+        "Không tạo được mã thanh toán, vui lòng thử lại.", code="reference_exhausted"
+    )
+
+
+def _cash_credit(payment: Payment, *, actor: User, now: dt.datetime, move_on: bool) -> None:
+    """Credit cash taken at the counter by ``actor`` (named on the credit), audited (``payment.cash``)."""
+    _succeed(
+        payment,
+        source=EntrySource.COUNTER,
+        source_reference=payment.reference,
+        recorded_by=actor,
+        key=f"cash:{payment.reference}",
+        at=now,
+        move_on=move_on,
+    )
+    audit_record(
+        actor=actor,
+        action="payment.cash",
+        object_type="payment",
+        object_id=payment.reference,
+        data={
+            "dossier": payment.dossier.code if payment.dossier_id else None,
+            "amount": int(payment.amount),
+            "payer_name": payment.payer_name,
+        },
+    )
+
+
+def payment_received_check(change: Change[PaymentReceivedParams]) -> None:
+    """The settlement check of ``payment-received`` (registered in ``PaymentsConfig.ready``).
+
+    Runs on the dossier locked by ``dossier_transition``, in its transaction. Posts the procedure's fees (so
+    an unrun consumer cannot make a dossier look paid), records the cash the officer took with the action
+    (``cash_amount``: it must settle all that is due; an officer of the dossier's unit), then refuses
+    (``Conflict`` ``balance_due``, Vietnamese) while anything is still due. A refusal rolls the cash back.
+    """
+    dossier, params = change.dossier, change.params
+    fee_charges_post(dossier=dossier)
+    due = dossier_balance(dossier.pk).due
+    if params.cash_amount is not None:
+        if Role.OFFICER not in actor_roles(dossier, change.actor):
+            raise PermissionDenied(
+                "Chỉ cán bộ tiếp nhận của đơn vị giải quyết hồ sơ được ghi nhận tiền mặt.",
+                code="permission_denied",
+            )
+        if params.cash_amount > due:
+            raise ValidationFailed(
+                f"Số tiền mặt vượt quá số còn phải nộp ({formatting.thousands(max(due, 0), language='vi')} đồng).",
+                code="amount_exceeds_balance",
+                details={"cash_amount": [f"Số tiền tối đa: {max(due, 0)} đồng."], "due": due},
+            )
+        if params.cash_amount == due:
+            payment = Payment(
+                dossier=dossier,
+                method=Method.CASH,
+                amount=params.cash_amount,
+                created_at=change.now,
+                created_by=change.actor,
+                payer_name=params.payer_name or dossier.applicant_name,
+            )
+            _insert_with_reference(payment, change.now)
+            _cash_credit(payment, actor=change.actor, now=change.now, move_on=False)
+            due = 0
+    if due > 0:
+        raise Conflict(
+            f"Hồ sơ còn phải nộp {formatting.thousands(due, language='vi')} đồng phí, lệ phí: chưa thể chuyển "
+            "tiếp. Ghi nhận số tiền mặt đã thu đủ, hoặc chờ người nộp thanh toán.",
+            code="balance_due",
+            details={"due": due},
         )
-    return payment
 
 
 def _succeed(
-    payment: Payment, *, source: str, source_reference: str, recorded_by: User, key: str, at: dt.datetime
+    payment: Payment,
+    *,
+    source: str,
+    source_reference: str,
+    recorded_by: User,
+    key: str,
+    at: dt.datetime,
+    move_on: bool = True,
 ) -> LedgerEntry | None:
-    """Mark ``payment`` (locked) succeeded, credit the ledger once under ``key``, move the dossier on if paid.
+    """Mark ``payment`` (locked) succeeded, credit the ledger once under ``key``, move the dossier on if paid
+    (unless ``move_on`` is False: the caller is the dossier's own transition).
 
     Returns the credit, or ``None`` when ``key`` was already credited (nothing written).
     """
@@ -400,7 +433,8 @@ def _succeed(
             logger.warning("payment_credit_duplicate", key=key, payment=payment.reference)
             return None
         raise
-    _move_on_if_paid(payment)
+    if move_on:
+        _move_on_if_paid(payment)
     return entry
 
 

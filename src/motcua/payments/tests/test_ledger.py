@@ -33,12 +33,14 @@ def test_request_payment_charges_the_fees_once(awaiting: Dossier, fees: list[Fee
         (EntryKind.CHARGE, CHARGE, "Phí cấp bản sao", EntrySource.FEE, fees[1].pk),
     ]  # the 0 VND fee is not charged
     assert fee_charges_post(dossier=awaiting) == []  # posting again writes nothing
-    # A second request (after a payment was received by hand) charges nothing more.
-    dossier = dossier_transition(dossier=awaiting, action=Action.PAYMENT_RECEIVED, actor=world.officer_a)
+    # A second request (after the cash was received at the counter) charges nothing more.
+    dossier = dossier_transition(
+        dossier=awaiting, action=Action.PAYMENT_RECEIVED, actor=world.officer_a, cash_amount=FEE + CHARGE
+    )
     dossier_transition(dossier=dossier, action=Action.REQUEST_PAYMENT, actor=world.officer_a, note="Lần 2")
     run_queued_tasks()
-    assert LedgerEntry.objects.filter(dossier=awaiting).count() == 2
-    assert dossier_balance(awaiting).due == FEE + CHARGE
+    assert LedgerEntry.objects.filter(dossier=awaiting, kind=EntryKind.CHARGE).count() == 2
+    assert dossier_balance(awaiting).due == 0
 
 
 def test_cash_at_the_counter_credits_once_and_moves_the_dossier_on(awaiting: Dossier, world: World) -> None:
