@@ -195,6 +195,51 @@ def exemption_grant(
     return entry
 
 
+@transaction.atomic
+def obligations_notice_record(
+    *,
+    dossier: Dossier,
+    actor: User,
+    notice_number: str,
+    amount: int,
+    due_date: dt.date | None = None,
+    name: str = "Nghĩa vụ tài chính theo thông báo của cơ quan thuế",
+) -> LedgerEntry:
+    """Land financial obligations (DOMAIN.md §5): the tax authority's notice is charged (``charge_add``, once
+    per notice) and the dossier waits for the applicant to pay it with its clock paused (``request-payment``
+    with ``pause_clock``: never overdue while it waits). Paid online or at the counter like any fee; when the
+    balance reaches zero it moves on as the payment's system actor and the clock resumes with the office time
+    it had left. A dossier already waiting for payment only gets the charge. One transaction."""
+    problems: dict[str, list[str]] = {}
+    if not notice_number.strip():
+        problems["notice_number"] = ["Cần nhập số thông báo của cơ quan thuế."]
+    if problems:
+        raise ValidationFailed(
+            "Thông báo nghĩa vụ tài chính không hợp lệ.", code="invalid_charge", details=problems
+        )
+    entry = charge_add(
+        dossier=dossier,
+        actor=actor,
+        name=name,
+        amount=amount,
+        reference=notice_number,
+        due_date=due_date,
+        note="Nghĩa vụ tài chính (tạm dừng tính thời gian giải quyết đến khi nộp đủ)",
+    )
+    locked = _lock_dossier(dossier.pk)
+    if locked.status in (Status.RECEIVED, Status.PROCESSING):
+        due = f", hạn nộp {due_date:%d/%m/%Y}" if due_date else ""
+        dossier_transition(
+            dossier=locked,
+            action=Action.REQUEST_PAYMENT,
+            actor=actor,
+            note=f"Thông báo nộp nghĩa vụ tài chính số {notice_number.strip()}: "
+            f"{f'{amount:,}'.replace(',', '.')} đồng{due}",
+            pause_clock=True,
+        )
+    return entry
+
+
 # ------------------------------------------------------------------------------------------------ payments
 
 

@@ -1,5 +1,9 @@
 """``payment-received``: the fees are paid (an officer, or a payment system's actor); processing resumes.
 
+A dossier whose clock paused for the applicant's financial obligations (``request-payment`` with
+``pause_clock``) resumes it with the office time it had left (``base.resume_clock``): its due moves by the
+time it waited.
+
 The money lives in the ``payments`` app, above ``dossiers`` (import-linter): it registers a settlement check
 here (``settlement_check_register``, from its ``AppConfig.ready``) that the effect runs first, on the locked
 dossier. The check records the cash an officer takes with the action (``cash_amount``, ``payer_name``) and
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Self
 
 from ..constants import Action
-from .base import ActionSpec, Change, Params, int_param, invalid
+from .base import ActionSpec, Change, Params, int_param, invalid, resume_clock
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ def settlement_check_register(check: SettlementCheck) -> SettlementCheck:
 def effect(change: Change[PaymentReceivedParams]) -> None:
     for check in list(_settlement_checks):
         check(change)
+    if change.dossier.paused_at is not None:
+        due = resume_clock(change)
+        change.event["due_at"] = due
+        change.data.update(rule="pause", financial_obligations=True)
 
 
 ACTION = ActionSpec(action=Action.PAYMENT_RECEIVED, params=PaymentReceivedParams, effect=effect)
