@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
 
 from motcua.catalog.models import ProcedureVersion
 from motcua.core import clock
+from motcua.documents.selectors import DigitisationFlags
 from motcua.dossiers.constants import STATUS_CODES, Action, ApplicantKind
 from motcua.dossiers.models import Dossier, DossierEvent
 
@@ -33,6 +38,9 @@ RECORD_ACTIONS = frozenset(
         Action.STOP,
     }
 )
+
+# The result's name when the catalog names none.
+DEFAULT_RESULT = "Kết quả giải quyết thủ tục hành chính"
 
 _DATE_FIELDS = ("submitted_at", "received_at", "due_at", "statutory_due_at", "finished_at", "returned_at")
 
@@ -95,14 +103,22 @@ def dossier_snapshot_now(dossier: Dossier) -> dict[str, Any]:
 
 
 def dossier_record(
-    snap: dict[str, Any], *, version: ProcedureVersion, supplements: list[dict[str, Any]] | None = None
+    snap: dict[str, Any],
+    *,
+    version: ProcedureVersion,
+    supplements: list[dict[str, Any]] | None = None,
+    flags: DigitisationFlags | None = None,
 ) -> dict[str, Any]:
     """The ``DongBoHoSoMC`` record of a dossier as ``snap`` (a snapshot's ``dossier`` part) saw it.
+
+    ``flags`` (``documents.selectors.dossier_digitisation_flags``, read by the worker): ``DuocSoHoa`` and
+    ``DuocLayTuKhoDMQG`` of the dossier and of each ``TaiLieuNop`` entry (docs/documents.md).
 
     ``version`` comes with its procedure and field, components and fees loaded (``version_for_records``).
     """
     procedure = version.procedure
     code = status_code(snap["status"])
+    flags = flags or DigitisationFlags()
     return {
         "MaHoSo": snap["code"],
         "MaTTHC": procedure.code,
@@ -123,11 +139,17 @@ def dossier_record(
         "DonViXuLy": snap["unit"],
         "KenhThucHien": snap["channel"],
         "DuocThanhToanTrucTuyen": 0,
-        "DuocSoHoa": 0,
-        "DuocLayTuKhoDMQG": 0,
+        "DuocSoHoa": int(flags.digitised),
+        "DuocLayTuKhoDMQG": int(flags.reused),
         "TaiKhoanDuocXacThucVoiVNeID": 1 if snap.get("online") else 0,
         "TaiLieuNop": [
-            {"TenTepDinhKem": component.name, "SoLuong": component.count, "BatBuoc": int(component.required)}
+            {
+                "TenTepDinhKem": component.name,
+                "SoLuong": component.count,
+                "BatBuoc": int(component.required),
+                "DuocSoHoa": int(component.pk in flags.digitised_components),
+                "DuocLayTuKhoDMQG": int(component.pk in flags.reused_components),
+            }
             for component in version.components.all()
         ],
         "DanhSachLePhi": [
@@ -142,14 +164,22 @@ def dossier_record(
         "DanhSachHoSoBoSung": supplements or [],
         "DanhSachGiayToKetQua": (
             [
-                {"TenGiayTo": str(name), "DuongDanTepTinKetQua": ""}
-                for name in (version.result_documents or [])
-                if isinstance(name, str)
+                {"TenGiayTo": str(name), "DuongDanTepTinKetQua": result_url(snap["code"])}
+                for name in (
+                    [n for n in version.result_documents or [] if isinstance(n, str)] or [DEFAULT_RESULT]
+                )
             ]
             if code in (9, 10)
             else []
         ),
     }
+
+
+def result_url(code: str) -> str:
+    """The public page where the dossier's result is looked up (``/tra-cuu/?ma=<code>`` on motcua's public
+    URL): what ``DuongDanTepTinKetQua`` points at (the files themselves are the applicant's, behind a login)."""
+    base = str(getattr(settings, "MOTCUA_PUBLIC_URL", "")).rstrip("/")
+    return f"{base}{reverse('portal:lookup')}?{urlencode({'ma': code})}"
 
 
 def progress_record(snap: dict[str, Any]) -> dict[str, Any]:

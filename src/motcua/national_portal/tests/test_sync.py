@@ -59,7 +59,7 @@ def whole_life(world: World, dossier: Dossier) -> Dossier:
     dossier = act(dossier, Action.ASSIGN, world.officer_a, assignee=world.specialist_a.username)
     dossier = act(dossier, Action.REQUEST_SUPPLEMENT, world.specialist_a, note="Thiếu giấy chứng sinh")
     dossier = act(dossier, Action.SUPPLEMENT_RECEIVED, world.officer_a)
-    dossier = act(dossier, Action.RESOLVE, world.specialist_a, result="Giấy khai sinh bản chính")
+    dossier = act(dossier, Action.RESOLVE, world.leader_a, result="Giấy khai sinh bản chính")
     return act(dossier, Action.RETURN, world.officer_a)
 
 
@@ -106,6 +106,10 @@ def test_a_received_dossier_and_every_later_step_reach_the_portal_in_order(
     last = seen["updates"][-1]["data"]
     assert last["NgayTra"] == last["NgayKetThucXuLy"] == "20250310100000"
     assert last["DanhSachHoSoBoSung"][0]["NoiDungBoSung"] == "Thiếu giấy chứng sinh"
+    # The result's link is the public look-up page of the dossier on motcua's public URL.
+    links = {r["DuongDanTepTinKetQua"] for r in last["DanhSachGiayToKetQua"]}
+    assert links == {f"http://127.0.0.1:8000/tra-cuu/?ma={dossier.code}"}
+    assert Client().get(links.pop().removeprefix("http://127.0.0.1:8000")).status_code == 200
     keys = [u["idempotency_key"] for u in seen["updates"]]
     assert len(set(keys)) == len(keys)
     assert all(keys)
