@@ -20,3 +20,9 @@ MOTCUA_DVCQG_CLIENT = ""
 # Wrong API tokens are throttled per address (accounts.authentication); every test client comes from 127.0.0.1,
 # so the suite as a whole would trip the default rate: the lockout tests set their own.
 MOTCUA_API_TOKEN_FAILURE_RATE = "100000/hour"  # noqa: S105 (a rate, not a password)
+
+# Signing is off unless a test turns it on (signatures/tests): other suites count the transition consumers'
+# deliveries and queries. The sandbox CA is generated once per machine into a temporary directory (keys made
+# at test time, never committed).
+MOTCUA_SIGNER = ""
+MOTCUA_SANDBOX_CA_DIR = os.path.join(__import__("tempfile").gettempdir(), f"motcua-test-ca-{os.getuid()}")

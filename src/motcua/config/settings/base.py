@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.documents",
+    "motcua.signatures",
     "motcua.submissions",
     "motcua.notifications",
     "motcua.national_portal",

@@ -1,6 +1,6 @@
 """Settings of the domain: the province, office hours, sandbox switches."""
 
-from .env import env_bool, env_str
+from .env import env_bool, env_list, env_str
 
 # The province the installation serves, as a unit code (statistics-office code of the province).
 MOTCUA_PROVINCE_CODE = env_str("MOTCUA_PROVINCE_CODE", "25")
@@ -129,6 +129,13 @@ MOTCUA_DVCQG_CLIENT = env_str("MOTCUA_DVCQG_CLIENT", "dvcqg" if MOTCUA_DVCQG_URL
 MOTCUA_DVCQG_TIMEOUT = float(env_str("MOTCUA_DVCQG_TIMEOUT", "10"))
 MOTCUA_DVCQG_MAX_ATTEMPTS = int(env_str("MOTCUA_DVCQG_MAX_ATTEMPTS", "12"))  # ≈ 5 h of failures
 MOTCUA_DVCQG_RETRY_SECONDS = float(env_str("MOTCUA_DVCQG_RETRY_SECONDS", "30"))  # doubled per failure, ≤ 1 h
+# Inbound (dossiers filed on the portal): pulled every this many minutes by the worker (0: only by the command,
+# ``motcua pull-national-dossiers``), looking back this many hours (what was pulled already is skipped).
+MOTCUA_DVCQG_PULL_MINUTES = float(env_str("MOTCUA_DVCQG_PULL_MINUTES", "5"))
+MOTCUA_DVCQG_PULL_LOOKBACK_HOURS = float(env_str("MOTCUA_DVCQG_PULL_LOOKBACK_HOURS", "72"))
+# The Decision 766 synchronisation indicator: an update counts as synchronised on time when it reached the
+# portal within this many hours of the change (docs/national-portal.md, "Statistics").
+MOTCUA_DVCQG_ON_TIME_HOURS = float(env_str("MOTCUA_DVCQG_ON_TIME_HOURS", "24"))
 # The sandbox portal's account and its misbehaviour, e.g. "error_rate=0.3,timeout_rate=0.1,latency_ms=200".
 MOTCUA_SANDBOX_DVCQG_USERNAME = env_str("MOTCUA_SANDBOX_DVCQG_USERNAME", "motcua")
 MOTCUA_SANDBOX_DVCQG_PASSWORD = env_str("MOTCUA_SANDBOX_DVCQG_PASSWORD", "motcua-sandbox")
@@ -136,7 +143,7 @@ MOTCUA_SANDBOX_DVCQG_FAULTS = env_str("MOTCUA_SANDBOX_DVCQG_FAULTS", "")
 
 # --- Payments (docs/payments.md) ---
 # Gateways turned on (comma-separated plugin identifiers; ``vnpay`` by default in the sandbox only).
-MOTCUA_PAYMENT_GATEWAYS = env_str("MOTCUA_PAYMENT_GATEWAYS", "vnpay" if _SANDBOX_ON else "")
+MOTCUA_PAYMENT_GATEWAYS = env_str("MOTCUA_PAYMENT_GATEWAYS", "vnpay,paygov,vietqr" if _SANDBOX_ON else "")
 # VNPay 2.1.0: the merchant's terminal code and hash secret (from the environment, never committed), the
 # payment page and the merchant API (QueryDR/refund). In the sandbox they default to motcua's own sandbox
 # gateway (/sandbox/vnpay/) and its demo merchant.
@@ -160,6 +167,17 @@ MOTCUA_VNPAY_API_URL = env_str(
 MOTCUA_VNPAY_RETURN_URL = env_str("MOTCUA_VNPAY_RETURN_URL", f"{MOTCUA_PUBLIC_URL}/thanh-toan/vnpay/ket-qua/")
 # Minutes a payment order stays open at the gateway (vnp_ExpireDate).
 MOTCUA_PAYMENT_EXPIRY_MINUTES = int(env_str("MOTCUA_PAYMENT_EXPIRY_MINUTES", "15"))
+# VietQR (plugin ``vietqr``): the province's collection account the QR pays into (NAPAS bank BIN, account
+# number, account name as the bank holds it); settled by importing the account's statement
+# (motcua import-bank-statement). Sandbox: a demo VietinBank account. Receipts: the collecting office's
+# receipt form and series printed on every electronic receipt.
+MOTCUA_VIETQR_BANK_BIN = env_str("MOTCUA_VIETQR_BANK_BIN", "970415" if _SANDBOX_ON else "")
+MOTCUA_VIETQR_ACCOUNT = env_str("MOTCUA_VIETQR_ACCOUNT", "113000006789" if _SANDBOX_ON else "")
+MOTCUA_VIETQR_ACCOUNT_NAME = env_str(
+    "MOTCUA_VIETQR_ACCOUNT_NAME", "VAN PHONG UBND TINH VINH PHUC" if _SANDBOX_ON else ""
+)
+MOTCUA_RECEIPT_FORM = env_str("MOTCUA_RECEIPT_FORM", "01BLP0-001")
+MOTCUA_RECEIPT_SERIES = env_str("MOTCUA_RECEIPT_SERIES", "MC-26E")
 # The sandbox gateway's IPN: where it sends it, how many times and how far apart (like VNPay, it retries
 # until it gets RspCode 00 or 02).
 MOTCUA_SANDBOX_VNPAY_IPN_URL = env_str(
@@ -167,3 +185,65 @@ MOTCUA_SANDBOX_VNPAY_IPN_URL = env_str(
 )
 MOTCUA_SANDBOX_VNPAY_IPN_ATTEMPTS = int(env_str("MOTCUA_SANDBOX_VNPAY_IPN_ATTEMPTS", "10"))
 MOTCUA_SANDBOX_VNPAY_IPN_RETRY_SECONDS = float(env_str("MOTCUA_SANDBOX_VNPAY_IPN_RETRY_SECONDS", "30"))
+# The national payment platform (PayGov, the DVCQG payment hub; docs/payments.md): the partner code and secret
+# the platform issues (from the environment, never committed), its payment page and API (status query), where
+# the payer comes back, and the province's collection account. In the sandbox: motcua's /sandbox/paygov/.
+MOTCUA_SANDBOX_PAYGOV_PARTNER_CODE = env_str("MOTCUA_SANDBOX_PAYGOV_PARTNER_CODE", "MOTCUA-VP")
+MOTCUA_SANDBOX_PAYGOV_SECRET = env_str("MOTCUA_SANDBOX_PAYGOV_SECRET", "PAYGOVSANDBOXSECRET0123456789ABCD")
+MOTCUA_PAYGOV_PARTNER_CODE = env_str(
+    "MOTCUA_PAYGOV_PARTNER_CODE", MOTCUA_SANDBOX_PAYGOV_PARTNER_CODE if _SANDBOX_ON else ""
+)
+MOTCUA_PAYGOV_SECRET = env_str("MOTCUA_PAYGOV_SECRET", MOTCUA_SANDBOX_PAYGOV_SECRET if _SANDBOX_ON else "")
+MOTCUA_PAYGOV_PAY_URL = env_str(
+    "MOTCUA_PAYGOV_PAY_URL", f"{MOTCUA_PUBLIC_URL}/sandbox/paygov/thanh-toan/" if _SANDBOX_ON else ""
+)
+MOTCUA_PAYGOV_API_URL = env_str(
+    "MOTCUA_PAYGOV_API_URL", f"{MOTCUA_PUBLIC_URL}/sandbox/paygov/api/tra-cuu/" if _SANDBOX_ON else ""
+)
+MOTCUA_PAYGOV_RETURN_URL = env_str("MOTCUA_PAYGOV_RETURN_URL", f"{MOTCUA_PUBLIC_URL}/thanh-toan/paygov/ket-qua/")
+MOTCUA_PAYGOV_TIMEOUT = float(env_str("MOTCUA_PAYGOV_TIMEOUT", "10"))
+MOTCUA_PAYGOV_ACCOUNT = env_str("MOTCUA_PAYGOV_ACCOUNT", "1023456789" if _SANDBOX_ON else "")
+MOTCUA_PAYGOV_ACCOUNT_NAME = env_str(
+    "MOTCUA_PAYGOV_ACCOUNT_NAME", "KHO BAC NHA NUOC VINH PHUC" if _SANDBOX_ON else ""
+)
+MOTCUA_PAYGOV_BANK_CODE = env_str("MOTCUA_PAYGOV_BANK_CODE", "970415" if _SANDBOX_ON else "")
+# The sandbox platform's notification (retried like the real one) and its misbehaviour on demand, e.g.
+# "error_rate=0.3,timeout_rate=0.1,duplicate_rate=0.5,seed=1" (docs/payments.md).
+MOTCUA_SANDBOX_PAYGOV_NOTIFY_URL = env_str(
+    "MOTCUA_SANDBOX_PAYGOV_NOTIFY_URL", f"{MOTCUA_PUBLIC_URL}/api/v1/payments/paygov/notify/"
+)
+MOTCUA_SANDBOX_PAYGOV_NOTIFY_ATTEMPTS = int(env_str("MOTCUA_SANDBOX_PAYGOV_NOTIFY_ATTEMPTS", "10"))
+MOTCUA_SANDBOX_PAYGOV_NOTIFY_RETRY_SECONDS = float(env_str("MOTCUA_SANDBOX_PAYGOV_NOTIFY_RETRY_SECONDS", "30"))
+MOTCUA_SANDBOX_PAYGOV_FAULTS = env_str("MOTCUA_SANDBOX_PAYGOV_FAULTS", "")
+
+# --- Digital signatures (docs/signatures.md) ---
+# The signer of results and issued forms: sandbox (the sandbox CA's unit certificate), pkcs12, pkcs11, remote;
+# "" = no signing (nothing waits for a signature).
+MOTCUA_SIGNER = env_str("MOTCUA_SIGNER", "sandbox" if _SANDBOX_ON else "")
+MOTCUA_SIGNER_PKCS12_FILE = env_str("MOTCUA_SIGNER_PKCS12_FILE", "")
+MOTCUA_SIGNER_PKCS12_PASSWORD = env_str("MOTCUA_SIGNER_PKCS12_PASSWORD", "")
+MOTCUA_SIGNER_PKCS11_MODULE = env_str("MOTCUA_SIGNER_PKCS11_MODULE", "")
+MOTCUA_SIGNER_PKCS11_TOKEN = env_str("MOTCUA_SIGNER_PKCS11_TOKEN", "")
+MOTCUA_SIGNER_PKCS11_PIN = env_str("MOTCUA_SIGNER_PKCS11_PIN", "")
+MOTCUA_SIGNER_PKCS11_KEY_LABEL = env_str("MOTCUA_SIGNER_PKCS11_KEY_LABEL", "")
+# Remote signing service (hash sent, signature returned): its base URL, key/account id and bearer token.
+MOTCUA_SIGNER_REMOTE_URL = env_str("MOTCUA_SIGNER_REMOTE_URL", "")
+MOTCUA_SIGNER_REMOTE_KEY_ID = env_str("MOTCUA_SIGNER_REMOTE_KEY_ID", "")
+MOTCUA_SIGNER_REMOTE_TOKEN = env_str("MOTCUA_SIGNER_REMOTE_TOKEN", "")
+MOTCUA_SIGNER_REMOTE_TIMEOUT = float(env_str("MOTCUA_SIGNER_REMOTE_TIMEOUT", "20"))
+# RFC 3161 timestamp authority: a URL, "sandbox" (the sandbox TSA in process, sandbox mode only) or "".
+MOTCUA_TSA_URL = env_str("MOTCUA_TSA_URL", "sandbox" if _SANDBOX_ON else "")
+# PEM files (comma-separated) of the trusted root CAs for verification (the Vietnamese national root CAs).
+MOTCUA_SIGNATURE_TRUST_ROOTS = env_list("MOTCUA_SIGNATURE_TRUST_ROOTS", "")
+# Largest PDF the public verification accepts (bytes).
+MOTCUA_SIGNATURE_VERIFY_MAX_BYTES = int(env_str("MOTCUA_SIGNATURE_VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))
+MOTCUA_SIGNATURE_MAX_ATTEMPTS = int(env_str("MOTCUA_SIGNATURE_MAX_ATTEMPTS", "6"))
+MOTCUA_SIGNATURE_RETRY_SECONDS = float(env_str("MOTCUA_SIGNATURE_RETRY_SECONDS", "60"))
+# The sandbox CA (generated by load-demo, never committed) and the name of its unit certificate.
+MOTCUA_SANDBOX_CA_DIR = env_str("MOTCUA_SANDBOX_CA_DIR", str(_VAR_DIR / "sandbox" / "ca"))
+MOTCUA_SANDBOX_SIGNER_UNIT = env_str("MOTCUA_SANDBOX_SIGNER_UNIT", "Văn phòng UBND tỉnh (sandbox)")
+# The sandbox remote signing service (/sandbox/ky-so-tu-xa/, the sandbox leader's certificate) and its token.
+MOTCUA_SANDBOX_REMOTE_SIGNING_TOKEN = env_str("MOTCUA_SANDBOX_REMOTE_SIGNING_TOKEN", "motcua-sandbox-signing")
+if _SANDBOX_ON and not MOTCUA_SIGNER_REMOTE_URL:
+    MOTCUA_SIGNER_REMOTE_URL = f"{MOTCUA_PUBLIC_URL}/sandbox/ky-so-tu-xa/"
+    MOTCUA_SIGNER_REMOTE_TOKEN = MOTCUA_SIGNER_REMOTE_TOKEN or MOTCUA_SANDBOX_REMOTE_SIGNING_TOKEN
