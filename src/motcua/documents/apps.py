@@ -7,4 +7,5 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Tài liệu, tệp đính kèm"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deploy check)
+        # The deploy check; the results register as a transition consumer.
+        from . import checks, consumers  # noqa: F401

@@ -5,7 +5,10 @@ The citizen's own dossiers, timeline and "my data" export are ``motcua.submissio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from django.db.models import Q
 
 from motcua.core.errors import NotFound
 from motcua.dossiers.constants import Status
@@ -42,6 +45,7 @@ def dossier_uploads(dossier: Dossier) -> list[Upload]:
     return list(
         Upload.objects.filter(dossier=dossier)
         .exclude(purpose=UploadPurpose.RESULT)
+        .select_related("uploaded_by", "certified_by", "reused_from__dossier")
         .order_by("uploaded_at", "pk")
     )
 
@@ -59,3 +63,39 @@ def upload_get_for_dossier(dossier: Dossier, pk: int) -> Upload:
     if upload is None:
         raise NotFound("Không tìm thấy tệp.", code="upload_not_found")
     return upload
+
+
+@dataclass(frozen=True)
+class DigitisationFlags:
+    """What the national portal is told of a dossier's files (``DuocSoHoa``, ``DuocLayTuKhoDMQG``).
+
+    ``digitised``: some paper component was digitised at the counter; ``reused``: some component was taken
+    from the citizen's data store; the ``*_components`` sets name the catalog components concerned.
+    """
+
+    digitised: bool = False
+    reused: bool = False
+    digitised_components: frozenset[int] = frozenset()
+    reused_components: frozenset[int] = frozenset()
+
+
+def dossier_digitisation_flags(dossier_id: int) -> DigitisationFlags:
+    """The digitisation flags of the dossier ``dossier_id`` (one query)."""
+    rows = (
+        Upload.objects.filter(dossier_id=dossier_id)
+        .filter(Q(digitised=True) | Q(reused_from__isnull=False))
+        .values_list("digitised", "reused_from_id", "component__component_id")
+    )
+    digitised: set[int] = set()
+    reused: set[int] = set()
+    any_digitised = any_reused = False
+    for is_digitised, source_id, component_id in rows:
+        if is_digitised:
+            any_digitised = True
+            if component_id is not None:
+                digitised.add(component_id)
+        if source_id is not None:
+            any_reused = True
+            if component_id is not None:
+                reused.add(component_id)
+    return DigitisationFlags(any_digitised, any_reused, frozenset(digitised), frozenset(reused))

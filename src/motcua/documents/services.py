@@ -25,6 +25,7 @@ from motcua.dossiers.models import Dossier, DossierComponent
 from motcua.dossiers.selectors import dossier_owner_check, draft_owner_check
 
 from .constants import ScanResult, UploadPurpose
+from .digitisation import page_count_of
 from .models import SubmissionData, Upload
 from .validation import CheckedFile, UploadRefused, clean_name, mb, upload_check
 
@@ -179,6 +180,7 @@ def _upload_record(
         content_type=checked.content_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
+        page_count=page_count_of(data, checked.kind),
         scan_result=ScanResult.CLEAN if checked.scanned else ScanResult.NOT_SCANNED,
         uploaded_by=actor,
         uploaded_at=now,

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from motcua.catalog.models import ProcedureVersion
 from motcua.core import clock
+from motcua.documents.selectors import DigitisationFlags
 from motcua.dossiers.constants import STATUS_CODES, Action, ApplicantKind
 from motcua.dossiers.models import Dossier, DossierEvent
 
@@ -102,14 +103,22 @@ def dossier_snapshot_now(dossier: Dossier) -> dict[str, Any]:
 
 
 def dossier_record(
-    snap: dict[str, Any], *, version: ProcedureVersion, supplements: list[dict[str, Any]] | None = None
+    snap: dict[str, Any],
+    *,
+    version: ProcedureVersion,
+    supplements: list[dict[str, Any]] | None = None,
+    flags: DigitisationFlags | None = None,
 ) -> dict[str, Any]:
     """The ``DongBoHoSoMC`` record of a dossier as ``snap`` (a snapshot's ``dossier`` part) saw it.
+
+    ``flags`` (``documents.selectors.dossier_digitisation_flags``, read by the worker): ``DuocSoHoa`` and
+    ``DuocLayTuKhoDMQG`` of the dossier and of each ``TaiLieuNop`` entry (docs/documents.md).
 
     ``version`` comes with its procedure and field, components and fees loaded (``version_for_records``).
     """
     procedure = version.procedure
     code = status_code(snap["status"])
+    flags = flags or DigitisationFlags()
     return {
         "MaHoSo": snap["code"],
         "MaTTHC": procedure.code,
@@ -130,11 +139,17 @@ def dossier_record(
         "DonViXuLy": snap["unit"],
         "KenhThucHien": snap["channel"],
         "DuocThanhToanTrucTuyen": 0,
-        "DuocSoHoa": 0,
-        "DuocLayTuKhoDMQG": 0,
+        "DuocSoHoa": int(flags.digitised),
+        "DuocLayTuKhoDMQG": int(flags.reused),
         "TaiKhoanDuocXacThucVoiVNeID": 1 if snap.get("online") else 0,
         "TaiLieuNop": [
-            {"TenTepDinhKem": component.name, "SoLuong": component.count, "BatBuoc": int(component.required)}
+            {
+                "TenTepDinhKem": component.name,
+                "SoLuong": component.count,
+                "BatBuoc": int(component.required),
+                "DuocSoHoa": int(component.pk in flags.digitised_components),
+                "DuocLayTuKhoDMQG": int(component.pk in flags.reused_components),
+            }
             for component in version.components.all()
         ],
         "DanhSachLePhi": [

@@ -28,6 +28,7 @@ from motcua.catalog.constants import OnlineMode
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.core import clock
 from motcua.core.retry import exponential_backoff
+from motcua.documents.selectors import dossier_digitisation_flags
 from motcua.dossiers.constants import STATUS_CODES
 from motcua.dossiers.models import ConsumerDelivery, Dossier, DossierEvent
 
@@ -142,7 +143,12 @@ def _record(event: DossierEvent, record_snap: dict[str, Any], version: Procedure
             DossierEvent.objects.filter(dossier_id=event.dossier_id, pk__lte=event.pk).order_by("pk")
         )
         supplements = mapping.supplement_entries(events)
-    return mapping.dossier_record(record_snap, version=version, supplements=supplements)
+    return mapping.dossier_record(
+        record_snap,
+        version=version,
+        supplements=supplements,
+        flags=dossier_digitisation_flags(event.dossier_id),
+    )
 
 
 def _queue_sender(dossier_id: int, *, run_after: dt.datetime | None = None) -> None:
@@ -431,7 +437,11 @@ def _resend_dossier(dossier: Dossier, *, on_portal: bool, client: NationalPortal
             version = version_for_records(dossier.procedure_version_id)
             state.last_sequence += 1
             last_event = DossierEvent.objects.filter(dossier=dossier).order_by("-pk").first()
-            record = mapping.dossier_record(mapping.dossier_snapshot_now(dossier), version=version)
+            record = mapping.dossier_record(
+                mapping.dossier_snapshot_now(dossier),
+                version=version,
+                flags=dossier_digitisation_flags(dossier.pk),
+            )
             SyncUpdate.objects.create(
                 dossier=dossier,
                 sequence=state.last_sequence,
