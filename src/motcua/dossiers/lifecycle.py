@@ -71,6 +71,8 @@ __all__ = [
 
 S = Status
 OFFICER, SPECIALIST, LEADER = Role.OFFICER.value, Role.SPECIALIST.value, Role.LEADER.value
+# The national portal's system actor submits the dossiers citizens filed there (national_portal/inbound.py).
+NATIONAL_PORTAL = "system:dvcqg"
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ _ACTIVE = {S.RECEIVED, S.PROCESSING}
 
 # action → (its module, from states, to state, roles). The whole lifecycle on one screen.
 TRANSITIONS: dict[str, Transition] = {
-    Action.SUBMIT: _t(submit, {S.DRAFT}, S.SUBMITTED, {APPLICANT}),
+    Action.SUBMIT: _t(submit, {S.DRAFT}, S.SUBMITTED, {APPLICANT, NATIONAL_PORTAL}),
     Action.RECEIVE: _t(receive, {S.DRAFT, S.SUBMITTED}, S.RECEIVED, {OFFICER}),
     Action.REFUSE: _t(refuse, {S.DRAFT, S.SUBMITTED}, S.NOT_RECEIVED, {OFFICER}),
     Action.ASSIGN: _t(assign, _ACTIVE, S.PROCESSING, {OFFICER, LEADER}),
@@ -156,6 +158,10 @@ def actions_for(dossier: Dossier, actor: User) -> list[str]:
     result = []
     for action in allowed_actions(dossier.status):
         effective = roles | leg_roles if action == Action.COMPLETE_LEG else roles
+        if action == Action.COMPLETE_LEG and not legs_units - {dossier.unit_id}:
+            continue  # an inter-agency action: only while a leg at another unit is open
+        if action == Action.RESOLVE and LEADER not in roles and resolve.leader_approval_required(dossier):
+            continue  # the leader approves: the specialist forwards to the leader's step instead
         if effective & TRANSITIONS[action].roles:
             result.append(action)
     return result

@@ -215,11 +215,19 @@ QUEUES: dict[str, Queue] = {
         ),
         Queue(
             slug="cua-toi",
-            title=_("Hồ sơ của tôi"),
+            title=_("Được giao cho tôi"),
             description=_("Hồ sơ đang được phân công cho bạn xử lý."),
             roles=frozenset(),
             restrict_to_role_units=False,
             condition=lambda user, now: Q(assignee_id=user.pk, status__in=WORKING_STATES),
+        ),
+        Queue(
+            slug="cho-phe-duyet",
+            title=_("Chờ tôi phê duyệt"),
+            description=_("Hồ sơ chuyên viên đã chuyển sang bước lãnh đạo phê duyệt của quy trình."),
+            roles=frozenset({Role.LEADER}),
+            restrict_to_role_units=True,
+            condition=lambda user, now: Q(status=Status.PROCESSING, current_step__role=Role.LEADER),
         ),
         Queue(
             slug="dang-xu-ly",

@@ -118,7 +118,7 @@ def test_specialist_sees_their_own_queue_but_not_the_officer_queues(
 ) -> None:
     login(client, world.specialist_a)
     home = html(client.get("/can-bo/"))
-    assert "Hồ sơ của tôi" in home
+    assert "Được giao cho tôi" in home
     assert "Hồ sơ trực tuyến chờ kiểm tra" not in home
     assert "Tiếp nhận trực tiếp</a></h2>" not in home
     mine = html(client.get("/can-bo/hang-doi/cua-toi/"))
@@ -365,13 +365,21 @@ def test_action_forms_valid_invalid_and_forbidden(client: Client, world: World, 
     assert Dossier.objects.get(pk=dossier.pk).version == version
 
     login(client, world.specialist_a)
+    supplement = post_action(client, dossier, "request-supplement", items="")
+    assert supplement.status_code == 400
+    assert Dossier.objects.get(pk=dossier.pk).version == version
+    # The process has a leader's approval step: the specialist cannot complete (issue 16) but forwards it.
+    skipped = post_action(client, dossier, "resolve", result="Giấy khai sinh số 12/2025")
+    assert skipped.status_code == 409
+    assert 'id="action-resolve"' not in html(skipped)
+    assert Dossier.objects.get(pk=dossier.pk).version == version
+    assert post_action(client, dossier, "forward", step="3").status_code == 302
+
+    login(client, world.leader_a)
     invalid = post_action(client, dossier, "resolve", result="")
     assert invalid.status_code == 400
     assert "usa-error-message" in html(invalid)
     assert 'id="action-resolve" open' in html(invalid)
-    supplement = post_action(client, dossier, "request-supplement", items="")
-    assert supplement.status_code == 400
-    assert Dossier.objects.get(pk=dossier.pk).version == version
     assert post_action(client, dossier, "resolve", result="Giấy khai sinh số 12/2025").status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == Status.RESOLVED
@@ -385,6 +393,7 @@ def test_action_forms_valid_invalid_and_forbidden(client: Client, world: World, 
         "receive",
         "forward",
         "assign",
+        "forward",
         "resolve",
         "return",
     ]
@@ -510,3 +519,49 @@ def test_dossier_page_query_count_does_not_grow_with_history(
         page = html(client.get(f"/can-bo/ho-so/{dossier.code}/"))
     assert page.count('class="mc-timeline__item"') == 5
     assert page.count('data-step-result="') == 3
+
+
+def test_the_leader_finds_what_the_specialist_sent_for_approval(
+    client: Client, world: World, frozen: dt.datetime
+) -> None:
+    """Issue 16: the specialist forwards to the process's leader step; it is in the leader's "Chờ tôi phê
+    duyệt" (and nobody else's), and only the leader can complete it."""
+    dossier = intake(world)
+    dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)
+    dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)  # specialist
+    dossier = dossier_transition(
+        dossier=dossier, action=Action.ASSIGN, actor=world.officer_a, assignee=world.specialist_a.username
+    )
+    login(client, world.leader_a)
+    assert dossier.code not in html(client.get("/can-bo/hang-doi/cho-phe-duyet/"))
+    login(client, world.specialist_a)
+    assert dossier.code in html(client.get("/can-bo/hang-doi/cua-toi/"))
+    page = html(client.get(f"/can-bo/ho-so/{dossier.code}/"))
+    assert 'id="action-resolve"' not in page
+    assert post_action(client, dossier, "forward").status_code == 302  # the next step: the leader's
+    assert Dossier.objects.get(pk=dossier.pk).current_step.role == "leader"  # type: ignore[union-attr]
+
+    login(client, world.leader_a)
+    home = html(client.get("/can-bo/"))
+    assert 'data-queue="cho-phe-duyet">1</p>' in home
+    assert dossier.code in html(client.get("/can-bo/hang-doi/cho-phe-duyet/"))
+    assert 'id="action-resolve"' in html(client.get(f"/can-bo/ho-so/{dossier.code}/"))
+    for other in (world.officer_a, world.specialist_a, world.leader_p):
+        login(client, other)
+        assert dossier.code not in html(client.get("/can-bo/hang-doi/cho-phe-duyet/"))
+    login(client, world.leader_a)
+    assert post_action(client, dossier, "resolve", result="Giấy khai sinh số 7/2025").status_code == 302
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.RESOLVED
+
+
+def test_a_process_without_a_leader_step_lets_the_specialist_complete(world: World) -> None:
+    from motcua.dossiers.tests.factories import procedure_version
+    from motcua.organisations.constants import Role
+
+    version = procedure_version(steps=(("Tiếp nhận", Role.OFFICER, "4"), ("Xử lý", Role.SPECIALIST, "8")))
+    dossier = dossier_in(Status.PROCESSING, version=version, unit=world.unit_a)
+    assert world.specialist_a.has_perm("dossiers.resolve_dossier", dossier)
+    resolved = dossier_transition(
+        dossier=dossier, action=Action.RESOLVE, actor=world.specialist_a, result="Giấy xác nhận"
+    )
+    assert resolved.status == Status.RESOLVED

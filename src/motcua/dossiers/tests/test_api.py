@@ -324,7 +324,13 @@ def test_actions_through_the_api(world: World) -> None:
     specialist = client_for(world.specialist_a)
     assigned = client_for(world.leader_a).post(f"{url}/assign/", {"assignee": "chuyenvien_a"}, format="json")
     assert assigned.status_code == 200, assigned.json()
-    resolved = specialist.post(f"{url}/resolve/", {"result": "Giấy khai sinh số 12"}, format="json")
+    # The process has a leader's step: the specialist cannot complete without the leader (issue 16).
+    skipped = specialist.post(f"{url}/resolve/", {"result": "Giấy khai sinh số 12"}, format="json")
+    assert (skipped.status_code, skipped.json()["code"]) == (403, "leader_approval_required")
+    to_leader = specialist.post(f"{url}/forward/", {}, format="json")
+    assert to_leader.status_code == 200, to_leader.json()
+    leader = client_for(world.leader_a)
+    resolved = leader.post(f"{url}/resolve/", {"result": "Giấy khai sinh số 12"}, format="json")
     assert resolved.status_code == 200, resolved.json()
     assert resolved.json()["status_code"] == 9
     assert resolved.json()["finished_at"]
@@ -335,10 +341,11 @@ def test_actions_through_the_api(world: World) -> None:
         "receive",
         "forward",
         "assign",
+        "forward",
         "resolve",
         "return",
     ]
-    assert DossierEvent.objects.count() == 5
+    assert DossierEvent.objects.count() == 6
 
 
 def test_actions_are_404_outside_scope_and_403_read_only(world: World) -> None:

@@ -157,7 +157,7 @@ def test_concurrent_resolutions_and_returns(world: World) -> None:
     outcomes = race(
         dossier,
         lambda d, i: dossier_transition(
-            dossier=d, action=Action.RESOLVE, actor=world.specialist_a, result=f"Giấy khai sinh số {i}"
+            dossier=d, action=Action.RESOLVE, actor=world.leader_a, result=f"Giấy khai sinh số {i}"
         ),
     )
     assert _one_winner(outcomes, dossier).status == Status.RESOLVED

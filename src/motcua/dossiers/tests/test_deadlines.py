@@ -155,7 +155,7 @@ def test_pause_after_extension_keeps_the_extension(world: World) -> None:
 def test_classification_of_resolved_dossiers(world: World, finished: tuple[int, int], expected: str) -> None:
     dossier = intake(world)
     dossier = act(dossier, Action.FORWARD, world.officer_a, at(10, 11))
-    dossier = act(dossier, Action.RESOLVE, world.specialist_a, at(*finished), result="Giấy khai sinh")
+    dossier = act(dossier, Action.RESOLVE, world.leader_a, at(*finished), result="Giấy khai sinh")
     assert dossier.finished_at == at(*finished)
     assert dossier.classification == expected
     assert DossierEvent.objects.get(dossier=dossier, action=Action.RESOLVE).classification == expected
@@ -165,7 +165,7 @@ def test_extension_does_not_save_a_late_dossier(world: World) -> None:
     dossier = intake(world)
     dossier = act(dossier, Action.EXTEND, world.leader_a, at(11, 10), note="Chờ", due=at(17, 10))
     dossier = act(dossier, Action.FORWARD, world.officer_a, at(11, 11))
-    dossier = act(dossier, Action.RESOLVE, world.specialist_a, at(14, 9), result="Giấy khai sinh")
+    dossier = act(dossier, Action.RESOLVE, world.leader_a, at(14, 9), result="Giấy khai sinh")
     assert dossier.classification == "late"
 
 
@@ -174,7 +174,7 @@ def test_two_supplement_requests_make_the_dossier_late(world: World) -> None:
     for day in (10, 11):
         dossier = act(dossier, Action.REQUEST_SUPPLEMENT, world.officer_a, at(day, 14), note="Thiếu")
         dossier = act(dossier, Action.SUPPLEMENT_RECEIVED, world.officer_a, at(day, 15))
-    dossier = act(dossier, Action.RESOLVE, world.specialist_a, at(11, 16), result="Giấy khai sinh")
+    dossier = act(dossier, Action.RESOLVE, world.leader_a, at(11, 16), result="Giấy khai sinh")
     assert dossier.supplement_requests == 2
     assert dossier.classification == "late"
 

@@ -269,7 +269,10 @@ def test_drafts_are_private_to_their_owner(world: World) -> None:
 
 def test_object_permissions_follow_the_table(world: World) -> None:
     dossier = dossier_in(Status.PROCESSING, version=world.version, unit=world.unit_a)
-    assert world.specialist_a.has_perm("dossiers.resolve_dossier", dossier)
+    # The process has a leader's step: the leader resolves, never the specialist alone (issue 16).
+    assert world.leader_a.has_perm("dossiers.resolve_dossier", dossier)
+    assert not world.specialist_a.has_perm("dossiers.resolve_dossier", dossier)
+    assert world.specialist_a.has_perm("dossiers.forward_dossier", dossier)
     assert not world.officer_a.has_perm("dossiers.resolve_dossier", dossier)
     assert world.officer_a.has_perm("dossiers.request_supplement_dossier", dossier)
     assert not world.officer_a.has_perm("dossiers.return_dossier", dossier)  # not from processing

@@ -42,7 +42,7 @@ def _life(world: World, dossier: Dossier, step: int) -> Dossier:
         (Action.ASSIGN, world.officer_a, {"assignee": world.specialist_a.username}),
         (Action.REQUEST_SUPPLEMENT, world.specialist_a, {"note": "Thiếu giấy chứng sinh"}),
         (Action.SUPPLEMENT_RECEIVED, world.officer_a, {}),
-        (Action.RESOLVE, world.specialist_a, {"result": "Giấy khai sinh bản chính"}),
+        (Action.RESOLVE, world.leader_a, {"result": "Giấy khai sinh bản chính"}),
         (Action.RETURN, world.officer_a, {}),
     ]
     action, actor, params = steps[step]

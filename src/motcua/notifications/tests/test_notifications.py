@@ -83,9 +83,7 @@ def test_applicants_are_told_each_milestone(world: World) -> None:
         note="Cần xác minh",
         due=dt.datetime(2025, 3, 20, 10, tzinfo=clock.VN_TZ),
     )
-    dossier_transition(
-        dossier=dossier, action=Action.RESOLVE, actor=world.specialist_a, result="Giấy khai sinh"
-    )
+    dossier_transition(dossier=dossier, action=Action.RESOLVE, actor=world.leader_a, result="Giấy khai sinh")
     events = list(Message.objects.filter(channel="email").order_by("pk").values_list("event", flat=True))
     assert events == [
         "dossier_received",

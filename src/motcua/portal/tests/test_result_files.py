@@ -20,6 +20,7 @@ from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import staff
 from motcua.organisations.constants import Role
+from motcua.organisations.models import Membership
 
 from .submission_factories import World, login, make_world
 from .test_my_dossiers import received
@@ -37,6 +38,9 @@ def world() -> World:
 @pytest.fixture
 def specialist(world: World) -> User:
     user = User.objects.get(pk=staff(world.unit, Role.SPECIALIST, username="chuyen-vien-1").pk)
+    # The process has a leader's approval step: only a leader resolves (issue 16). In this small commune
+    # the leader also processes the dossier.
+    Membership.objects.create(user=user, unit=world.unit, role=Role.LEADER)
     user.refresh_from_db()
     return user
 
