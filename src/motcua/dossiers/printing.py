@@ -12,7 +12,7 @@ yet (e.g. Mẫu 03 for a dossier that was not refused) raises ``Conflict`` with 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -83,6 +83,24 @@ def _pdf(template: str, context: dict[str, Any]) -> bytes:
 
     html = render_to_string(template, {"font_css": _font_css(), **context})
     return bytes(HTML(string=html, base_url=str(FONTS_DIR)).write_pdf())
+
+
+def form_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """A PDF of a template extending ``dossiers/forms/base.html`` (the forms' font, page and heading); the
+    papers other apps print use it (the payments' electronic receipts)."""
+    return _pdf(template, context)
+
+
+# Extra context other apps add to a form (the payments app: the VietQR of what is due, on Mẫu 01): callables
+# ``(dossier, form) -> dict`` registered from their ``AppConfig.ready`` (dossiers sits below them).
+FormExtra = Callable[[Dossier, str], dict[str, Any]]
+_form_extras: list[FormExtra] = []
+
+
+def form_extra_register(extra: FormExtra) -> FormExtra:
+    if extra not in _form_extras:
+        _form_extras.append(extra)
+    return extra
 
 
 def _person(user: User | None) -> str:
@@ -272,6 +290,8 @@ def dossier_form_render(*, dossier: Dossier, form: str) -> bytes:
         )
     else:
         context.update(rows=control_rows(dossier, events))
+    for extra in list(_form_extras):
+        context.update(extra(dossier, form))
     return _pdf(f"dossiers/forms/form_{form}.html", context)
 
 

@@ -15,3 +15,9 @@ class PaymentsConfig(AppConfig):
 
         # payment-received needs a zero balance (or the cash taken with it): docs/payments.md.
         settlement_check_register(payment_received_check)
+
+        from motcua.dossiers.printing import form_extra_register
+
+        from .printing import form_01_vietqr
+
+        form_extra_register(form_01_vietqr)  # the VietQR of what is due, on Mẫu 01

@@ -31,6 +31,10 @@ class Method(models.TextChoices):
     VNPAY = "vnpay", "Cổng thanh toán VNPay"
     PAYGOV = "paygov", "Nền tảng thanh toán trực tuyến (Cổng DVCQG)"
     CASH = "cash", "Tiền mặt tại Bộ phận một cửa"
+    # A transfer to the collection account by its VietQR code; settled by the bank statement import.
+    VIETQR = "vietqr", "Chuyển khoản bằng mã VietQR"
+    # A statement line an officer assigned by hand to a dossier (no payment reference found in it).
+    BANK_TRANSFER = "bank_transfer", "Chuyển khoản (đối chiếu sao kê)"
 
 
 class PaymentStatus(models.TextChoices):
@@ -46,3 +50,18 @@ class RefundStatus(models.TextChoices):
     PENDING = "pending", "Đang gửi yêu cầu"
     SUCCEEDED = "succeeded", "Đã hoàn trả"
     FAILED = "failed", "Cổng thanh toán từ chối"
+
+
+class BankLineStatus(models.TextChoices):
+    """A bank statement line: credited to a payment (matched or assigned by hand), or waiting for an officer."""
+
+    CREDITED = "credited", "Đã ghi có cho hồ sơ"
+    UNMATCHED = "unmatched", "Chưa đối chiếu được"
+    ASSIGNED = "assigned", "Cán bộ đã gán cho hồ sơ"
+
+
+class ReceiptKind(models.TextChoices):
+    """An electronic receipt (biên lai điện tử): of a payment, or cancelling one (a refund)."""
+
+    RECEIPT = "receipt", "Biên lai thu"
+    CANCELLING = "cancelling", "Biên lai hủy (hoàn trả)"

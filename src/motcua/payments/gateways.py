@@ -42,4 +42,4 @@ def requested_gateways() -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-from .contrib import vnpay  # noqa: E402, F401  (registers the VNPay plugin)
+from .contrib import vietqr, vnpay  # noqa: E402, F401  (registers the gateway plugins)

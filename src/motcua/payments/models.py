@@ -14,7 +14,16 @@ from django.db.models import Q
 
 from motcua.audit.models import AppendOnlyModel
 
-from .constants import CREDIT_SOURCES, EntryKind, EntrySource, Method, PaymentStatus, RefundStatus
+from .constants import (
+    CREDIT_SOURCES,
+    BankLineStatus,
+    EntryKind,
+    EntrySource,
+    Method,
+    PaymentStatus,
+    ReceiptKind,
+    RefundStatus,
+)
 
 
 class Payment(models.Model):
@@ -248,3 +257,153 @@ class SandboxPaygovTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_code}/{self.lookup_code}: {self.outcome}"
+
+
+class BankStatementImport(models.Model):
+    """One bank statement file imported (``motcua import-bank-statement``, the back-office upload)."""
+
+    account = models.CharField("tài khoản thu", max_length=64)
+    file_name = models.CharField("tên tệp", max_length=255)
+    file_sha256 = models.CharField("SHA-256 của tệp", max_length=64)
+    imported_at = models.DateTimeField("nhập lúc")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người nhập",
+    )
+    lines = models.PositiveIntegerField("số dòng", default=0)
+    credited = models.PositiveIntegerField("ghi có", default=0)
+    unmatched = models.PositiveIntegerField("chưa đối chiếu được", default=0)
+    skipped = models.PositiveIntegerField("đã nhập trước đó", default=0)
+
+    class Meta:
+        verbose_name = "lần nhập sao kê ngân hàng"
+        verbose_name_plural = "lần nhập sao kê ngân hàng"
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.account} — {self.file_name} ({self.imported_at:%d/%m/%Y %H:%M})"
+
+
+class BankStatementLine(models.Model):
+    """One credit line of the collection account's statement, stored once per (account, transaction id)."""
+
+    statement = models.ForeignKey(
+        BankStatementImport, on_delete=models.PROTECT, related_name="statement_lines", verbose_name="lần nhập"
+    )
+    account = models.CharField("tài khoản thu", max_length=64)
+    transaction_id = models.CharField("mã giao dịch ngân hàng", max_length=100)
+    booked_at = models.DateTimeField("thời điểm ghi sổ")
+    amount = models.BigIntegerField("số tiền (đồng)")
+    description = models.TextField("nội dung chuyển khoản")
+    row = models.PositiveIntegerField("dòng trong tệp")
+    status = models.CharField("tình trạng", max_length=16, choices=BankLineStatus.choices)
+    reason = models.CharField("lý do chưa đối chiếu được", max_length=255, blank=True)
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_lines",
+        verbose_name="lượt thanh toán",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="cán bộ gán",
+    )
+    assigned_at = models.DateTimeField("gán lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "dòng sao kê ngân hàng"
+        verbose_name_plural = "dòng sao kê ngân hàng"
+        ordering = ["booked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "transaction_id"], name="bank_line_once"),
+        ]
+        indexes = [models.Index(fields=["status", "booked_at"], name="bank_line_status")]
+
+    def __str__(self) -> str:
+        return f"{self.account}/{self.transaction_id}: {self.amount} đ"
+
+
+class ReceiptSequence(models.Model):
+    """The last receipt number of a collecting unit in a year; its row lock makes the numbers gap-free."""
+
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="receipt_sequence_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}: {self.last_number}"
+
+
+class Receipt(models.Model):
+    """An electronic receipt (biên lai điện tử) of one payment, or the cancelling receipt of a refund.
+
+    Numbered per collecting unit (the dossier's unit) and year without gaps (``ReceiptSequence``); what it
+    says is frozen when issued (payer, dossier, fee names, amount), the PDF is rendered from it.
+    """
+
+    unit = models.ForeignKey(
+        "organisations.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị thu"
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số")
+    kind = models.CharField("loại", max_length=16, choices=ReceiptKind.choices, default=ReceiptKind.RECEIPT)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="receipts", verbose_name="lượt thanh toán"
+    )
+    cancels = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cancelled_by",
+        verbose_name="hủy biên lai",
+    )
+    refund = models.OneToOneField(
+        "Refund",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipt",
+        verbose_name="hoàn trả",
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="receipts", verbose_name="hồ sơ"
+    )
+    amount = models.PositiveBigIntegerField("số tiền (đồng)")
+    payer_name = models.CharField("người nộp", max_length=255)
+    fee_names = models.TextField("tên phí, lệ phí")
+    method = models.CharField("hình thức thu", max_length=16, choices=Method.choices)
+    issued_at = models.DateTimeField("lập lúc")
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        verbose_name = "biên lai điện tử"
+        verbose_name_plural = "biên lai điện tử"
+        ordering = ["unit", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "number"], name="receipt_number_once"),
+            models.UniqueConstraint(
+                fields=["payment"], condition=Q(kind="receipt"), name="receipt_one_per_payment"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} số {self.number_display}"
+
+    @property
+    def number_display(self) -> str:
+        return f"{self.number:07d}/{self.year}"

@@ -81,3 +81,16 @@ def balance_of(entries: list[LedgerEntry]) -> Balance:
         adjusted=adjusted,
         due=charged - paid + refunded + adjusted,
     )
+
+
+def open_vietqr_order(dossier: Dossier, *, amount: int) -> Payment | None:
+    """The dossier's pending VietQR order for ``amount`` (what is due now), if one was opened."""
+    from .constants import Method, PaymentStatus
+
+    return (
+        Payment.objects.filter(
+            dossier=dossier, method=Method.VIETQR, status=PaymentStatus.PENDING, amount=amount
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )

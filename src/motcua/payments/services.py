@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from motcua.accounts.models import User
 from motcua.accounts.services import system_actor
@@ -34,6 +35,7 @@ from .constants import EntryKind, EntrySource, Method, PaymentStatus
 from .contrib.vnpay import hash_secret, protocol, tmn_code
 from .gateways import payment_gateways
 from .models import GatewayNotice, LedgerEntry, Payment
+from .receipts import receipt_issue
 from .selectors import dossier_balance
 
 logger = structlog.get_logger(__name__)
@@ -42,6 +44,8 @@ SYSTEM_LABELS: dict[str, str] = {
     Method.VNPAY: "Cổng thanh toán VNPay",
     Method.CASH: "Thu tiền mặt tại Bộ phận một cửa",
     "payments": "Sổ thu phí, lệ phí",
+    Method.VIETQR: "Chuyển khoản VietQR (sao kê ngân hàng)",
+    Method.BANK_TRANSFER: "Chuyển khoản (sao kê ngân hàng)",
 }
 # An open order is handed out again only if the payer has at least this long left to pay it.
 REUSE_MARGIN = dt.timedelta(minutes=2)
@@ -328,8 +332,8 @@ def payment_create(
                 method=method,
                 amount=amount,
                 status=PaymentStatus.PENDING,
-                expires_at__gt=now + REUSE_MARGIN,
             )
+            .filter(Q(expires_at__gt=now + REUSE_MARGIN) | Q(expires_at__isnull=True))
             .order_by("-created_at", "-pk")
             .first()
         )
@@ -344,7 +348,7 @@ def payment_create(
         payer_name=payer_name[:255] or locked.applicant_name,
         client_ip=client_ip or None,
     )
-    if method != Method.CASH:
+    if method not in (Method.CASH, Method.VIETQR):  # a VietQR order waits for the bank statement
         payment.expires_at = now + dt.timedelta(minutes=settings.MOTCUA_PAYMENT_EXPIRY_MINUTES)
     _insert_with_reference(payment, now)
     if gateway is not None:
@@ -352,6 +356,39 @@ def payment_create(
         payment.save(update_fields=["pay_url"])
     else:
         _cash_credit(payment, actor=actor, now=now, move_on=True)
+    return payment
+
+
+@transaction.atomic
+def vietqr_order_for(*, dossier: Dossier) -> Payment | None:
+    """The open VietQR order for all that ``dossier`` owes, opened now if there is none (for its QR on Mẫu 01
+    and the payment page); ``None`` when VietQR is off, the dossier is closed or owes nothing. Posts the
+    procedure's fees first. The caller checked that the user may see the dossier."""
+    gateway = payment_gateways.get(Method.VIETQR)
+    if gateway is None or not gateway.is_enabled():
+        return None
+    locked = _lock_dossier(dossier.pk)
+    if locked.status not in PAYABLE_STATES:
+        return None
+    fee_charges_post(dossier=locked)
+    due = dossier_balance(locked.pk).due
+    if due <= 0:
+        return None
+    payment = (
+        Payment.objects.filter(dossier=locked, method=Method.VIETQR, amount=due, status=PaymentStatus.PENDING)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if payment is None:
+        now = clock.now()
+        payment = Payment(
+            dossier=locked,
+            method=Method.VIETQR,
+            amount=due,
+            created_at=now,
+            payer_name=locked.applicant_name[:255],
+        )
+        _insert_with_reference(payment, now)
     return payment
 
 
@@ -478,6 +515,7 @@ def _succeed(
             logger.warning("payment_credit_duplicate", key=key, payment=payment.reference)
             return None
         raise
+    receipt_issue(payment=payment, at=at)  # its electronic receipt, numbered in this transaction
     if move_on:
         _move_on_if_paid(payment)
     return entry

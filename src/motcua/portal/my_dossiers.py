@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -29,7 +30,8 @@ from motcua.dossiers.lifecycle import actions_for
 from motcua.dossiers.models import Dossier
 from motcua.payments.constants import Method
 from motcua.payments.gateways import payment_gateways
-from motcua.payments.selectors import dossier_balance
+from motcua.payments.printing import vietqr_context
+from motcua.payments.selectors import dossier_balance, open_vietqr_order
 from motcua.payments.services import PAYABLE_STATES, payment_create
 from motcua.submissions import services
 from motcua.submissions.selectors import (
@@ -101,6 +103,11 @@ def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         vnpay = payment_gateways.get(Method.VNPAY)
         context["balance"] = balance
         context["can_pay_online"] = balance.due > 0 and vnpay is not None and vnpay.is_enabled()
+        vietqr = payment_gateways.get(Method.VIETQR)
+        context["can_pay_vietqr"] = balance.due > 0 and vietqr is not None and vietqr.is_enabled()
+        order = open_vietqr_order(dossier, amount=balance.due) if context["can_pay_vietqr"] else None
+        if order is not None:  # the QR of the order opened with "Chuyển khoản bằng mã VietQR"
+            context["vietqr"] = vietqr_context(order)
     return render(request, "portal/my_dossier_detail.html", context)
 
 
@@ -117,6 +124,18 @@ def my_dossier_pay(request: HttpRequest, code: str) -> HttpResponseBase:
         messages.error(request, exc.message)
         return redirect("portal:my_dossier", code=dossier.code)
     return redirect(payment.pay_url)
+
+
+@applicant_required
+@require_POST
+def my_dossier_pay_vietqr(request: HttpRequest, code: str) -> HttpResponseBase:
+    """Pay by bank transfer: open (or find) the VietQR order of what is due; the page then shows its QR."""
+    dossier = _get(request, code)
+    try:
+        payment_create(dossier=dossier, actor=account(request), method=Method.VIETQR)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("portal:my_dossier", args=[dossier.code]) + "#vietqr")
 
 
 @applicant_required

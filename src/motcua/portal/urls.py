@@ -39,6 +39,11 @@ urlpatterns = [
     ),
     path("ho-so-cua-toi/<str:code>/rut-ho-so/", my_dossiers.my_dossier_withdraw, name="my_dossier_withdraw"),
     path("ho-so-cua-toi/<str:code>/thanh-toan/", my_dossiers.my_dossier_pay, name="my_dossier_pay"),
+    path(
+        "ho-so-cua-toi/<str:code>/thanh-toan/vietqr/",
+        my_dossiers.my_dossier_pay_vietqr,
+        name="my_dossier_pay_vietqr",
+    ),
     path("ho-so-cua-toi/<str:code>/danh-gia/", my_dossiers.my_dossier_rate, name="my_dossier_rate"),
     path("ho-so-cua-toi/<str:code>/bien-nhan.pdf", my_dossiers.my_dossier_receipt, name="my_dossier_receipt"),
     path("ho-so-cua-toi/<str:code>/ket-qua/", my_dossiers.my_dossier_result, name="my_dossier_result"),
