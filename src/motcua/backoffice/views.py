@@ -58,6 +58,7 @@ from motcua.organisations.models import Unit
 from motcua.organisations.selectors import units_for_user, units_visible_to
 from motcua.payments.selectors import balance_of, dossier_ledger
 
+from .current_step import current_steps
 from .forms import (
     ACTION_FORMS,
     ActionForm,
@@ -330,6 +331,7 @@ def _dossier_context(
     printable = forms_available(dossier, events)
     return {
         "dossier": dossier,
+        "current_steps": current_steps(dossier, now),
         "upload_groups": _upload_groups(dossier),
         "result_files": [
             {"upload": u, "url": reverse("backoffice:dossier_upload", args=[dossier.code, u.pk])}

@@ -565,3 +565,28 @@ def test_a_process_without_a_leader_step_lets_the_specialist_complete(world: Wor
         dossier=dossier, action=Action.RESOLVE, actor=world.specialist_a, result="Giấy xác nhận"
     )
     assert resolved.status == Status.RESOLVED
+
+
+def test_the_dossier_page_names_the_current_step_its_holder_and_budget(
+    client: Client, world: World, frozen: dt.datetime
+) -> None:
+    """Issue 16: after the hand-over and the assignment the page says which step, who holds it, the budget."""
+    dossier = intake(world)
+    login(client, world.officer_a)
+    page = html(client.get(f"/can-bo/ho-so/{dossier.code}/"))
+    assert 'data-field="current-step">Đã tiếp nhận, chờ chuyển bước xử lý' in page
+    dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)
+    dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)
+    dossier = dossier_transition(
+        dossier=dossier, action=Action.ASSIGN, actor=world.officer_a, assignee=world.specialist_a.username
+    )
+    page = html(client.get(f"/can-bo/ho-so/{dossier.code}/"))
+    assert 'data-field="current-step">Thẩm định, xử lý</dd>' in page
+    assert f'data-field="current-holder">{world.specialist_a} — {world.unit_a.name}</dd>' in page
+    assert 'data-field="current-budget">đã dùng 0 / 12 giờ làm việc' in page
+    login(client, world.specialist_a)
+    assert post_action(client, dossier, "forward").status_code == 302
+    page = html(client.get(f"/can-bo/ho-so/{dossier.code}/"))
+    assert 'data-field="current-step">Phê duyệt</dd>' in page
+    assert f'data-field="current-holder">Lãnh đạo — {world.unit_a.name}</dd>' in page
+    assert "/ 8 giờ làm việc" in page
