@@ -2,7 +2,7 @@ from django.urls import path
 
 from motcua.accounts.access import staff_only
 
-from . import dashboard, views
+from . import dashboard, digitisation, views
 
 app_name = "backoffice"
 # Every back-office page is for staff accounts: a citizen's e-ID session gets 403 (accounts.access).
@@ -16,6 +16,16 @@ urlpatterns = staff_only(
         path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
         path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_action, name="dossier_action"),
         path("ho-so/<str:code>/tep/<int:upload_id>/", views.dossier_upload, name="dossier_upload"),
+        path(
+            "ho-so/<str:code>/so-hoa/<int:component_pk>/",
+            digitisation.dossier_digitise,
+            name="dossier_digitise",
+        ),
+        path(
+            "ho-so/<str:code>/so-ket-qua/",
+            digitisation.dossier_result_validity,
+            name="dossier_result_validity",
+        ),
         path("thong-ke/", dashboard.dashboard, name="dashboard"),
     ]
 )

@@ -30,6 +30,7 @@ from motcua.documents.constants import UploadPurpose
 from motcua.documents.models import Upload
 from motcua.documents.selectors import dossier_result_files, dossier_uploads, upload_get_for_dossier
 from motcua.documents.services import dossier_result_attach
+from motcua.documents.store import reuse_verified
 from motcua.dossiers.constants import Action
 from motcua.dossiers.lifecycle import actions_for, dossier_transition
 from motcua.dossiers.models import Dossier
@@ -59,6 +60,7 @@ from motcua.organisations.selectors import units_for_user, units_visible_to
 from motcua.payments.selectors import balance_of, dossier_ledger
 
 from .current_step import current_steps
+from .digitisation import digitisation_context
 from .forms import (
     ACTION_FORMS,
     ActionForm,
@@ -354,6 +356,7 @@ def _dossier_context(
         "highlight_form": request.GET.get("in", ""),
         "classification": CLASSIFICATION_LABELS.get(dossier.classification, ""),
         "national_sync": dossier_sync(dossier),
+        **digitisation_context(user, dossier),
         "nav_active": "dossier",
         **_ledger(dossier),
     }
@@ -391,6 +394,8 @@ def _upload_row(dossier: Dossier, upload: Upload) -> dict[str, Any]:
     return {
         "upload": upload,
         "supplement": upload.purpose == UploadPurpose.SUPPLEMENT,
+        "from_store": upload.reused_from_id is not None or upload.reuse_verified,
+        "verified": reuse_verified(upload),
         "url": reverse("backoffice:dossier_upload", args=[dossier.code, upload.pk]),
     }
 

@@ -36,7 +36,7 @@ from motcua.core.clock import VN_TZ
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import END_OF_TIME, Dossier  # END_OF_TIME: "not ended yet"
-from motcua.dossiers.selectors import QUEUES, WORKING_STATES, dossiers_visible_to
+from motcua.dossiers.selectors import QUEUES, WORKING_STATES
 from motcua.organisations.constants import REPORTING_LEVEL, Level
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_by_code, unit_descendant_ids, units_for_user, valid_on_q
@@ -345,7 +345,9 @@ def first_received_on() -> dt.date | None:
 
 # --- the back-office dashboard of a unit (docs/dashboards.md) ----------------------------------------------
 #
-# Operational numbers are counted over ``dossiers_visible_to(user)`` restricted to the unit's sub-tree, with
+# Operational numbers are counted over every dossier (drafts aside) of the unit's sub-tree, for a user who may
+# read the unit's statistics (``dashboard_units`` / ``reports.view_unit_report``: the province statistician
+# sees the province's live figures without seeing any dossier), with
 # the conditions of the work queues (``dossiers.selectors``: ``QUEUES``, ``overdue_q``, ``due_soon_q``,
 # ``WORKING_STATES``), so a panel and its queue agree; the month's numbers are the monthly report's. Every
 # number is a grouped aggregate: the number of queries does not depend on the number of units or dossiers.
@@ -475,7 +477,9 @@ def dashboard_panels(user: Any, unit: Unit) -> DashboardPanels:
     now = clock.now()
     today = now.astimezone(clock.VN_TZ).date()
     scope_ids, parent_of = _subtree(unit)
-    dossiers: QuerySet[Dossier] = dossiers_visible_to(user).filter(unit_id__in=sorted(scope_ids)).order_by()
+    dossiers: QuerySet[Dossier] = (
+        Dossier.objects.exclude(status=Status.DRAFT).filter(unit_id__in=sorted(scope_ids)).order_by()
+    )
     due_soon = QUEUES["sap-den-han"].condition(user, now)
     overdue = QUEUES["qua-han"].condition(user, now)
     working = Q(status__in=WORKING_STATES)

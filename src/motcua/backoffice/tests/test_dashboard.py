@@ -218,3 +218,21 @@ def test_query_count_is_bounded_and_independent_of_units_and_dossiers(
     with django_assert_max_num_queries(20):
         html = client.get(URL).content.decode()
     assert "Xã thêm 11" in html
+
+
+def test_the_province_statistician_sees_the_province_live_figures(
+    client: Client, world: World, data: dict[str, Any]
+) -> None:
+    """Issue 16: the statistician of the province (no dossier of their own) saw zeros; the dashboard counts
+    every dossier of the units below, the same numbers as the province's leader, and lists no dossier."""
+    statistician = staff(world.province, Role.STATISTICIAN, username="thongke_tinh")
+    client.force_login(statistician)
+    html = client.get(URL).content.decode()
+    client.force_login(world.leader_p)
+    leader = client.get(URL).content.decode()
+    for kpi in ("overdue", "due_soon"):
+        assert _kpi(html, kpi) == _kpi(leader, kpi)
+    assert _kpi(html, "overdue") == "2"
+    assert _rows(html, "table-sub-units")["Phường Vĩnh Yên"] == ["4", "1", "1", "2", "50,0 %"]
+    client.force_login(statistician)
+    assert client.get(f"/can-bo/ho-so/{data['overdue'].code}/").status_code == 404  # figures, not dossiers
