@@ -380,6 +380,22 @@ def _validate(
     elif end is not None:
         classification = str(Classification.ON_TIME)
     closing = state in _CLOSING_STATES
+    if state == "refused":
+        # A refusal to receive (Mẫu 03) is stored as the lifecycle's ``refuse`` leaves a dossier: submitted, never
+        # received, no due time. So a refusal counts the same live or imported: in no report (docs/reports.md).
+        return Dossier(
+            code=code,
+            procedure_version_id=version.pk,
+            unit_id=unit_id,
+            channel=channel,
+            applicant_name=applicant_name,
+            applicant_id_number=applicant_id,
+            status=status,
+            submitted_at=received,
+            closed_at=finished,
+            supplement_requests=supplements,
+            classification=str(Classification.ON_TIME),
+        )
     return Dossier(
         code=code,
         procedure_version_id=version.pk,

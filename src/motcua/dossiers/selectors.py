@@ -135,31 +135,54 @@ def _due_soon_limit(now: dt.datetime) -> dt.datetime:
     return get_calendar().add_working_days(now, 1)
 
 
-def overdue_q(now: dt.datetime | None = None) -> Q:
-    """The one definition of "overdue" as a filter (DOMAIN.md §6): the clock runs (an open state, not
-    paused) and the due time (``due_at``, after any extension) is before ``now`` (default: now).
+def clock_running_q(at: dt.datetime) -> Q:
+    """The dossier's clock was running at ``at`` as far as pauses go: not paused, or paused only after ``at``
+    (a dossier paused at ``at`` exactly is paused then).
 
-    The monthly report's "overdue at the period's end" (``reports.selectors``) is another question: whether a
-    dossier still open at a past instant had passed its *statutory* due by then.
+    Rests on the clock's paused state (``paused_at``), whatever paused it: a supplement under the pause or the
+    reset rule, the applicant's financial obligations (land procedures), any other pause the law allows.
+    A pause that has ended is no longer seen: its time was added to the statutory due when the clock resumed
+    (under the reset rule the new due replaced it), so the stored due already accounts for it.
     """
-    return Q(status__in=OPEN_STATES, paused_at__isnull=True, due_at__lt=now or clock.now())
+    return Q(paused_at__isnull=True) | Q(paused_at__gt=at)
+
+
+def past_due_q(at: dt.datetime) -> Q:
+    """Clock running at ``at`` and statutory due (after any pause or reset, never an extension) before ``at``."""
+    return clock_running_q(at) & Q(statutory_due_at__lt=at)
+
+
+def overdue_q(now: dt.datetime | None = None) -> Q:
+    """The one definition of "overdue" as a filter (DOMAIN.md §6): an in-progress dossier (open state) whose
+    clock is running (not paused) and whose *statutory* due time has passed at ``now`` (default: now).
+
+    The statutory due is the due before any extension (the apology's new appointment is shown to the applicant
+    but does not make a dossier on time, DOMAIN.md §5); after a supplement under the reset rule it is the new
+    due. The monthly report's "overdue at the period's end" (``reports.selectors``) is the same condition,
+    ``past_due_q``, at the period's end, with "in progress" read from the timestamps instead of the status.
+    """
+    now = now or clock.now()
+    return Q(status__in=OPEN_STATES) & past_due_q(now)
 
 
 def is_overdue(dossier: Dossier, now: dt.datetime | None = None) -> bool:
     """``overdue_q`` for one dossier already loaded (no query)."""
+    now = now or clock.now()
     return bool(
         dossier.status in OPEN_STATES
-        and dossier.paused_at is None
-        and dossier.due_at is not None
-        and dossier.due_at < (now or clock.now())
+        and (dossier.paused_at is None or dossier.paused_at > now)
+        and dossier.statutory_due_at is not None
+        and dossier.statutory_due_at < now
     )
 
 
 def due_soon_q(now: dt.datetime | None = None) -> Q:
-    """Not overdue yet but due within one working day: clock running, due time in ``[now, now + 1 day]``."""
+    """Not overdue yet but due within one working day: clock running, statutory due in ``[now, now + 1 day]``."""
     now = now or clock.now()
-    return Q(
-        status__in=OPEN_STATES, paused_at__isnull=True, due_at__gte=now, due_at__lte=_due_soon_limit(now)
+    return (
+        Q(status__in=OPEN_STATES)
+        & clock_running_q(now)
+        & Q(statutory_due_at__gte=now, statutory_due_at__lte=_due_soon_limit(now))
     )
 
 

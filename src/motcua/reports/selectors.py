@@ -10,8 +10,10 @@ A dossier *ends* at its first final instant: ``finished_at`` (resolved), else ``
 - received total: carried over + new;
 - resolved in the period: ended in ``[start_at, end_at)``; early / late by the stored ``classification``,
   on time = the rest (refused, stopped and withdrawn dossiers are classified on time);
-- in progress at ``to``: received before ``end_at`` and not ended before ``end_at``; overdue when its
-  statutory due time is before ``end_at``, within time otherwise (or when it has no due time);
+- in progress at ``to``: received before ``end_at`` and not ended before ``end_at``; overdue when, at
+  ``end_at`` (or now, for a period not over yet), its clock runs (not paused) and its statutory due time has
+  passed (``dossiers.selectors.past_due_q``, the condition of the overdue queue), within time otherwise
+  (paused, or without a due time);
 - on-time rate = (early + on time) / resolved; online rate = online / new; 4-decimal fractions, ``None``
   when the denominator is 0.
 
@@ -36,7 +38,7 @@ from motcua.core.clock import VN_TZ
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import END_OF_TIME, Dossier  # END_OF_TIME: "not ended yet"
-from motcua.dossiers.selectors import QUEUES, WORKING_STATES
+from motcua.dossiers.selectors import QUEUES, WORKING_STATES, past_due_q
 from motcua.organisations.constants import REPORTING_LEVEL, Level
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_by_code, unit_descendant_ids, units_for_user, valid_on_q
@@ -166,7 +168,9 @@ def report_counts_by_unit(period: Period, unit_ids: Iterable[int] | None = None)
         "early": Count("unit", filter=ended_in & Q(classification=Classification.EARLY)),
         "late": Count("unit", filter=ended_in & Q(classification=Classification.LATE)),
         "in_progress": Count("unit", filter=still_open),
-        "overdue": Count("unit", filter=still_open & Q(statutory_due_at__lt=end)),
+        # the one definition of overdue (dossiers.selectors) at the period's end, or now for a period not over
+        # yet (nothing is overdue before its time): clock running, statutory due passed
+        "overdue": Count("unit", filter=still_open & past_due_q(min(end, clock.now()))),
     }
     rows: Iterable[dict[str, Any]] = (
         dossiers_in_window(period, unit_ids).values("unit_id").annotate(**aggregates)  # type: ignore[assignment]
@@ -263,10 +267,11 @@ def month_periods(date_from: dt.date, date_to: dt.date) -> list[Period]:
     return periods
 
 
-def _bucket(field: str, bounds: list[dt.datetime]) -> Case:
-    """Index ``i`` of the first bound ``field`` is before (``len(bounds)`` when none, or when NULL)."""
+def _bucket(field: str, bounds: list[dt.datetime], lookup: str = "lt") -> Case:
+    """Index ``i`` of the first bound ``field`` is before (``lookup="lte"``: at or before; ``len(bounds)`` when
+    none, or when NULL)."""
     return Case(
-        *[When(**{f"{field}__lt": bound}, then=Value(i)) for i, bound in enumerate(bounds)],
+        *[When(**{f"{field}__{lookup}": bound}, then=Value(i)) for i, bound in enumerate(bounds)],
         default=Value(len(bounds)),
         output_field=IntegerField(),
     )
@@ -286,6 +291,8 @@ def monthly_series(
     """
     periods = month_periods(date_from, date_to)
     bounds = [periods[0].start_at, *(p.end_at for p in periods)]
+    now = clock.now()
+    overdue_at = [min(bound, now) for bound in bounds]  # overdue is judged at a month's end, or now if sooner
     qs = (
         Dossier.objects.order_by()
         .alias(ended=dossier_end())
@@ -297,15 +304,17 @@ def monthly_series(
         qs.annotate(  # type: ignore[assignment]
             received_bucket=_bucket("received_at", bounds),
             ended_bucket=_bucket("ended", bounds),
-            due_bucket=_bucket("statutory_due_at", bounds),
+            due_bucket=_bucket("statutory_due_at", overdue_at),
+            paused_bucket=_bucket("paused_at", overdue_at, "lte"),
         )
-        .values("received_bucket", "ended_bucket", "due_bucket", "channel", "classification")
+        .values("received_bucket", "ended_bucket", "due_bucket", "paused_bucket", "channel", "classification")
         .annotate(n=Count("unit"))
     )
     per_month: list[dict[str, int]] = [dict.fromkeys(COUNT_FIELDS, 0) for _p in periods]
     channel_field = {Channel.ONLINE: "online", Channel.COUNTER: "counter", Channel.POST: "post"}
     for row in rows:
         received, ended, due, n = row["received_bucket"], row["ended_bucket"], row["due_bucket"], row["n"]
+        paused = row["paused_bucket"]  # paused at bound k iff paused <= k (never paused: len(bounds))
         # bucket k (1..len(periods)) is month k - 1: received < its end, ended ≥ its start
         for k in range(max(received, 1), min(ended, len(periods)) + 1):
             counts = per_month[k - 1]
@@ -324,7 +333,7 @@ def monthly_series(
                     counts["late"] += n
             else:
                 counts["in_progress"] += n
-                if due <= k:
+                if due <= k and paused > k:  # past_due_q at bound k: due before it, clock not paused by then
                     counts["overdue"] += n
     return [
         {

@@ -133,6 +133,9 @@ def dossier_in(
         values.update(paused_at=now, remaining_minutes=600, supplement_requests=1)
     if status == Status.RESOLVED:
         values.update(finished_at=now)
+    if "due_at" in fields and "statutory_due_at" not in fields:
+        # a dossier "due at X" without an extension: the statutory due is the same instant
+        values["statutory_due_at"] = fields["due_at"]
     values.update(fields)
     dossier = Dossier.objects.create(**values)
     for c in version.components.all():

@@ -35,7 +35,7 @@ def test_sample_rows_are_classified_as_counted_by_hand(sample: None) -> None:
     assert classes["LG-003"] == "on_time"  # finished exactly at the due time
     assert classes["LG-004"] == "early"  # due computed (Mon 10:00 + 3 days = Thu 10:00), finished Wed
     assert classes["LG-005"] == "late"  # early, but two supplement requests
-    assert classes["LG-006"] == "on_time"  # refused after the due time: still on time
+    assert classes["LG-006"] == "on_time"  # refused: on time, like a live refusal
     assert classes["LG-007"] == "on_time"  # withdrawn
     assert classes["LG-008"] == classes["LG-009"] == classes["LG-011"] == ""  # still processing
     lg004 = Dossier.objects.get(code="LG-004")
@@ -43,6 +43,9 @@ def test_sample_rows_are_classified_as_counted_by_hand(sample: None) -> None:
     lg006 = Dossier.objects.get(code="LG-006")
     assert (lg006.status, lg006.finished_at) == (Status.NOT_RECEIVED, None)
     assert lg006.closed_at == dt.datetime(2023, 3, 20, 10, 0, tzinfo=VN_TZ)
+    # stored like a live refusal: submitted, never received, no due time
+    assert lg006.submitted_at == dt.datetime(2023, 3, 13, 9, 0, tzinfo=VN_TZ)
+    assert (lg006.received_at, lg006.statutory_due_at, lg006.due_at) == (None, None, None)
 
 
 def test_unit_codes_resolve_as_of_the_receipt_day(sample: None) -> None:
@@ -61,15 +64,15 @@ def test_march_totals(sample: None) -> None:
     assert totals["received"] == {
         "carried_over": 2,  # LG-001, LG-011
         "online": 4,  # LG-002, 004, 005, 008
-        "counter": 3,  # LG-003, 006, 009
+        "counter": 2,  # LG-003, 009 (LG-006 was refused: never received, like a live refusal)
         "post": 1,  # LG-007
-        "new": 8,
-        "total": 10,
+        "new": 7,
+        "total": 9,
     }
-    assert totals["resolved"] == {"early": 2, "on_time": 3, "late": 2, "total": 7}
+    assert totals["resolved"] == {"early": 2, "on_time": 2, "late": 2, "total": 6}
     assert totals["in_progress"] == {"within": 1, "overdue": 2, "total": 3}  # LG-008 / LG-009, LG-011
-    assert totals["on_time_rate"] == 0.7143  # 5 / 7
-    assert totals["online_rate"] == 0.5
+    assert totals["on_time_rate"] == 0.6667  # 4 / 6
+    assert totals["online_rate"] == 0.5714  # 4 / 7
 
 
 def test_march_by_level(sample: None) -> None:
@@ -86,10 +89,10 @@ def test_march_by_level(sample: None) -> None:
         "total": 2,
     }
     assert province["on_time_rate"] is None  # nothing resolved
-    assert district["resolved"] == {"early": 0, "on_time": 2, "late": 1, "total": 3}
+    assert district["resolved"] == {"early": 0, "on_time": 1, "late": 1, "total": 2}  # LG-006 refused: not in
     assert district["received"]["post"] == 1
-    assert district["on_time_rate"] == 0.6667
-    assert district["online_rate"] == 0.3333
+    assert district["on_time_rate"] == 0.5
+    assert district["online_rate"] == 0.5
     assert commune["received"]["carried_over"] == 2
     assert commune["resolved"] == {"early": 2, "on_time": 1, "late": 1, "total": 4}
     assert commune["in_progress"] == {"within": 0, "overdue": 1, "total": 1}
@@ -103,11 +106,11 @@ def test_march_by_unit_and_sub_units(sample: None) -> None:
     assert rows["8707"]["level"] == "commune"
     assert rows["8707"]["name"] == "Phường Tích Sơn"
     assert rows["8707"]["received"]["total"] == 5
-    assert rows["243"]["received"]["total"] == 3
-    assert report["totals"]["received"]["total"] == 8
+    assert rows["243"]["received"]["total"] == 2
+    assert report["totals"]["received"]["total"] == 7
     whole = monthly_report(**MARCH, by="unit")
-    assert whole["totals"]["received"]["total"] == 10
-    assert sum(r["received"]["total"] for r in whole["rows"]) == 10
+    assert whole["totals"]["received"]["total"] == 9
+    assert sum(r["received"]["total"] for r in whole["rows"]) == 9
 
 
 def _dossier(unit: Any, version: Any, received: dt.datetime, due: dt.datetime, **kw: Any) -> Dossier:
@@ -198,3 +201,35 @@ def test_errors(demo: None) -> None:
 def test_report_is_a_constant_number_of_queries(sample: None, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(5):
         monthly_report(**MARCH, unit_code="26", by="unit")
+
+
+def test_a_refusal_counts_the_same_live_or_imported(sample: None) -> None:
+    """Issue 15 item 2: the imported refusal LG-006 and a live one (``refuse`` through the lifecycle) leave the
+    same trace: submitted, never received, closed, on time; neither is in the report."""
+    from motcua.accounts.models import User
+    from motcua.dossiers.lifecycle import dossier_transition
+    from motcua.organisations.constants import Role
+    from motcua.organisations.models import Membership
+
+    imported = Dossier.objects.get(code="LG-006")
+    before = monthly_report(**MARCH, unit_code="243")["totals"]
+    officer = User.objects.create_user(username="officer-243", password="x")
+    Membership.objects.create(user=officer, unit=imported.unit, role=Role.OFFICER)
+    live = Dossier.objects.create(
+        procedure_version=imported.procedure_version,
+        unit=imported.unit,
+        channel=imported.channel,
+        applicant_name="Người nộp",
+        status=Status.SUBMITTED,
+        submitted_at=imported.submitted_at,
+    )
+    from motcua.core import clock
+
+    assert imported.closed_at is not None
+    with clock.frozen(imported.closed_at):
+        live = dossier_transition(
+            dossier=live, action="refuse", actor=officer, note="Hồ sơ không thuộc thẩm quyền."
+        )
+    fields = ("status", "received_at", "statutory_due_at", "due_at", "finished_at", "classification")
+    assert [getattr(live, f) for f in fields] == [getattr(imported, f) for f in fields]
+    assert monthly_report(**MARCH, unit_code="243")["totals"] == before

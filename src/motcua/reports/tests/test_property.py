@@ -63,6 +63,8 @@ dossier_strategy = st.fixed_dictionaries(
         "end_after": st.one_of(st.none(), st.integers(0, 40 * MINUTES)),
         "end_kind": st.sampled_from(["finished_at", "returned_at", "closed_at"]),
         "classification": st.sampled_from(["early", "on_time", "late"]),
+        # the clock paused (supplement, financial obligations) this long after receipt, still paused now
+        "paused_after": st.one_of(st.none(), st.integers(0, 30 * MINUTES)),
     }
 )
 
@@ -89,6 +91,7 @@ def dossiers_replace(world: dict[str, Any], items: list[dict[str, Any]]) -> None
                 status=Status.PROCESSING if ended is None else Status.RESOLVED,
                 received_at=received,
                 statutory_due_at=due,
+                paused_at=None if d["paused_after"] is None else _at(d["received"] + d["paused_after"]),
                 classification="" if ended is None else d["classification"],
                 **({d["end_kind"]: ended} if ended is not None else {}),
             )
@@ -123,7 +126,8 @@ def _recount(items: list[dict[str, Any]], start: dt.datetime, end: dt.datetime) 
                 c["late"] += 1
         else:
             c["prog"] += 1
-            if due is not None and due < end:
+            paused = None if d["paused_after"] is None else _at(d["received"] + d["paused_after"])
+            if due is not None and due < end and (paused is None or paused > end):
                 c["over"] += 1
     on_time = c["res"] - c["early"] - c["late"]
     return {
