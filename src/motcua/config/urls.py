@@ -28,4 +28,5 @@ if settings.SANDBOX:
         path("sandbox/vneid/", include("motcua.identity.contrib.sandbox.urls")),
         path("sandbox/dvcqg/", include("motcua.national_portal.sandbox.urls")),
         path("sandbox/vnpay/", include("motcua.payments.sandbox.urls")),
+        path("sandbox/paygov/", include("motcua.payments.sandbox.paygov")),
     ]

@@ -33,6 +33,21 @@ class PaymentGateway(Plugin):
         """What the gateway knows of ``payment`` (its answer, checked). Raises ``GatewayUnavailable``."""
         raise NotImplementedError
 
+    def settle_from_query(self, answer: dict[str, str], payment: Payment) -> str:
+        """Read ``query``'s answer: ``succeeded`` (paid, this amount), ``failed``, ``not_found`` (nobody paid
+        it), ``pending`` (in progress, or paid another amount: an operator looks). Reconciliation settles on it."""
+        raise NotImplementedError
+
+    supports_refund = False
+
+    def refund(
+        self, payment: Payment, *, amount: int, full: bool, request_id: str, created_by: str, client_ip: str
+    ) -> tuple[bool, str, dict[str, str]]:
+        """Ask the gateway to give back ``amount`` of ``payment``: ``(accepted, code, answer)``.
+
+        Raises ``GatewayUnavailable`` when no checked answer came (the refund may or may not have been made)."""
+        raise NotImplementedError
+
 
 payment_gateways: Registry[PaymentGateway] = Registry("payment gateway")
 
@@ -42,4 +57,4 @@ def requested_gateways() -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-from .contrib import vietqr, vnpay  # noqa: E402, F401  (registers the gateway plugins)
+from .contrib import paygov, vietqr, vnpay  # noqa: E402, F401  (registers the gateway plugins)

@@ -59,3 +59,56 @@ def sandbox_vnpay_send_ipn(transaction_id: int) -> str:
             wait = dt.timedelta(seconds=settings.MOTCUA_SANDBOX_VNPAY_IPN_RETRY_SECONDS)
             sandbox_vnpay_send_ipn.using(run_after=clock.now() + wait).enqueue(txn.pk)
         return txn.ipn_state
+
+
+@task()
+def sandbox_paygov_send_notify(transaction_id: int) -> str:
+    """Send the notification of a sandbox platform transaction; again later until motcua answers MaLoi 00 or
+    02 (``MOTCUA_SANDBOX_PAYGOV_NOTIFY_ATTEMPTS`` attempts, ``..._RETRY_SECONDS`` apart). Misbehaves as
+    ``MOTCUA_SANDBOX_PAYGOV_FAULTS`` says: an attempt lost before sending (error), delivered with its answer lost
+    (timeout), or sent twice (duplicate)."""
+    from .models import SandboxPaygovTransaction
+    from .sandbox.paygov import faults_draw
+
+    with transaction.atomic():
+        txn = SandboxPaygovTransaction.objects.select_for_update().filter(pk=transaction_id).first()
+        if txn is None or txn.callback_state != "pending":
+            return "skipped"
+        txn.callback_attempts += 1
+        faults, draw = faults_draw()
+        code, answer = "", ""
+        if draw < faults.error_rate:
+            answer = "sandbox fault: error (not sent)"
+        else:
+            sends = 2 if draw >= 1 - faults.duplicate_rate else 1
+            for _ in range(sends):
+                try:
+                    response = (transport or requests).post(
+                        str(settings.MOTCUA_SANDBOX_PAYGOV_NOTIFY_URL), json=txn.result, timeout=10
+                    )
+                    answer = response.text[:500]
+                    code = str(response.json().get("MaLoi", ""))
+                except (requests.RequestException, ValueError, AttributeError) as exc:
+                    code = ""
+                    answer = answer or f"{type(exc).__name__}: {exc}"[:500]
+            if draw < faults.error_rate + faults.timeout_rate:
+                code, answer = "", "sandbox fault: timeout (answer lost)"
+        txn.callback_last_answer = answer
+        retry = False
+        if code in ("00", "02"):
+            txn.callback_state = "delivered"
+        elif (
+            txn.callback_attempts < settings.MOTCUA_SANDBOX_PAYGOV_NOTIFY_ATTEMPTS
+            and task_backends[sandbox_paygov_send_notify.backend].supports_defer
+        ):
+            retry = True
+        else:
+            txn.callback_state = "failed"
+        txn.save(update_fields=["callback_attempts", "callback_state", "callback_last_answer"])
+        logger.info(
+            "sandbox_paygov_notify", reference=txn.lookup_code, attempt=txn.callback_attempts, code=code
+        )
+        if retry:
+            wait = dt.timedelta(seconds=settings.MOTCUA_SANDBOX_PAYGOV_NOTIFY_RETRY_SECONDS)
+            sandbox_paygov_send_notify.using(run_after=clock.now() + wait).enqueue(txn.pk)
+        return txn.callback_state

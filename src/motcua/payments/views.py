@@ -21,3 +21,13 @@ def vnpay_return(request: HttpRequest) -> HttpResponse:
         params={str(k): str(v) for k, v in request.GET.items() if k.startswith("vnp_")}
     )
     return render(request, "payments/vnpay_return.html", result, status=200 if result["verified"] else 400)
+
+
+@never_cache
+@require_GET
+def paygov_return(request: HttpRequest) -> HttpResponse:
+    """Where the national payment platform sends the payer back: display only (``paygov.paygov_return_result``)."""
+    from .paygov import paygov_return_result
+
+    result = paygov_return_result(params={str(k): str(v) for k, v in request.GET.items()})
+    return render(request, "payments/paygov_return.html", result, status=200 if result["verified"] else 400)

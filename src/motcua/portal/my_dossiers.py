@@ -100,9 +100,9 @@ def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     }
     if dossier.status in PAYABLE_STATES:
         balance = dossier_balance(dossier)
-        vnpay = payment_gateways.get(Method.VNPAY)
         context["balance"] = balance
-        context["can_pay_online"] = balance.due > 0 and vnpay is not None and vnpay.is_enabled()
+        context["online_gateways"] = _online_gateways() if balance.due > 0 else []
+        context["can_pay_online"] = bool(context["online_gateways"])
         vietqr = payment_gateways.get(Method.VIETQR)
         context["can_pay_vietqr"] = balance.due > 0 and vietqr is not None and vietqr.is_enabled()
         order = open_vietqr_order(dossier, amount=balance.due) if context["can_pay_vietqr"] else None
@@ -111,14 +111,34 @@ def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/my_dossier_detail.html", context)
 
 
+# The gateways a citizen pays at online, in the order the buttons show (each when turned on), with the
+# button's name.
+ONLINE_METHODS = {Method.VNPAY: "VNPay", Method.PAYGOV: "Nền tảng thanh toán của Cổng DVCQG"}
+
+
+def _online_gateways() -> list[tuple[str, str]]:
+    """``(method, label)`` of the online gateways turned on."""
+    result = []
+    for method, label in ONLINE_METHODS.items():
+        gateway = payment_gateways.get(method)
+        if gateway is not None and gateway.is_enabled():
+            result.append((str(method), label))
+    return result
+
+
 @applicant_required
 @require_POST
 def my_dossier_pay(request: HttpRequest, code: str) -> HttpResponseBase:
-    """Pay what the dossier owes online: open a VNPay order and go to its payment page (docs/payments.md)."""
+    """Pay what the dossier owes online: open an order at the chosen gateway (``method``: VNPay by default, or
+    the national payment platform) and go to its payment page (docs/payments.md)."""
     dossier = _get(request, code)
+    method = str(request.POST.get("method") or Method.VNPAY)
+    if method not in {str(m) for m in ONLINE_METHODS}:
+        messages.error(request, "Hình thức thanh toán không hợp lệ.")
+        return redirect("portal:my_dossier", code=dossier.code)
     try:
         payment = payment_create(
-            dossier=dossier, actor=account(request), method=Method.VNPAY, client_ip=client_address(request)
+            dossier=dossier, actor=account(request), method=method, client_ip=client_address(request)
         )
     except DomainError as exc:
         messages.error(request, exc.message)

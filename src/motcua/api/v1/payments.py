@@ -212,7 +212,54 @@ class VnpayIpnApi(APIView):
         return Response({"RspCode": code, "Message": message})
 
 
+class PaygovNotifyApi(APIView):
+    """The national payment platform's notification (``POST``, signed JSON): the only call that changes a
+    PayGov payment (``payments.paygov.paygov_notify``)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    request_body_optional = True  # no body is answered like an unsigned one (97): api.schema
+
+    @extend_schema(
+        operation_id="payments_paygov_notify",
+        description=(
+            "National payment platform (PayGov) notification, JSON signed with `ChuKy` (docs/payments.md). "
+            "Always HTTP 200; `MaLoi`: 97 bad signature, 01 unknown `MaTraCuuTT`, 04 amount mismatch, 02 already "
+            "confirmed, 00 recorded (a failure too), 99 unexpected error."
+        ),
+        request=inline_serializer(
+            "PaygovNotification",
+            {
+                "MaDoiTac": serializers.CharField(),
+                "MaTraCuuTT": serializers.CharField(),
+                "MaGiaoDich": serializers.CharField(),
+                "SoTien": serializers.CharField(),
+                "TrangThai": serializers.CharField(),
+                "ThoiGianThanhToan": serializers.CharField(),
+                "ChuKy": serializers.CharField(),
+            },
+        ),
+        responses={
+            200: inline_serializer(
+                "PaygovNotifyAnswer", {"MaLoi": serializers.CharField(), "MoTa": serializers.CharField()}
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        from rest_framework.exceptions import ParseError, UnsupportedMediaType
+
+        from motcua.payments.paygov import paygov_notify
+
+        try:
+            body = request.data
+        except (ParseError, UnsupportedMediaType):
+            body = {}  # unreadable: answered as unsigned (97) and kept
+        code, message = paygov_notify(message=body)
+        return Response({"MaLoi": code, "MoTa": message})
+
+
 urlpatterns = [
+    path("payments/paygov/notify/", PaygovNotifyApi.as_view(), name="api-payments-paygov-notify"),
     path("dossiers/<str:code>/payments/", DossierPaymentsApi.as_view(), name="api-dossier-payments"),
     path("dossiers/<str:code>/ledger/", DossierLedgerApi.as_view(), name="api-dossier-ledger"),
     path("dossiers/<str:code>/charges/", DossierChargeApi.as_view(), name="api-dossier-charges"),
