@@ -91,6 +91,41 @@ def upload_store(
     return upload
 
 
+def upload_import(
+    *, dossier: Dossier, actor: User, component: DossierComponent | None, name: str, data: bytes
+) -> Upload:
+    """Store a file that came with a dossier from an outside system (the national portal's inbound dossiers).
+
+    The same checks as a citizen's upload (``upload_check``: name, size, sniffed type, zip structure, ClamAV)
+    and the same storage and audit entry (``document.submission_upload`` by ``actor``, a system actor); no
+    owner or draft check: the dossier was filed elsewhere. Raises ``UploadRefused``; a refused file leaves
+    nothing behind. Call it inside the caller's transaction: on a rollback the caller deletes
+    ``upload.stored_name`` (``stored_files_delete``).
+    """
+    if component is not None and component.dossier_id != dossier.pk:
+        raise ValidationFailed("Thành phần hồ sơ không hợp lệ.", code="invalid")
+    checked = upload_check(name=name, data=data, already_stored=_stored_total(dossier))
+    now = clock.now()
+    saved = default_storage.save(
+        f"uploads/{now:%Y/%m}/{uuid.uuid4().hex}.{checked.extension}", ContentFile(data)
+    )
+    try:
+        with transaction.atomic():
+            return _upload_record(
+                dossier=dossier,
+                component=component,
+                purpose=UploadPurpose.SUBMISSION,
+                checked=checked,
+                data=data,
+                stored_name=saved,
+                actor=actor,
+                now=now,
+            )
+    except BaseException:
+        default_storage.delete(saved)
+        raise
+
+
 def _result_name(file: UploadedFile) -> str:
     """The file's name for an error message (a name the checks refuse is not echoed back)."""
     try:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.core.admin import ReadOnlyAdmin
 
-from .models import SandboxPortalDossier, SyncState, SyncUpdate, UpdateState
+from .models import InboundDossier, SandboxPortalDossier, SyncState, SyncUpdate, UpdateState
 from .services import sync_updates_resend
 
 
@@ -98,8 +98,22 @@ class SyncStateAdmin(ReadOnlyAdmin):
     readonly_fields = [f.name for f in SyncState._meta.fields]
 
 
+@admin.register(InboundDossier)
+class InboundDossierAdmin(ReadOnlyAdmin):
+    """Dossiers citizens filed on the national portal, as pulled: national code beside motcua's."""
+
+    list_display = ["national_code", "dossier", "filed_at", "pulled_at", "refused_count"]
+    search_fields = ["national_code", "dossier__code"]
+    list_select_related = ["dossier"]
+    readonly_fields = [f.name for f in InboundDossier._meta.fields]
+
+    @admin.display(description="tệp không nhận được")
+    def refused_count(self, inbound: InboundDossier) -> int:
+        return len(inbound.refused_files or [])
+
+
 @admin.register(SandboxPortalDossier)
 class SandboxPortalDossierAdmin(admin.ModelAdmin):
-    list_display = ["code", "status", "duplicates", "updated_at"]
+    list_display = ["code", "status", "filed_on_portal", "duplicates", "updated_at"]
     search_fields = ["code"]
     readonly_fields = ["code", "record", "status", "duplicates", "created_at", "updated_at"]

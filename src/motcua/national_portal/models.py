@@ -13,6 +13,12 @@ class Service(models.TextChoices):
     SYNC_DOSSIER = "DongBoHoSoMC", "Đồng bộ hồ sơ"
     PROGRESS = "CapNhatTienDoHoSoMC", "Cập nhật tiến độ xử lý"
     LOOKUP = "TraCuuHoSo", "Tra cứu hồ sơ"
+    # Inbound: dossiers citizens filed on the portal, and their files.
+    FILED = "LayDanhSachHoSo", "Lấy danh sách hồ sơ nộp trên Cổng"
+    ATTACHMENT = "LayTepDinhKem", "Lấy tệp đính kèm"
+    # The national catalog.
+    PROCEDURES = "LayDanhSachTTHC", "Lấy danh sách thủ tục"
+    PROCEDURE = "LayThuTuc", "Lấy thủ tục"
 
 
 class UpdateState(models.TextChoices):
@@ -114,6 +120,8 @@ class SandboxPortalDossier(models.Model):
     record = models.JSONField("bản ghi")
     status = models.PositiveSmallIntegerField("TrangThaiHoSo")
     duplicates = models.PositiveIntegerField("bản tin trùng đã bỏ qua", default=0)
+    # Filed by a citizen on the (sandbox) portal itself, for the province to pull (not sent by motcua).
+    filed_on_portal = models.BooleanField("nộp trên Cổng", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -149,3 +157,45 @@ class SandboxPortalUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.idempotency_key}"
+
+
+class InboundDossier(models.Model):
+    """A dossier a citizen filed on the national portal, pulled into motcua: its national code beside motcua's.
+
+    One row per national code (unique): a second pull of the same dossier, concurrent or later, creates
+    nothing (``inbound.national_dossiers_pull``). The outbound sync sends this dossier's updates under the
+    national code (``MaHoSo``), so the portal's own record follows the officer's work.
+    """
+
+    national_code = models.CharField("mã hồ sơ trên Cổng DVCQG", max_length=64, unique=True)
+    dossier = models.OneToOneField(
+        Dossier, on_delete=models.CASCADE, related_name="national_inbound", verbose_name="hồ sơ"
+    )
+    record = models.JSONField("bản ghi nhận từ Cổng")
+    refused_files = models.JSONField("tệp không nhận được", default=list, blank=True)
+    filed_at = models.DateTimeField("nộp trên Cổng lúc", null=True, blank=True)
+    pulled_at = models.DateTimeField("nhận về lúc")
+
+    class Meta:
+        verbose_name = "hồ sơ nộp trên Cổng DVCQG"
+        verbose_name_plural = "hồ sơ nộp trên Cổng DVCQG"
+
+    def __str__(self) -> str:
+        return self.national_code
+
+
+class SandboxPortalAttachment(models.Model):
+    """A file a citizen attached to a dossier filed on the sandbox portal (``/sandbox/dvcqg/nop-ho-so/``)."""
+
+    dossier = models.ForeignKey(SandboxPortalDossier, on_delete=models.CASCADE, related_name="attachments")
+    component = models.CharField("thành phần hồ sơ", max_length=500, blank=True)
+    name = models.CharField("tên tệp", max_length=255)
+    content = models.BinaryField("nội dung")
+
+    class Meta:
+        verbose_name = "tệp đính kèm (Cổng DVCQG thử nghiệm)"
+        verbose_name_plural = "tệp đính kèm (Cổng DVCQG thử nghiệm)"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -34,7 +34,7 @@ from motcua.dossiers.models import ConsumerDelivery, Dossier, DossierEvent
 
 from . import mapping
 from .client import NationalPortalClient, PortalError, PortalRejected, chosen_client
-from .models import Service, SyncState, SyncUpdate, UpdateState
+from .models import InboundDossier, Service, SyncState, SyncUpdate, UpdateState
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
@@ -93,10 +93,14 @@ def sync_updates_record(*, event: DossierEvent, snapshot: dict[str, Any]) -> lis
     ]
     items.append((event, snapshot))
     version = version_for_records(dossier.procedure_version_id)
+    national_code = _national_code(dossier.pk)
     now = clock.now()
     updates: list[SyncUpdate] = []
     for item_event, snap in items:
         for service, is_updating, payload in _updates_of(item_event, snap, state, version):
+            if national_code:  # filed on the portal: the portal knows it by its own code, and has its record
+                payload["MaHoSo"] = national_code
+                is_updating = is_updating or service == Service.SYNC_DOSSIER
             state.last_sequence += 1
             updates.append(
                 SyncUpdate(
@@ -117,6 +121,13 @@ def sync_updates_record(*, event: DossierEvent, snapshot: dict[str, Any]) -> lis
         SyncUpdate.objects.bulk_create(updates)
         _queue_sender(dossier.pk)
     return updates
+
+
+def _national_code(dossier_id: int) -> str | None:
+    """The national code of a dossier filed on the portal (``inbound.py``); ``None`` for motcua's own."""
+    return (
+        InboundDossier.objects.filter(dossier_id=dossier_id).values_list("national_code", flat=True).first()
+    )
 
 
 def _updates_of(
@@ -404,13 +415,14 @@ def national_reconcile(
         if local is None:
             continue
         report.checked += 1
+        portal_code = _national_code(dossier.pk) or dossier.code
         try:
-            answer = client.call(Service.LOOKUP, [{"MaHoSo": dossier.code}], False)
+            answer = client.call(Service.LOOKUP, [{"MaHoSo": portal_code}], False)
         except PortalError as exc:
             logger.warning("national_reconcile_lookup_failed", dossier=dossier.pk, error=str(exc))
             report.failed += 1
             continue
-        found = [r for r in answer.get("result") or [] if r.get("MaHoSo") == dossier.code]
+        found = [r for r in answer.get("result") or [] if r.get("MaHoSo") == portal_code]
         remote = found[0].get("TrangThaiHoSo") if found else None
         if remote == local:
             continue
@@ -442,6 +454,7 @@ def _resend_dossier(dossier: Dossier, *, on_portal: bool, client: NationalPortal
                 version=version,
                 flags=dossier_digitisation_flags(dossier.pk),
             )
+            record["MaHoSo"] = _national_code(dossier.pk) or record["MaHoSo"]
             SyncUpdate.objects.create(
                 dossier=dossier,
                 sequence=state.last_sequence,

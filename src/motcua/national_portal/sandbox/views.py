@@ -8,6 +8,7 @@ has already accepted (counting it on the dossier) and misbehaves as ``MOTCUA_SAN
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -21,7 +22,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..client import ERROR_INVALID, ERROR_LOGIN, ERROR_OK, ERROR_SESSION
 from ..mapping import parse_portal_date
-from ..models import SandboxPortalDossier, SandboxPortalSession, SandboxPortalUpdate, Service
+from ..models import (
+    SandboxPortalAttachment,
+    SandboxPortalDossier,
+    SandboxPortalSession,
+    SandboxPortalUpdate,
+    Service,
+)
 from . import faults
 
 ERROR_SERVER = -1
@@ -111,7 +118,45 @@ def _serve(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
         codes = [str(item.get("MaHoSo", "")) for item in data]
         found = SandboxPortalDossier.objects.filter(code__in=codes)
         return _ok(result=[{**d.record, "MaHoSo": d.code, "TrangThaiHoSo": d.status} for d in found])
+    if service == Service.FILED:
+        return _filed(data[0])
+    if service == Service.ATTACHMENT:
+        return _attachment(data[0])
     return _error(ERROR_INVALID, f"Dịch vụ không được hỗ trợ: {service!r}")
+
+
+def _filed(query: dict[str, Any]) -> HttpResponse:
+    """``LayDanhSachHoSo`` ``[{"TuNgay": yyyyMMddHHmmss}]``: the dossiers citizens filed on the portal since then
+    (every one without ``TuNgay``), oldest first, each with its files' ids (``TaiLieuNop[].MaTep``)."""
+    filed = SandboxPortalDossier.objects.filter(filed_on_portal=True).order_by("pk")
+    since = str(query.get("TuNgay") or "")
+    if since:
+        try:
+            filed = filed.filter(created_at__gte=parse_portal_date(since))
+        except ValueError:
+            return _error(ERROR_INVALID, "TuNgay không hợp lệ", errors=[{"field": "TuNgay"}])
+    return _ok(result=[{**d.record, "TrangThaiHoSo": d.status} for d in filed[:1000]])
+
+
+def _attachment(query: dict[str, Any]) -> HttpResponse:
+    """``LayTepDinhKem`` ``[{"MaTep": n}]``: one file of a filed dossier, its content in base64."""
+    try:
+        attachment = SandboxPortalAttachment.objects.filter(pk=int(str(query.get("MaTep")))).first()
+    except (TypeError, ValueError, OverflowError):
+        attachment = None
+    if attachment is None:
+        return _error(ERROR_INVALID, "Không tìm thấy tệp", errors=[{"field": "MaTep", "reason": "unknown"}])
+    content = base64.b64encode(bytes(attachment.content)).decode("ascii")
+    return _ok(
+        result=[
+            {
+                "MaTep": attachment.pk,
+                "TenTepDinhKem": attachment.name,
+                "TenThanhPhan": attachment.component,
+                "NoiDung": content,
+            }
+        ]
+    )
 
 
 def _store(

@@ -438,7 +438,7 @@ def test_a_second_sender_steps_aside_while_the_lease_holds(
 def test_sync_counts_per_unit_for_the_dashboard(
     connected: World, inprocess: DjangoTransport, portal_settings: Any, frozen: dt.datetime
 ) -> None:
-    from motcua.national_portal.selectors import national_sync_by_unit
+    from motcua.national_portal.selectors import national_sync_by_unit, national_sync_indicator
 
     dossier = intake(connected)
     run_queued_tasks()  # sent at once: on time
@@ -454,7 +454,23 @@ def test_sync_counts_per_unit_for_the_dashboard(
         unit_ids=[connected.unit_a.pk, connected.unit_b.pk],
         start=frozen - dt.timedelta(hours=1),
         end=frozen + dt.timedelta(days=1),
+        now=frozen + dt.timedelta(hours=2),
     )
-    assert (a.updates, a.sent_on_time, a.pending, a.parked) == (2, 1, 2, 1)
-    assert a.on_time_share == 0.5
+    # The intake went at once; the assignment is parked but its 24 hours have not passed: not late yet.
+    assert (a.updates, a.sent_on_time, a.pending, a.parked) == (2, 2, 2, 1)
+    assert (a.dossiers, a.dossiers_on_time, a.on_time_share) == (1, 1, 1.0)
     assert (b.updates, b.pending, b.parked, b.on_time_share) == (0, 0, 0, None)
+    # A day later the assignment is late: the dossier was not synchronised on time.
+    a_later = national_sync_indicator(
+        unit_ids=[connected.unit_a.pk, connected.unit_b.pk],
+        start=frozen - dt.timedelta(hours=1),
+        end=frozen + dt.timedelta(days=1),
+        now=frozen + dt.timedelta(days=1, hours=1),
+    )
+    assert (a_later.updates, a_later.sent_on_time, a_later.dossiers_on_time, a_later.on_time_share) == (
+        2,
+        1,
+        0,
+        0.0,
+    )
+    assert (a_later.pending, a_later.parked) == (2, 1)  # the supplement request (day 2) waits behind it
