@@ -73,8 +73,6 @@ S = Status
 OFFICER, SPECIALIST, LEADER = Role.OFFICER.value, Role.SPECIALIST.value, Role.LEADER.value
 # The national portal's system actor submits the dossiers citizens filed there (national_portal/inbound.py).
 NATIONAL_PORTAL = "system:dvcqg"
-# The national portal's system actor submits the dossiers citizens filed there (national_portal/inbound.py).
-NATIONAL_PORTAL = "system:dvcqg"
 
 
 @dataclass(frozen=True)

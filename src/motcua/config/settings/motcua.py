@@ -136,13 +136,6 @@ MOTCUA_DVCQG_PULL_LOOKBACK_HOURS = float(env_str("MOTCUA_DVCQG_PULL_LOOKBACK_HOU
 # The Decision 766 synchronisation indicator: an update counts as synchronised on time when it reached the
 # portal within this many hours of the change (docs/national-portal.md, "Statistics").
 MOTCUA_DVCQG_ON_TIME_HOURS = float(env_str("MOTCUA_DVCQG_ON_TIME_HOURS", "24"))
-# Inbound (dossiers filed on the portal): pulled every this many minutes by the worker (0: only by the command,
-# ``motcua pull-national-dossiers``), looking back this many hours (what was pulled already is skipped).
-MOTCUA_DVCQG_PULL_MINUTES = float(env_str("MOTCUA_DVCQG_PULL_MINUTES", "5"))
-MOTCUA_DVCQG_PULL_LOOKBACK_HOURS = float(env_str("MOTCUA_DVCQG_PULL_LOOKBACK_HOURS", "72"))
-# The Decision 766 synchronisation indicator: an update counts as synchronised on time when it reached the
-# portal within this many hours of the change (docs/national-portal.md, "Statistics").
-MOTCUA_DVCQG_ON_TIME_HOURS = float(env_str("MOTCUA_DVCQG_ON_TIME_HOURS", "24"))
 # The sandbox portal's account and its misbehaviour, e.g. "error_rate=0.3,timeout_rate=0.1,latency_ms=200".
 MOTCUA_SANDBOX_DVCQG_USERNAME = env_str("MOTCUA_SANDBOX_DVCQG_USERNAME", "motcua")
 MOTCUA_SANDBOX_DVCQG_PASSWORD = env_str("MOTCUA_SANDBOX_DVCQG_PASSWORD", "motcua-sandbox")
@@ -207,9 +200,7 @@ MOTCUA_PAYGOV_PAY_URL = env_str(
 MOTCUA_PAYGOV_API_URL = env_str(
     "MOTCUA_PAYGOV_API_URL", f"{MOTCUA_PUBLIC_URL}/sandbox/paygov/api/tra-cuu/" if _SANDBOX_ON else ""
 )
-MOTCUA_PAYGOV_RETURN_URL = env_str(
-    "MOTCUA_PAYGOV_RETURN_URL", f"{MOTCUA_PUBLIC_URL}/thanh-toan/paygov/ket-qua/"
-)
+MOTCUA_PAYGOV_RETURN_URL = env_str("MOTCUA_PAYGOV_RETURN_URL", f"{MOTCUA_PUBLIC_URL}/thanh-toan/paygov/ket-qua/")
 MOTCUA_PAYGOV_TIMEOUT = float(env_str("MOTCUA_PAYGOV_TIMEOUT", "10"))
 MOTCUA_PAYGOV_ACCOUNT = env_str("MOTCUA_PAYGOV_ACCOUNT", "1023456789" if _SANDBOX_ON else "")
 MOTCUA_PAYGOV_ACCOUNT_NAME = env_str(
@@ -222,9 +213,7 @@ MOTCUA_SANDBOX_PAYGOV_NOTIFY_URL = env_str(
     "MOTCUA_SANDBOX_PAYGOV_NOTIFY_URL", f"{MOTCUA_PUBLIC_URL}/api/v1/payments/paygov/notify/"
 )
 MOTCUA_SANDBOX_PAYGOV_NOTIFY_ATTEMPTS = int(env_str("MOTCUA_SANDBOX_PAYGOV_NOTIFY_ATTEMPTS", "10"))
-MOTCUA_SANDBOX_PAYGOV_NOTIFY_RETRY_SECONDS = float(
-    env_str("MOTCUA_SANDBOX_PAYGOV_NOTIFY_RETRY_SECONDS", "30")
-)
+MOTCUA_SANDBOX_PAYGOV_NOTIFY_RETRY_SECONDS = float(env_str("MOTCUA_SANDBOX_PAYGOV_NOTIFY_RETRY_SECONDS", "30"))
 MOTCUA_SANDBOX_PAYGOV_FAULTS = env_str("MOTCUA_SANDBOX_PAYGOV_FAULTS", "")
 
 # --- Digital signatures (docs/signatures.md) ---
