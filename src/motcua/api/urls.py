@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("motcua.api.v1.dossier_forms")),
     path("", include("motcua.api.v1.payments")),
     path("", include("motcua.api.v1.reports")),
+    path("", include("motcua.api.v1.signatures")),
 ]

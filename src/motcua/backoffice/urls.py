@@ -2,7 +2,7 @@ from django.urls import path
 
 from motcua.accounts.access import staff_only
 
-from . import dashboard, digitisation, views
+from . import dashboard, digitisation, signatures, views
 
 app_name = "backoffice"
 # Every back-office page is for staff accounts: a citizen's e-ID session gets 403 (accounts.access).
@@ -26,6 +26,8 @@ urlpatterns = staff_only(
             digitisation.dossier_result_validity,
             name="dossier_result_validity",
         ),
+        path("ho-so/<str:code>/ky-so/<int:pk>/ky-lai/", signatures.signature_retry, name="signature_retry"),
+        path("ho-so/<str:code>/ky-so/<int:pk>/tai-ve/", signatures.signed_document, name="signed_document"),
         path("thong-ke/", dashboard.dashboard, name="dashboard"),
     ]
 )

@@ -58,6 +58,7 @@ from motcua.organisations.constants import Role
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import units_for_user, units_visible_to
 from motcua.payments.selectors import balance_of, dossier_ledger
+from motcua.signatures.selectors import signed_copy_name
 
 from .current_step import current_steps
 from .digitisation import digitisation_context
@@ -70,6 +71,7 @@ from .forms import (
     QueueFilterForm,
     ResolveForm,
 )
+from .signatures import signatures_context
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 10000
@@ -331,10 +333,12 @@ def _dossier_context(
             result = _("Đang xử lý")
         steps.append({"step": step, "hours": step.budget_minutes / 60, "result": result})
     printable = forms_available(dossier, events)
+    upload_groups = _upload_groups(dossier)
     return {
         "dossier": dossier,
         "current_steps": current_steps(dossier, now),
-        "upload_groups": _upload_groups(dossier),
+        "upload_groups": upload_groups,
+        **signatures_context(dossier, upload_groups),
         "result_files": [
             {"upload": u, "url": reverse("backoffice:dossier_upload", args=[dossier.code, u.pk])}
             for u in dossier_result_files(dossier)
@@ -436,8 +440,10 @@ def dossier_upload(request: HttpRequest, code: str, upload_id: int) -> FileRespo
         upload = upload_get_for_dossier(dossier, upload_id)
     except NotFound:
         raise Http404 from None
-    try:
-        handle = default_storage.open(upload.stored_name, "rb")
+    try:  # a result file that was signed: its signed copy (docs/signatures.md)
+        handle = default_storage.open(
+            signed_copy_name(source=f"upload:{upload.pk}") or upload.stored_name, "rb"
+        )
     except OSError:
         raise Http404 from None
     _log_applicant_view(request, dossier, f"Tải tệp “{upload.original_name}” của hồ sơ {dossier.code}")

@@ -28,5 +28,7 @@ if settings.SANDBOX:
         path("sandbox/vneid/", include("motcua.identity.contrib.sandbox.urls")),
         path("sandbox/dvcqg/", include("motcua.national_portal.sandbox.urls")),
         path("sandbox/vnpay/", include("motcua.payments.sandbox.urls")),
+        # The sandbox CA (its CRL), timestamp authority and remote signing service (docs/signatures.md).
+        path("sandbox/", include("motcua.signatures.sandbox.urls")),
         path("sandbox/paygov/", include("motcua.payments.sandbox.paygov")),
     ]

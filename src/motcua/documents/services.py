@@ -23,6 +23,7 @@ from motcua.core.errors import Conflict, ValidationFailed
 from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier, DossierComponent
 from motcua.dossiers.selectors import dossier_owner_check, draft_owner_check
+from motcua.signatures.services import SourceFile, file_verify, signature_requests_create
 
 from .constants import ScanResult, UploadPurpose
 from .digitisation import page_count_of
@@ -191,6 +192,17 @@ def dossier_result_attach(*, dossier: Dossier, actor: User, files: list[Uploaded
         for name in saved:
             default_storage.delete(name)
         raise
+    # The result PDFs wait for the unit's digital signature ("Chờ ký số"), signed by the worker.
+    signature_requests_create(
+        dossier=dossier,
+        kind="result",
+        files=[
+            SourceFile(source=f"upload:{u.pk}", title=u.original_name, stored_name=u.stored_name)
+            for u in uploads
+            if u.content_type == "application/pdf"
+        ],
+        requested_by=actor,
+    )
     return uploads
 
 
@@ -220,6 +232,8 @@ def _upload_record(
         uploaded_by=actor,
         uploaded_at=now,
     )
+    if checked.content_type == "application/pdf":  # a signed PDF's signatures are checked for the officer
+        file_verify(dossier=dossier, source=f"upload:{upload.pk}", data=data)
     audit_record(
         actor=actor,
         action=f"document.{purpose}_upload",

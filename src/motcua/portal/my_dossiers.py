@@ -12,8 +12,8 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.urls import reverse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,6 +33,7 @@ from motcua.payments.gateways import payment_gateways
 from motcua.payments.printing import vietqr_context
 from motcua.payments.selectors import dossier_balance, open_vietqr_order
 from motcua.payments.services import PAYABLE_STATES, payment_create
+from motcua.signatures.selectors import signed_copy_name
 from motcua.submissions import services
 from motcua.submissions.selectors import (
     citizen_data_export,
@@ -284,8 +285,10 @@ def my_upload(request: HttpRequest, pk: int) -> HttpResponseBase:
         upload = upload_get_for_owner(account(request), pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    # A result file that was signed is handed out as its signed copy (docs/signatures.md).
+    stored = signed_copy_name(source=f"upload:{upload.pk}") or upload.stored_name
     response = FileResponse(
-        default_storage.open(upload.stored_name, "rb"),
+        default_storage.open(stored, "rb"),
         as_attachment=True,
         filename=upload.original_name,
         content_type=upload.content_type,

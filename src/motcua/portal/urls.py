@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lookup, my_dossiers, statistics, submission, views
+from . import lookup, my_dossiers, signature_check, statistics, submission, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("dang-nhap/", views.StaffLoginView.as_view(), name="login"),
     path("dang-xuat/", views.StaffLogoutView.as_view(), name="logout"),
     path("tra-cuu/", lookup.lookup, name="lookup"),
+    path("xac-thuc-chu-ky/", signature_check.signature_check, name="signature_check"),
     # Online submission: the draft, its files, the review and the confirmation.
     path("ho-so-cua-toi/nhap/<int:pk>/", submission.draft_edit, name="draft_edit"),
     path(

@@ -55,6 +55,9 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)  # it logs every table 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FIELD_PREFIX = "motcua-chu-ky"
 STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 220, 64, 24
+# What may follow a signature without counting as a change of the document (pyHanko's modification levels):
+# validation data and timestamps (LTA updates), and later signatures filling their fields (form filling).
+ALLOWED_AFTER_SIGNING = frozenset({"NONE", "LTA_UPDATES", "FORM_FILLING"})
 
 
 class NotAPdf(ValueError):
@@ -339,7 +342,7 @@ def _timestamp_report(sig: Any, context: ValidationContext) -> SignatureReport:
         timestamp=at,
         revocation="unknown",
         revoked_at=None,
-        modified_after_signing=level is not None and level.name not in {"NONE", "LTA_UPDATES"},
+        modified_after_signing=level is not None and level.name not in ALLOWED_AFTER_SIGNING,
         covers_whole_document=False,
         modification_level=level.name if level is not None else None,
         subfilter=str(sig.sig_object.get("/SubFilter", "")),
@@ -408,8 +411,7 @@ def pdf_verify(
         cert = status.signing_cert
         level = status.modification_level
         covers_whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
-        # Only signatures, validation data and timestamps added after signing (LTA updates) are no change.
-        modified = not covers_whole and (level is None or level.name not in {"NONE", "LTA_UPDATES"})
+        modified = not covers_whole and (level is None or level.name not in ALLOWED_AFTER_SIGNING)
         ts = status.timestamp_validity
         # "good" only when trusted with revocation data at hand (soft-fail passes a certificate nobody checked)
         revocation = "revoked" if status.revoked else "good" if status.trusted and has_revinfo else "unknown"

@@ -26,7 +26,7 @@ from django.tasks import task_backends
 
 from motcua.audit.services import audit_record
 from motcua.core import clock
-from motcua.core.errors import Conflict
+from motcua.core.errors import Conflict, DomainError, ValidationFailed
 from motcua.core.retry import exponential_backoff
 from motcua.dossiers.models import Dossier, DossierEvent
 
@@ -266,6 +266,40 @@ def pdf_signatures_verify(data: bytes) -> list[pdf.SignatureReport]:
     """Verify every signature of ``data`` against the configured trust roots (raises ``pdf.NotAPdf``)."""
     roots, crls, others = verification_roots()
     return pdf.pdf_verify(data, roots=roots, crls=crls, other_certs=others)
+
+
+class FileTooLarge(DomainError):
+    code = "file_too_large"
+    http_status = 413
+
+
+class NoSignature(DomainError):
+    code = "no_signature"
+    http_status = 422
+
+
+def public_verify(*, data: bytes) -> list[pdf.SignatureReport]:
+    """Anyone's verification of a PDF (the public page and the API).
+
+    Raises ``ValidationFailed`` (``empty_file``, ``not_pdf``, ``unreadable_pdf``), ``FileTooLarge`` and
+    ``NoSignature``: each a 4xx with its code.
+    """
+    if not data:
+        raise ValidationFailed("Tệp rỗng.", code="empty_file")
+    limit = settings.MOTCUA_SIGNATURE_VERIFY_MAX_BYTES
+    if len(data) > limit:
+        raise FileTooLarge(
+            f"Tệp lớn hơn {limit // (1024 * 1024)} MB, không kiểm tra được.", code="file_too_large"
+        )
+    if b"%PDF-" not in data[:1024]:
+        raise ValidationFailed("Tệp không phải là tài liệu PDF.", code="not_pdf")
+    try:
+        reports = pdf_signatures_verify(data)
+    except pdf.NotAPdf:
+        raise ValidationFailed("Không đọc được tài liệu PDF (tệp hỏng).", code="unreadable_pdf") from None
+    if not any(r.kind == "signature" for r in reports):
+        raise NoSignature("Tài liệu không có chữ ký số.", code="no_signature")
+    return reports
 
 
 def outcome_of(reports: list[pdf.SignatureReport]) -> str:

@@ -47,14 +47,21 @@ class SignerPlugin(Plugin):
         return []
 
     def validation_context(self) -> ValidationContext:
-        """The context signing validates the chain in and embeds (B-LT) from."""
-        roots = pdf.trust_roots(self.certificate_roots())
-        crls = self.crls()
+        """The context signing validates the chain in and embeds (B-LT) from.
+
+        The configured trust roots (and the sandbox CA's in sandbox mode, with its CRL, nothing fetched);
+        outside the sandbox pyHanko fetches the CRLs/OCSP answers the chain names, and a revoked certificate
+        is refused (hard-fail).
+        """
+        roots, crls, others = verification_roots()
+        roots += self.certificate_roots()
+        crls += self.crls()
         return ValidationContext(
-            trust_roots=roots or None,
+            trust_roots=roots,
+            other_certs=others,
             crls=[asn1_crl.CertificateList.load(c) for c in crls],
-            allow_fetching=not crls,
-            revocation_mode="hard-fail" if crls else "soft-fail",
+            allow_fetching=not sandbox_on(),
+            revocation_mode="hard-fail",
         )
 
 

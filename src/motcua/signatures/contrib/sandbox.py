@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from asn1crypto import x509 as asn1_x509
 from pyhanko.sign import signers
 
 from .. import pdf
@@ -28,12 +27,6 @@ class SandboxSigner(SignerPlugin):
             _signers.clear()
             _signers[key] = cached
         return cached
-
-    def certificate_roots(self) -> list[asn1_x509.Certificate]:
-        return [pdf.asn1_cert(sandbox_ca().root.certificate)]
-
-    def crls(self) -> list[bytes]:
-        return [sandbox_ca().crl_der()]
 
 
 _signers: dict[object, pdf.KeySigner] = {}
