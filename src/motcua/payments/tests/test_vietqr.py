@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from motcua.core.errors import ValidationFailed
@@ -57,6 +58,7 @@ def test_a_changed_character_breaks_the_crc() -> None:
         protocol.parse(tampered)
 
 
+@hypothesis_settings(deadline=None)  # a loaded CI machine, not the code, makes an example slow
 @given(
     amount=st.integers(min_value=1, max_value=10**12),
     account=st.text(alphabet="0123456789ABCDEFGHIJ", min_size=1, max_size=19),
