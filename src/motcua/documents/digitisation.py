@@ -72,8 +72,8 @@ def page_count_of(data: bytes, kind: str) -> int | None:
 
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         count = int(reader.root["/Pages"]["/Count"])
-    except Exception:  # a malformed page tree: no page count, never a refusal
-        logger.info("page count unreadable", exc_info=True)
+    except Exception as exc:  # a malformed page tree: no page count, never a refusal
+        logger.info("page count unreadable: %s: %s", type(exc).__name__, exc)
         return None
     return count if count >= 0 else None
 

@@ -183,6 +183,8 @@ def _draft_context(dossier: Dossier) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 2: edit the draft (applicant contacts, unit, form answers) and attach files per component."""
+    from .data_store import store_offer  # (data_store builds on this module's helpers)
+
     dossier = _draft(request, pk)
     version = dossier.procedure_version
     refusal = _level_refusal(request, version)
@@ -222,6 +224,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "answers": answers,
         "upload_form": UploadForm(),
         "upload_types": upload_types_display(),
+        "store": store_offer(request),
         "draft_retention_days": settings.MOTCUA_DRAFT_RETENTION_DAYS,
         "step": 2,
     }

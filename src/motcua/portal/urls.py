@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import lookup, my_dossiers, signature_check, statistics, submission, views
+from .data_store import draft_reuse, my_store, my_store_file
 
 app_name = "portal"
 urlpatterns = [
@@ -24,6 +25,14 @@ urlpatterns = [
         name="draft_upload_delete",
     ),
     path("ho-so-cua-toi/nhap/<int:pk>/xem-lai/", submission.draft_review, name="draft_review"),
+    path(
+        "ho-so-cua-toi/nhap/<int:pk>/dung-lai/<int:component_pk>/",
+        draft_reuse,
+        name="draft_reuse",
+    ),
+    # The citizen's data store (documents and results of earlier dossiers).
+    path("ho-so-cua-toi/kho-du-lieu/", my_store, name="my_store"),
+    path("ho-so-cua-toi/kho-du-lieu/<int:pk>/", my_store_file, name="my_store_file"),
     # My dossiers.
     path("ho-so-cua-toi/", my_dossiers.my_dossiers, name="my_dossiers"),
     path("ho-so-cua-toi/du-lieu-cua-toi.json", my_dossiers.my_data, name="my_data"),
