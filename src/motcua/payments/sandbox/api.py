@@ -1,4 +1,4 @@
-"""The sandbox VNPay merchant API (``POST /sandbox/vnpay/merchant_webapi/api/transaction``): QueryDR.
+"""The sandbox VNPay merchant API (``POST /sandbox/vnpay/merchant_webapi/api/transaction``): QueryDR, refund.
 
 Checks the request's pipe-joined signature and answers, signed the same way, what the sandbox gateway knows of
 the order: ``00`` with its transaction (status ``00`` paid, ``02`` failed), or ``91`` when no buyer ever paid it.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.db import transaction as db_transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -41,6 +42,8 @@ def transaction(request: HttpRequest) -> JsonResponse:
     }
     if params.get("vnp_TmnCode") != settings.MOTCUA_SANDBOX_VNPAY_TMN_CODE:
         return _answer({**base, "vnp_ResponseCode": "02", "vnp_Message": "Merchant is not valid"})
+    if params.get("vnp_Command") == "refund":
+        return _refund(params, base)
     if not protocol.verify_pipe(params, protocol.QUERYDR_REQUEST_FIELDS, secret()):
         return _answer({**base, "vnp_ResponseCode": "97", "vnp_Message": "Invalid checksum"})
     if params.get("vnp_Command") != "querydr":
@@ -65,5 +68,66 @@ def transaction(request: HttpRequest) -> JsonResponse:
             "vnp_OrderInfo": result.get("vnp_OrderInfo", ""),
             "vnp_PromotionCode": "",
             "vnp_PromotionAmount": "",
+        }
+    )
+
+
+def _refund_answer(fields: dict[str, str]) -> JsonResponse:
+    fields["vnp_SecureHash"] = protocol.sign_pipe(fields, protocol.REFUND_RESPONSE_FIELDS, secret())
+    return JsonResponse(fields)
+
+
+def _refund(params: dict[str, str], base: dict[str, str]) -> JsonResponse:
+    """``vnp_Command=refund`` as VNPay answers it: 97 checksum, 03 format (type, amount), 94 a request id seen
+    before, 91 no such transaction, 95 a transaction that did not succeed, else 00 (the refund recorded)."""
+    base = {**base, "vnp_Command": "refund"}
+
+    def refuse(code: str, message: str) -> JsonResponse:
+        return _refund_answer({**base, "vnp_ResponseCode": code, "vnp_Message": message})
+
+    if not protocol.verify_pipe(params, protocol.REFUND_REQUEST_FIELDS, secret()):
+        return refuse("97", "Invalid checksum")
+    kind, amount = params.get("vnp_TransactionType", ""), params.get("vnp_Amount", "")
+    if (
+        kind not in (protocol.REFUND_FULL, protocol.REFUND_PARTIAL)
+        or not amount.isdigit()
+        or int(amount) <= 0
+    ):
+        return refuse("03", "Invalid data format")
+    if not params.get("vnp_RequestId") or not params.get("vnp_CreateBy"):
+        return refuse("03", "Invalid data format")
+    with db_transaction.atomic():
+        txn = (
+            SandboxVnpayTransaction.objects.select_for_update()
+            .filter(tmn_code=params["vnp_TmnCode"], txn_ref=params.get("vnp_TxnRef", ""))
+            .first()
+        )
+        if txn is None:
+            return refuse("91", "Transaction not found")
+        if params["vnp_RequestId"] in txn.refund_request_ids:
+            return refuse("94", "Duplicate request")
+        if txn.params.get("vnp_TransactionStatus") != protocol.OK:
+            return refuse("95", "Transaction is not successful")
+        paid, wanted = int(txn.params.get("vnp_Amount", "0")), int(amount)
+        left = paid - txn.refunded_amount * 100
+        full_ok = kind == protocol.REFUND_FULL and wanted == paid and txn.refunded_amount == 0
+        partial_ok = kind == protocol.REFUND_PARTIAL and wanted <= left and wanted < paid
+        if not (full_ok or partial_ok):
+            return refuse("03", "Invalid amount")
+        txn.refunded_amount += wanted // 100
+        txn.refund_request_ids = [*txn.refund_request_ids, params["vnp_RequestId"]]
+        txn.save(update_fields=["refunded_amount", "refund_request_ids"])
+    return _refund_answer(
+        {
+            **base,
+            "vnp_ResponseCode": protocol.OK,
+            "vnp_Message": "Refund success",
+            "vnp_Amount": amount,
+            "vnp_BankCode": txn.params.get("vnp_BankCode", ""),
+            "vnp_PayDate": protocol.format_time(clock.now()),
+            "vnp_TransactionNo": f"{txn.transaction_no}{len(txn.refund_request_ids):02d}",
+            "vnp_TransactionType": kind,
+            "vnp_TransactionStatus": protocol.REFUND_STATUS_PROCESSING,
+            "vnp_OrderInfo": params.get("vnp_OrderInfo", ""),
         }
     )

@@ -99,3 +99,54 @@ class VnpayGateway(PaymentGateway):
         if not protocol.verify_pipe(answer, protocol.QUERYDR_RESPONSE_FIELDS, hash_secret()):
             raise GatewayUnavailable("VNPay QueryDR: the answer's signature does not match")
         return answer
+
+    def settle_from_query(self, answer: dict[str, str], payment: Payment) -> str:
+        code, state = answer.get("vnp_ResponseCode"), answer.get("vnp_TransactionStatus")
+        if code == protocol.QUERYDR_NOT_FOUND:
+            return "not_found"
+        if code != protocol.OK or state == "01":  # VNPay could not say, or still in progress
+            return "pending"
+        if state == protocol.OK:
+            # Paid, but not this amount: an operator looks at it.
+            return "succeeded" if answer.get("vnp_Amount") == str(payment.amount * 100) else "pending"
+        return "failed"
+
+    supports_refund = True
+
+    def refund(
+        self, payment: Payment, *, amount: int, full: bool, request_id: str, created_by: str, client_ip: str
+    ) -> tuple[bool, str, dict[str, str]]:
+        """VNPay 2.1.0 refund (``vnp_Command=refund`` on ``MOTCUA_VNPAY_API_URL``): ``vnp_TransactionType`` 02
+        (the whole amount) or 03 (a part), signed over the pipe-joined raw values in the documented order
+        (``protocol.REFUND_REQUEST_FIELDS``); the answer's signature is checked
+        (``protocol.REFUND_RESPONSE_FIELDS``). Accepted when ``vnp_ResponseCode`` is 00."""
+        params = {
+            "vnp_RequestId": request_id,
+            "vnp_Version": protocol.VERSION,
+            "vnp_Command": "refund",
+            "vnp_TmnCode": tmn_code(),
+            "vnp_TransactionType": protocol.REFUND_FULL if full else protocol.REFUND_PARTIAL,
+            "vnp_TxnRef": payment.reference,
+            "vnp_Amount": str(amount * 100),
+            "vnp_TransactionNo": payment.gateway_transaction_no,
+            "vnp_TransactionDate": protocol.format_time(payment.created_at),
+            "vnp_CreateBy": protocol.ascii_text(created_by, limit=250),
+            "vnp_CreateDate": protocol.format_time(clock.now()),
+            "vnp_IpAddr": client_ip or "127.0.0.1",
+            "vnp_OrderInfo": protocol.ascii_text(f"Hoan tien giao dich {payment.reference}"),
+        }
+        params["vnp_SecureHash"] = protocol.sign_pipe(params, protocol.REFUND_REQUEST_FIELDS, hash_secret())
+        try:
+            response = (self.transport or requests).post(
+                str(settings.MOTCUA_VNPAY_API_URL), json=params, timeout=10
+            )
+            answer: Any = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise GatewayUnavailable(f"VNPay refund: {type(exc).__name__}") from exc
+        if not isinstance(answer, dict):
+            raise GatewayUnavailable("VNPay refund: the answer is not a JSON object")
+        answer = {str(k): str(v) for k, v in answer.items()}
+        if not protocol.verify_pipe(answer, protocol.REFUND_RESPONSE_FIELDS, hash_secret()):
+            raise GatewayUnavailable("VNPay refund: the answer's signature does not match")
+        code = answer.get("vnp_ResponseCode", "")
+        return code == protocol.OK, code, answer

@@ -137,3 +137,51 @@ def sign_pipe(params: Mapping[str, object], fields: tuple[str, ...], secret: str
 def verify_pipe(params: Mapping[str, object], fields: tuple[str, ...], secret: str) -> bool:
     given = str(params.get("vnp_SecureHash", "") or "").lower()
     return bool(given and secret) and hmac.compare_digest(given, sign_pipe(params, fields, secret))
+
+
+# Refund (vnp_Command=refund) on the merchant API (MOTCUA_VNPAY_API_URL), VNPay 2.1.0: the request is signed over
+# these raw values joined with "|" in this order (vnp_TransactionNo may be empty), and so is the answer.
+REFUND_REQUEST_FIELDS = (
+    "vnp_RequestId",
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_TransactionType",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_TransactionNo",
+    "vnp_TransactionDate",
+    "vnp_CreateBy",
+    "vnp_CreateDate",
+    "vnp_IpAddr",
+    "vnp_OrderInfo",
+)
+REFUND_RESPONSE_FIELDS = (
+    "vnp_ResponseId",
+    "vnp_Command",
+    "vnp_ResponseCode",
+    "vnp_Message",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_BankCode",
+    "vnp_PayDate",
+    "vnp_TransactionNo",
+    "vnp_TransactionType",
+    "vnp_TransactionStatus",
+    "vnp_OrderInfo",
+)
+REFUND_FULL = "02"  # vnp_TransactionType: the whole amount
+REFUND_PARTIAL = "03"  # part of it
+# vnp_ResponseCode of a refund: 00 accepted; the others refuse it.
+REFUND_CODES = {
+    "00": "Yêu cầu hoàn tiền được chấp nhận",
+    "02": "Mã website (TmnCode) không hợp lệ",
+    "03": "Dữ liệu gửi sang không đúng định dạng",
+    "91": "Không tìm thấy giao dịch yêu cầu hoàn trả",
+    "94": "Yêu cầu trùng lặp, đang được xử lý",
+    "95": "Giao dịch không thành công bên VNPay, VNPay từ chối xử lý",
+    "97": "Chữ ký không hợp lệ",
+    "99": "Lỗi khác",
+}
+REFUND_STATUS_PROCESSING = "05"  # vnp_TransactionStatus: VNPay is processing the refund
