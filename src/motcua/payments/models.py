@@ -407,3 +407,26 @@ class Receipt(models.Model):
     @property
     def number_display(self) -> str:
         return f"{self.number:07d}/{self.year}"
+
+
+class ReconciliationReport(models.Model):
+    """A day's reconciliation with the gateways (``reconciliation.report_build``): one per day, rebuilt on demand.
+
+    ``lines`` holds one object per payment opened at a gateway that day: what motcua credited and what the
+    gateway said it received (``reconciliation.Line``).
+    """
+
+    day = models.DateField("ngày", unique=True)
+    built_at = models.DateTimeField("lập lúc")
+    queried = models.BooleanField("đã đối chiếu với cổng", default=True)
+    differences = models.PositiveIntegerField("số giao dịch lệch", default=0)
+    unavailable = models.PositiveIntegerField("số giao dịch không hỏi được cổng", default=0)
+    lines = models.JSONField("chi tiết", default=list)
+
+    class Meta:
+        verbose_name = "đối soát thanh toán theo ngày"
+        verbose_name_plural = "đối soát thanh toán theo ngày"
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}: {self.differences} lệch"

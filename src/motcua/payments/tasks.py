@@ -112,3 +112,47 @@ def sandbox_paygov_send_notify(transaction_id: int) -> str:
             wait = dt.timedelta(seconds=settings.MOTCUA_SANDBOX_PAYGOV_NOTIFY_RETRY_SECONDS)
             sandbox_paygov_send_notify.using(run_after=clock.now() + wait).enqueue(txn.pk)
         return txn.callback_state
+
+
+def _next_night(now: dt.datetime) -> dt.datetime:
+    """01:00 Vietnam time after ``now``: the nightly reconciliation's next run."""
+    local = now.astimezone(clock.VN_TZ)
+    run = local.replace(hour=1, minute=0, second=0, microsecond=0)
+    return run if run > local else run + dt.timedelta(days=1)
+
+
+@task()
+def reconcile_payments_daily(*, reschedule: bool = True) -> str:
+    """The nightly reconciliation (issue 12, item 7): settle what is pending after its expiry at every
+    queryable gateway, then build and keep yesterday's report (per gateway and unit: expected, received,
+    differences; finance staff download it in the back office). Then queue the next night's run: a chain of
+    one task at a time, started by ``motcua reconcile-payments --schedule``."""
+    from .reconciliation import report_build, settle_expired
+
+    try:
+        counts = settle_expired()
+        yesterday = clock.now().astimezone(clock.VN_TZ).date() - dt.timedelta(days=1)
+        report = report_build(yesterday)
+        outcome = (
+            f"settled:{counts['succeeded']} expired:{counts['expired']} differences:{report.differences}"
+        )
+    except Exception as exc:  # the chain goes on: tomorrow's run tries again
+        logger.exception("payment_reconciliation_failed")
+        outcome = f"failed: {type(exc).__name__}"
+    if reschedule:
+        reconcile_payments_daily.using(run_after=_next_night(clock.now())).enqueue(reschedule=True)
+    return outcome
+
+
+def reconcile_schedule_ensure() -> bool:
+    """Queue the nightly reconciliation unless a run is queued already; ``True`` when one was queued now."""
+    try:  # the database task backend: is a run of the chain waiting?
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - another backend: queue one
+        DBTaskResult = None  # type: ignore[misc, assignment]
+    if DBTaskResult is not None:
+        path = reconcile_payments_daily.module_path
+        if DBTaskResult.objects.filter(task_path=path, status="READY").exists():
+            return False
+    reconcile_payments_daily.using(run_after=_next_night(clock.now())).enqueue(reschedule=True)
+    return True
