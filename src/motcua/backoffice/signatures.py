@@ -25,10 +25,15 @@ from motcua.signatures.selectors import (
 from motcua.signatures.services import signature_request_retry
 
 
-def signatures_context(dossier: Dossier, upload_groups: list[dict[str, Any]]) -> dict[str, Any]:
-    """The signature requests of the page (one query) and each uploaded file's check (one query)."""
-    requests = dossier_signature_requests(dossier)
-    checks = dossier_file_verifications(dossier)
+def signatures_context(
+    dossier: Dossier, upload_groups: list[dict[str, Any]], printable: list[str]
+) -> dict[str, Any]:
+    """The signature requests of the page and each uploaded PDF's check: one query each, and none when there
+    can be nothing (no result yet and no issued form 02–04; no PDF uploaded)."""
+    issued = dossier.finished_at is not None or bool({"02", "03", "04"} & set(printable))
+    requests = dossier_signature_requests(dossier) if issued else []
+    pdfs = any(row["upload"].content_type == "application/pdf" for g in upload_groups for row in g["files"])
+    checks = dossier_file_verifications(dossier) if pdfs else {}
     for group in upload_groups:
         for row in group["files"]:
             row["signature_check"] = checks.get(f"upload:{row['upload'].pk}")

@@ -32,7 +32,7 @@ from motcua.documents.selectors import dossier_result_files, dossier_uploads, up
 from motcua.documents.services import dossier_result_attach
 from motcua.documents.store import reuse_verified
 from motcua.dossiers.constants import Action
-from motcua.dossiers.lifecycle import actions_for, dossier_transition
+from motcua.dossiers.lifecycle import actions_for, actor_roles, dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.printing import (
     CLASSIFICATION_LABELS,
@@ -58,6 +58,7 @@ from motcua.organisations.constants import Role
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import units_for_user, units_visible_to
 from motcua.payments.selectors import balance_of, dossier_ledger
+from motcua.payments.services import PAYABLE_STATES
 from motcua.signatures.selectors import signed_copy_name
 
 from .current_step import current_steps
@@ -65,6 +66,7 @@ from .digitisation import digitisation_context
 from .forms import (
     ACTION_FORMS,
     ActionForm,
+    CashForm,
     IntakeForm,
     LogbookForm,
     ProcedureSearchForm,
@@ -338,7 +340,7 @@ def _dossier_context(
         "dossier": dossier,
         "current_steps": current_steps(dossier, now),
         "upload_groups": upload_groups,
-        **signatures_context(dossier, upload_groups),
+        **signatures_context(dossier, upload_groups, printable),
         "result_files": [
             {"upload": u, "url": reverse("backoffice:dossier_upload", args=[dossier.code, u.pk])}
             for u in dossier_result_files(dossier)
@@ -362,14 +364,26 @@ def _dossier_context(
         "national_sync": dossier_sync(dossier),
         **digitisation_context(user, dossier),
         "nav_active": "dossier",
-        **_ledger(dossier),
+        **_ledger(dossier, user),
     }
 
 
-def _ledger(dossier: Dossier) -> dict[str, Any]:
-    """The dossier's fees ledger and its balance, one query (docs/payments.md)."""
+def _ledger(dossier: Dossier, user: Any = None) -> dict[str, Any]:
+    """The dossier's fees ledger and its balance, one query (docs/payments.md); the cash form
+    (``backoffice.payments``) for an officer of the dossier's unit while something is due."""
     entries = list(dossier_ledger(dossier))
-    return {"ledger": entries, "balance": balance_of(entries)}
+    balance = balance_of(entries)
+    cash = (
+        balance.due > 0
+        and dossier.status in PAYABLE_STATES
+        and user is not None
+        and Role.OFFICER in actor_roles(dossier, user)
+    )
+    return {
+        "ledger": entries,
+        "balance": balance,
+        "cash_form": CashForm(initial={"amount": balance.due}) if cash else None,
+    }
 
 
 def _upload_groups(dossier: Dossier) -> list[dict[str, Any]]:
