@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import ValidationFailed
+from motcua.core.text import vi_sort_key
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import END_OF_TIME, Dossier  # END_OF_TIME: "not ended yet"
 from motcua.dossiers.selectors import QUEUES, WORKING_STATES, past_due_q
@@ -57,7 +58,10 @@ _LEVEL_ORDER: dict[str, int] = {
     Level.COMMUNE: 4,
 }
 
-BY_CHOICES: tuple[str, ...] = ("unit", "level")
+BY_CHOICES: tuple[str, ...] = ("unit", "level", "field")
+# The kinds of period a month is reported over: ``official`` is Decree 09/2019/NĐ-CP's reporting period (the
+# 15th of the previous month to the 14th), ``calendar`` the calendar month.
+PERIOD_KINDS: tuple[str, ...] = ("official", "calendar")
 
 COUNT_FIELDS: tuple[str, ...] = (
     "carried_over",
@@ -105,6 +109,36 @@ class Period:
         return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=VN_TZ)
 
 
+def month_period(month: str | dt.date, kind: str = "calendar") -> Period:
+    """The reporting period of ``month`` (``YYYY-MM`` or any day of it) of ``kind`` (``PERIOD_KINDS``).
+
+    ``official``: from the 15th of the previous month to the 14th of the month (Decree 09/2019/NĐ-CP, art. 12:
+    the figures of a monthly report are closed on the 14th), e.g. 2023-03 -> 2023-02-15 .. 2023-03-14;
+    ``calendar``: the 1st to the last day of the month. Raises ``ValidationFailed`` (``invalid_month``,
+    ``invalid_period_kind``).
+    """
+    if kind not in PERIOD_KINDS:
+        raise ValidationFailed(
+            _("Loại kỳ báo cáo phải là 'official' (15 tháng trước – 14) hoặc 'calendar' (tháng dương lịch)."),
+            code="invalid_period_kind",
+            details={"period": kind},
+        )
+    if isinstance(month, str):
+        try:
+            first = dt.datetime.strptime(month, "%Y-%m").date()
+        except ValueError:
+            raise ValidationFailed(
+                _("Tháng báo cáo phải có dạng YYYY-MM."), code="invalid_month", details={"month": month}
+            ) from None
+    else:
+        first = month.replace(day=1)
+    if kind == "official":
+        previous = (first - dt.timedelta(days=1)).replace(day=15)
+        return Period(previous, first.replace(day=14))
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    return Period(first, next_month - dt.timedelta(days=1))
+
+
 def rate(numerator: int, denominator: int) -> float | None:
     """A fraction rounded to 4 decimals (half away from zero), ``None`` when ``denominator`` is 0."""
     if denominator == 0:
@@ -128,6 +162,7 @@ def block(counts: dict[str, int]) -> dict[str, Any]:
             "online": c["online"],
             "counter": c["counter"],
             "post": c["post"],
+            "counter_post": c["counter"] + c["post"],  # the form's one column "trực tiếp, dịch vụ bưu chính"
             "new": c["new"],
             "total": c["carried_over"] + c["new"],
         },
@@ -152,6 +187,14 @@ def dossiers_in_window(period: Period, unit_ids: Iterable[int] | None = None) ->
 
 def report_counts_by_unit(period: Period, unit_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
     """Raw counts per unit id (one grouped aggregate query)."""
+    return {key[0]: counts for key, counts in report_counts(period, unit_ids).items()}
+
+
+def report_counts(
+    period: Period, unit_ids: Iterable[int] | None = None, *, by_field: bool = False
+) -> dict[tuple[int, ...], dict[str, int]]:
+    """Raw counts per ``(unit id,)``, or per ``(unit id, field id)`` with ``by_field`` (one grouped query;
+    by field it joins the procedure, so PostgreSQL reads the table, not only the window index)."""
     start, end = period.start_at, period.end_at
     new = Q(received_at__gte=start)
     ended_in = Q(ended__lt=end)
@@ -172,10 +215,11 @@ def report_counts_by_unit(period: Period, unit_ids: Iterable[int] | None = None)
         # yet (nothing is overdue before its time): clock running, statutory due passed
         "overdue": Count("unit", filter=still_open & past_due_q(min(end, clock.now()))),
     }
+    group = ("unit_id", "procedure_version__procedure__field_id") if by_field else ("unit_id",)
     rows: Iterable[dict[str, Any]] = (
-        dossiers_in_window(period, unit_ids).values("unit_id").annotate(**aggregates)  # type: ignore[assignment]
+        dossiers_in_window(period, unit_ids).values(*group).annotate(**aggregates)
     )
-    return {row["unit_id"]: {name: row[name] for name in COUNT_FIELDS} for row in rows}
+    return {tuple(row[g] for g in group): {name: row[name] for name in COUNT_FIELDS} for row in rows}
 
 
 def _add(target: dict[str, int], counts: dict[str, int]) -> None:
@@ -201,15 +245,30 @@ def report_scope(unit_code: str | None, period: Period) -> tuple[Unit | None, se
 
 
 def monthly_report(
-    *, date_from: dt.date, date_to: dt.date, unit_code: str | None = None, by: str = "unit"
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    unit_code: str | None = None,
+    by: str = "unit",
+    month: str | None = None,
+    period_kind: str = "calendar",
 ) -> dict[str, Any]:
-    """The monthly report as the JSON shape of docs/reports.md.
+    """The monthly report as the JSON shape of docs/reports.md, over ``[date_from, date_to]`` or over the
+    reporting period of ``month`` (``YYYY-MM``) of ``period_kind`` (``month_period``); with a month the JSON
+    also says ``"month"`` and ``"period"`` (the kind), and ``from``/``to`` are the period's days.
 
-    Raises ``ValidationFailed`` (``invalid_period``, ``invalid_by``) or ``NotFound`` (``unit_not_found``).
+    Raises ``ValidationFailed`` (``invalid_period``, ``invalid_by``, ``invalid_month``,
+    ``invalid_period_kind``) or ``NotFound`` (``unit_not_found``).
     """
+    if month is not None:
+        chosen = month_period(month, period_kind)
+        report = monthly_report(date_from=chosen.start, date_to=chosen.end, unit_code=unit_code, by=by)
+        return {"from": report["from"], "to": report["to"], "month": month, "period": period_kind, **report}
+    if date_from is None or date_to is None:
+        raise ValidationFailed(_("Cần kỳ báo cáo: từ ngày – đến ngày, hoặc tháng."), code="missing_period")
     if by not in BY_CHOICES:
         raise ValidationFailed(
-            _("Tham số 'by' phải là 'unit' hoặc 'level'."), code="invalid_by", details={"by": by}
+            _("Tham số 'by' phải là 'unit', 'level' hoặc 'field'."), code="invalid_by", details={"by": by}
         )
     period = Period(date_from, date_to)
     _root, unit_ids = report_scope(unit_code, period)
@@ -233,6 +292,8 @@ def monthly_report(
                     **block(counts.get(unit.pk, {})),
                 }
             )
+    elif by == "field":
+        rows = _rows_by_field(period, unit_ids, units)
     else:
         per_level: dict[str, dict[str, int]] = {}
         for unit in units:
@@ -249,6 +310,51 @@ def monthly_report(
         "rows": rows,
         "totals": block(totals),
     }
+
+
+def _rows_by_field(period: Period, unit_ids: set[int] | None, units: list[Unit]) -> list[dict[str, Any]]:
+    """Form II.06a's rows: each reporting level (``kind`` "level", its totals), then the fields (lĩnh vực) of
+    the dossiers counted at that level (``kind`` "field", key ``level:field id``), by name."""
+    from motcua.catalog.models import Field
+
+    level_of = {u.pk: str(REPORTING_LEVEL.get(Level(u.level), u.level)) for u in units}
+    per_level: dict[str, dict[str, int]] = {}
+    per_field: dict[str, dict[int, dict[str, int]]] = defaultdict(dict)
+    for (unit_id, field_id), unit_counts in report_counts(period, unit_ids, by_field=True).items():
+        level = level_of.get(unit_id)
+        if level is None:
+            continue
+        _add(per_level.setdefault(level, {}), unit_counts)
+        _add(per_field[level].setdefault(field_id, {}), unit_counts)
+    names = dict(
+        Field.objects.filter(pk__in={f for fields in per_field.values() for f in fields}).values_list(
+            "pk", "name"
+        )
+    )
+    rows: list[dict[str, Any]] = []
+    for level in REPORTING_LEVELS:
+        if level not in per_level:
+            continue
+        rows.append(
+            {
+                "key": level,
+                "name": str(Level(level).label),
+                "level": level,
+                "kind": "level",
+                **block(per_level[level]),
+            }
+        )
+        for field_id in sorted(per_field[level], key=lambda f: vi_sort_key(names.get(f, ""))):
+            rows.append(
+                {
+                    "key": f"{level}:{field_id}",
+                    "name": names.get(field_id, ""),
+                    "level": level,
+                    "kind": "field",
+                    **block(per_field[level][field_id]),
+                }
+            )
+    return rows
 
 
 # ------------------------------------------------------------------------------------------ monthly series
