@@ -26,6 +26,8 @@ from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_by_code
 from motcua.reports.selectors import WorkloadDay, dashboard_panels, dashboard_units
 
+from .digitisation import digitisation_panel
+
 
 def _workload_chart(workload: list[WorkloadDay]) -> dict[str, Any]:
     return {
@@ -93,6 +95,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "units": units,
         "nav_active": "dashboard",
         "workload_chart": _workload_chart(panels.workload),
+        "digitisation": digitisation_panel(panels.digitisation),
         "queue_urls": {slug.replace("-", "_"): reverse("backoffice:queue", args=[slug]) for slug in QUEUES},
         "statistics_url": reverse("portal:statistics") + f"?{query}&{urlencode({'don_vi': unit.code})}",
         "index_url": reverse("portal:statistics_index") + f"?{query}&{urlencode({'don_vi': unit.code})}",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from motcua.core import formatting
 from motcua.core.errors import DomainError, NotFound
 from motcua.documents.digitisation import DIGITISE_ROLES, NOT_DIGITISABLE, component_digitise
 from motcua.documents.results import RESULT_ISSUED, is_expired, result_record_of, result_record_validity_set
@@ -167,3 +168,42 @@ def dossier_result_validity(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(target)
     messages.success(request, _("Đã cập nhật hiệu lực của kết quả %(number)s.") % {"number": record.number})
     return redirect(target)
+
+
+def digitisation_panel(counts: Any) -> dict[str, Any] | None:
+    """The dashboard's digitisation panel: the month's four shares, formatted (``reports.digitisation``)."""
+    if counts is None:
+        return None
+    return {
+        "counts": counts,
+        "rows": [
+            (
+                "intake",
+                _("Hồ sơ nộp trực tiếp, qua bưu chính được số hóa khi tiếp nhận"),
+                counts.counter_digitised,
+                counts.counter_received,
+                formatting.percent(counts.intake_rate),
+            ),
+            (
+                "results",
+                _("Kết quả giải quyết được số hóa"),
+                counts.results_digitised,
+                counts.results,
+                formatting.percent(counts.results_digitised_rate),
+            ),
+            (
+                "signed",
+                _("Kết quả được ký số"),
+                counts.results_signed,
+                counts.results,
+                formatting.percent(counts.results_signed_rate),
+            ),
+            (
+                "reused",
+                _("Thành phần hồ sơ dùng lại từ kho dữ liệu"),
+                counts.components_reused,
+                counts.components,
+                formatting.percent(counts.reuse_rate),
+            ),
+        ],
+    }

@@ -540,6 +540,8 @@ class DashboardPanels:
     month: dict[str, Any]  # the monthly report's block of the month so far, for the whole sub-tree
     month_period: Period
     sub_units: list[SubUnitRow]
+    # The month so far's digitisation counts for the sub-tree (``reports.digitisation.DigitisationCounts``).
+    digitisation: Any = None
 
 
 def dashboard_units(user: Any) -> list[Unit]:
@@ -585,6 +587,13 @@ def _open_counts(dossiers: QuerySet[Dossier], due_soon: Q, overdue: Q, *fields: 
         total=Count("pk"), due_soon=Count("pk", filter=due_soon), overdue=Count("pk", filter=overdue)
     )
     return list(rows)
+
+
+def _digitisation_month(month: Period, scope_ids: set[int]) -> Any:
+    """The digitisation panel's counts (three grouped queries; ``reports.digitisation`` builds on this module)."""
+    from .digitisation import digitisation_totals
+
+    return digitisation_totals(month, scope_ids)
 
 
 def dashboard_panels(user: Any, unit: Unit) -> DashboardPanels:
@@ -707,4 +716,5 @@ def dashboard_panels(user: Any, unit: Unit) -> DashboardPanels:
         month=block(month_totals),
         month_period=month,
         sub_units=sub_units,
+        digitisation=_digitisation_month(month, scope_ids),
     )
