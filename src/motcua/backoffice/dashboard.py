@@ -91,6 +91,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             }
             for row in panels.sub_units
         ],
+        "national_sync": panels.national_sync,
+        "national_sync_rows": [
+            {"row": row, "share_display": formatting.percent(row.sync.on_time_share)}
+            for row in (panels.national_sync.rows if panels.national_sync else [])
+        ],
+        "national_sync_share_display": formatting.percent(
+            panels.national_sync.total.on_time_share if panels.national_sync else None
+        ),
         "unit": unit,
         "units": units,
         "nav_active": "dashboard",

@@ -40,6 +40,7 @@ from motcua.core.text import vi_sort_key
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import END_OF_TIME, Dossier  # END_OF_TIME: "not ended yet"
 from motcua.dossiers.selectors import QUEUES, WORKING_STATES, past_due_q
+from motcua.national_portal.selectors import UnitSync, national_sync_by_unit
 from motcua.organisations.constants import REPORTING_LEVEL, Level
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_by_code, unit_descendant_ids, units_for_user, valid_on_q
@@ -528,6 +529,28 @@ class SubUnitRow:
 
 
 @dataclass(frozen=True)
+class NationalSyncRow:
+    """The national-portal synchronisation of a unit's own dossiers, or of a sub-unit with everything below."""
+
+    unit: Unit
+    own: bool  # the dashboard unit's own dossiers (not its sub-units')
+    sync: UnitSync
+
+
+@dataclass(frozen=True)
+class NationalSyncPanel:
+    """The Decision 766 synchronisation indicator of the month so far and the updates waiting now
+    (``national_portal.selectors.national_sync_by_unit``), for the unit's sub-tree and per row."""
+
+    total: UnitSync
+    rows: list[NationalSyncRow]
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.total.dossiers or self.total.pending or self.total.parked)
+
+
+@dataclass(frozen=True)
 class DashboardPanels:
     """Every number of the dashboard of ``unit`` as one user sees it."""
 
@@ -540,6 +563,7 @@ class DashboardPanels:
     month: dict[str, Any]  # the monthly report's block of the month so far, for the whole sub-tree
     month_period: Period
     sub_units: list[SubUnitRow]
+    national_sync: NationalSyncPanel | None = None
     # The month so far's digitisation counts for the sub-tree (``reports.digitisation.DigitisationCounts``).
     digitisation: Any = None
 
@@ -706,6 +730,21 @@ def dashboard_panels(user: Any, unit: Unit) -> DashboardPanels:
                 month=block(branch_counts.get(child.pk, {})),
             )
         )
+    # The national portal's synchronisation this month (Decision 766), per sub-unit branch and in all.
+    sync_by_unit = national_sync_by_unit(
+        unit_ids=sorted(scope_ids), start=month.start_at, end=month.end_at, now=now
+    )
+    sync_total = UnitSync(unit_id=unit.pk)
+    sync_branch: dict[int, UnitSync] = {}
+    for sync in sync_by_unit:
+        sync_total = sync_total + sync
+        branch_id = _branch_of(sync.unit_id, unit.pk, parent_of)
+        branch_key: int = unit.pk if branch_id is None else branch_id
+        sync_branch[branch_key] = sync_branch.get(branch_key, UnitSync(unit_id=branch_key)) + sync
+    sync_rows = [
+        NationalSyncRow(unit=u, own=u.pk == unit.pk, sync=sync_branch.get(u.pk, UnitSync(unit_id=u.pk)))
+        for u in [unit, *(row.unit for row in sub_units)]
+    ]
     return DashboardPanels(
         now=now,
         summary=summary,
@@ -717,4 +756,5 @@ def dashboard_panels(user: Any, unit: Unit) -> DashboardPanels:
         month_period=month,
         sub_units=sub_units,
         digitisation=_digitisation_month(month, scope_ids),
+        national_sync=NationalSyncPanel(total=sync_total, rows=sync_rows),
     )
