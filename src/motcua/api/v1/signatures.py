@@ -40,7 +40,14 @@ class SignatureReportSerializer(serializers.Serializer):  # type: ignore[type-ar
 
 
 class VerifyThrottle(AnonRateThrottle):
-    rate = "60/minute"
+    """Verification costs CPU: each address gets ``MOTCUA_SIGNATURE_VERIFY_RATE`` (60/minute by default)."""
+
+    scope = "signature_verify"
+
+    def get_rate(self) -> str:
+        from django.conf import settings
+
+        return str(getattr(settings, "MOTCUA_SIGNATURE_VERIFY_RATE", "60/minute"))
 
 
 class SignatureVerifyApi(APIView):
