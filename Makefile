@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist); each has its own test database. PYTEST_WORKERS=0 runs in this process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format bench install install-dev serve clean
+.PHONY: run test lint format bench fuzz install install-dev serve clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) && echo "Using $$py" && "$$py" -m venv $(VENV)
@@ -36,6 +36,12 @@ run: $(STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest --create-db -n $(PYTEST_WORKERS) --cov --cov-report= $(PYTEST_ARGS)
 	@echo "Line coverage of src/motcua (tests and migrations left out): $$($(BIN)/coverage report --format=total)%"
+
+## fuzz: schemathesis over every API operation, with a staff token and anonymously (tests/fuzz; ~2 min);
+## FUZZ_EXAMPLES inputs per operation; on PostgreSQL with DATABASE_URL=postgres://…
+FUZZ_EXAMPLES ?= 40
+fuzz: $(DEV_STAMP)
+	MOTCUA_FUZZ=1 MOTCUA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz --create-db -n $(PYTEST_WORKERS) -p no:cacheprovider -q
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench

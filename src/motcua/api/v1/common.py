@@ -18,6 +18,18 @@ AS_OF = OpenApiParameter(
 )
 
 
+class QueryBoolean(serializers.BooleanField):
+    """A boolean query parameter as OpenAPI writes it: ``true`` or ``false``, nothing else.
+
+    DRF's ``BooleanField`` also takes ``1``, ``yes``, ``on``, ``True`` …, and with ``allow_null`` ``null`` and
+    the empty string: values the schema calls invalid were answered as if valid (issue 17).
+    """
+
+    TRUE_VALUES = {"true", True}
+    FALSE_VALUES = {"false", False}
+    NULL_VALUES: set[str | None] = set()
+
+
 def query_params(
     serializer_class: type[serializers.Serializer],
     request: Request,

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from motcua.accounts.access import IsStaffAccount
@@ -46,6 +47,13 @@ class PdfRenderer(BaseRenderer):
 class DossierFormApi(APIView):
     permission_classes = [IsStaffAccount]
     renderer_classes = [JSONRenderer, PdfRenderer]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # An error is JSON and says so, even when the client asked for a PDF (?format=pdf, Accept).
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     @extend_schema(
         operation_id="dossiers_form",

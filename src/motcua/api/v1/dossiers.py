@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from motcua.accounts.access import IsStaffAccount
 from motcua.api import pagination
 from motcua.api.serializers import Serializer
-from motcua.api.v1.common import paginated
+from motcua.api.v1.common import QueryBoolean, paginated, query_params
 from motcua.core.errors import NotFound
 from motcua.core.masking import mask_id_number
 from motcua.dossiers.constants import Action, ApplicantKind, Routing, Status
@@ -184,6 +184,10 @@ def _detail(request: Request, code: str, *, action: str = "") -> dict[str, Any]:
     return body
 
 
+# What validate_status accepts: state names separated by commas (empty parts ignored).
+_STATUS_LIST_PATTERN = "^({names})?(,({names})?)*$".format(names="|".join(Status.values))
+
+
 class DossierListCreateApi(APIView):
     permission_classes = [IsStaffAccount]
 
@@ -198,7 +202,7 @@ class DossierListCreateApi(APIView):
     class DossierFilterInput(Serializer):
         status = serializers.CharField(required=False, allow_blank=True, default="")
         unit = serializers.CharField(required=False, allow_blank=True, default="")
-        overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+        overdue = QueryBoolean(required=False)
         q = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
         def validate_status(self, value: str) -> str:
@@ -210,7 +214,11 @@ class DossierListCreateApi(APIView):
     @extend_schema(
         operation_id="dossiers_list",
         parameters=[
-            OpenApiParameter("status", str, description="state name(s), comma-separated"),
+            OpenApiParameter(
+                "status",
+                {"type": "string", "pattern": _STATUS_LIST_PATTERN},
+                description="state name(s), comma-separated",
+            ),
             OpenApiParameter("unit", str, description="unit code"),
             OpenApiParameter("overdue", bool),
             OpenApiParameter("q", str, description="code, applicant name or exact ID number"),
@@ -220,9 +228,8 @@ class DossierListCreateApi(APIView):
         responses={200: paginated("DossierPage", DossierListOutput(many=True))},
     )
     def get(self, request: Request) -> Response:
-        filters = self.DossierFilterInput(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        qs = dossier_list(user=request.user, **filters.validated_data)  # type: ignore[arg-type]
+        filters = query_params(self.DossierFilterInput, request)  # each at most once, typed strictly
+        qs = dossier_list(user=request.user, **filters)  # type: ignore[arg-type]
         paginator = pagination.Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(DossierListOutput(page, many=True).data)

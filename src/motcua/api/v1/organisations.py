@@ -58,8 +58,9 @@ class UnitListApi(APIView):
         as_of = serializers.DateField(required=False, input_formats=["iso-8601"])
         level = serializers.ChoiceField(choices=Level.choices, required=False)
         # the metaclass moves declared fields off the class, so "parent" does not shadow Field.parent
-        parent = serializers.CharField(required=False, max_length=32)  # type: ignore[assignment]
-        q = serializers.CharField(required=False, max_length=200)
+        # Blank (or only spaces/newlines) means "not given", as the schema's plain string allows (issue 17).
+        parent = serializers.CharField(required=False, allow_blank=True, max_length=32)  # type: ignore[assignment]
+        q = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     Pagination = pagination.Pagination
 
@@ -69,9 +70,17 @@ class UnitListApi(APIView):
         parameters=[
             AS_OF,
             OpenApiParameter("level", OpenApiTypes.STR, enum=Level.values, required=False),
-            OpenApiParameter("parent", OpenApiTypes.STR, description="Mã đơn vị cấp trên", required=False),
             OpenApiParameter(
-                "q", OpenApiTypes.STR, description="Tìm theo mã hoặc tên, không dấu", required=False
+                "parent",
+                {"type": "string", "maxLength": 32},
+                description="Mã đơn vị cấp trên",
+                required=False,
+            ),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": 200},
+                description="Tìm theo mã hoặc tên, không dấu",
+                required=False,
             ),
             pagination.LIMIT,
             pagination.OFFSET,

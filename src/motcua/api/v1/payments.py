@@ -200,7 +200,8 @@ class VnpayIpnApi(APIView):
             "VNPay 2.1.0 IPN. Always HTTP 200; `RspCode`: 97 bad signature, 01 order not found, 04 amount "
             "mismatch, 02 already confirmed, 00 confirmed (a failure too), 99 unexpected error."
         ),
-        parameters=[OpenApiParameter("vnp_SecureHash", str, required=True)],
+        # Not required: an IPN without a signature is answered like a wrong one (HTTP 200, RspCode 97).
+        parameters=[OpenApiParameter("vnp_SecureHash", str, required=False)],
         responses={
             200: inline_serializer(
                 "VnpayIpnAnswer", {"RspCode": serializers.CharField(), "Message": serializers.CharField()}
@@ -230,13 +231,13 @@ class PaygovNotifyApi(APIView):
         request=inline_serializer(
             "PaygovNotification",
             {
-                "MaDoiTac": serializers.CharField(),
-                "MaTraCuuTT": serializers.CharField(),
-                "MaGiaoDich": serializers.CharField(),
-                "SoTien": serializers.CharField(),
-                "TrangThai": serializers.CharField(),
-                "ThoiGianThanhToan": serializers.CharField(),
-                "ChuKy": serializers.CharField(),
+                "MaDoiTac": serializers.CharField(required=False),
+                "MaTraCuuTT": serializers.CharField(required=False),
+                "MaGiaoDich": serializers.CharField(required=False),
+                "SoTien": serializers.CharField(required=False),
+                "TrangThai": serializers.CharField(required=False),
+                "ThoiGianThanhToan": serializers.CharField(required=False),
+                "ChuKy": serializers.CharField(required=False),
             },
         ),
         responses={

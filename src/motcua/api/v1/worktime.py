@@ -12,14 +12,21 @@ from rest_framework.views import APIView
 
 from motcua.api.serializers import Serializer
 from motcua.worktime.constants import LimitUnit
-from motcua.worktime.inputs import parse_due_request
+from motcua.worktime.inputs import MAX_LIMIT, parse_due_request
 from motcua.worktime.services import get_calendar
+
+# ISO 8601 as parse_received reads it, in the years it supports (1990–2099); naive means Vietnam time.
+RECEIVED_PATTERN = (
+    r"^(199\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?$"
+)
 
 _ERROR = inline_serializer(
     "WorktimeError",
     fields={
         "code": serializers.ChoiceField(
             choices=[
+                "malformed_request",  # a NUL character (core middleware), as on every operation
                 "missing_received",
                 "invalid_received",
                 "missing_limit",
@@ -37,7 +44,8 @@ _ERROR = inline_serializer(
 class DueApi(APIView):
     """The due time (ngày hẹn trả) of a receipt instant and a limit, on the installation's calendar."""
 
-    class OutputSerializer(Serializer):
+    # Its own name: a nested "OutputSerializer" here and in the units API made one schema component "Output".
+    class DueOutputSerializer(Serializer):
         due = serializers.DateTimeField(help_text="ISO 8601, giờ Việt Nam (+07:00)")
 
     @extend_schema(
@@ -46,21 +54,26 @@ class DueApi(APIView):
         parameters=[
             OpenApiParameter(
                 "received",
-                OpenApiTypes.STR,
+                {"type": "string", "pattern": RECEIVED_PATTERN},
                 required=True,
                 description="Thời điểm tiếp nhận, ISO 8601 (không có múi giờ: giờ Việt Nam), ví dụ 2023-01-19T10:00",
             ),
-            OpenApiParameter("limit", OpenApiTypes.INT, required=True, description="Thời hạn (≥ 0)"),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT},
+                required=True,
+                description="Thời hạn (≥ 0; 0 với same_day)",
+            ),
             OpenApiParameter("unit", OpenApiTypes.STR, enum=LimitUnit.values, required=True),
             OpenApiParameter(
                 "cutoff",
-                OpenApiTypes.STR,
+                {"type": "string", "pattern": r"^(([01]?\d|2[0-3]):[0-5]\d)?$"},
                 required=False,
                 description="Giờ chốt cho thời hạn trong ngày, HH:MM",
             ),
         ],
         responses={
-            200: OutputSerializer,
+            200: DueOutputSerializer,
             400: OpenApiResponse(_ERROR, description="Tham số không hợp lệ"),
         },
     )

@@ -352,11 +352,13 @@ def test_actions_are_404_outside_scope_and_403_read_only(world: World) -> None:
     a, _b = _seed(world)
     for who in ("officer_b", "specialist_b"):
         response = client_for(getattr(world, who)).post(
-            "/api/v1/dossiers/A-1/actions/resolve/", {"result": "x"}
+            "/api/v1/dossiers/A-1/actions/resolve/", {"result": "x"}, format="json"
         )
         assert response.status_code == 404
     # The province leader sees the commune's dossier but may not act on it.
-    response = client_for(world.leader_p).post("/api/v1/dossiers/A-1/actions/stop/", {"note": "x"})
+    response = client_for(world.leader_p).post(
+        "/api/v1/dossiers/A-1/actions/stop/", {"note": "x"}, format="json"
+    )
     assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
     assert Dossier.objects.get(pk=a.pk).status == Status.PROCESSING
 
