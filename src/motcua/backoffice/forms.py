@@ -303,7 +303,24 @@ class RequestPaymentForm(ActionForm):
 
 
 class PaymentReceivedForm(ActionForm):
+    """The fees are paid: the ledger must owe nothing, or the officer records here the cash taken for all that
+    is still due (a counter credit in their name, in the same step; docs/payments.md)."""
+
     action = Action.PAYMENT_RECEIVED
+    cash_amount = forms.IntegerField(
+        label=_("Số tiền mặt thu tại quầy (đồng; để trống nếu người nộp đã thanh toán đủ)"),
+        required=False,
+        min_value=1,
+        max_value=10**13,
+    )
+    payer_name = forms.CharField(label=_("Người nộp tiền"), required=False, max_length=255)
+
+    def params(self) -> dict[str, Any]:
+        params = super().params()
+        if self.cleaned_data.get("cash_amount"):
+            params["cash_amount"] = self.cleaned_data["cash_amount"]
+            params["payer_name"] = self.cleaned_data.get("payer_name") or ""
+        return params
 
 
 class MultipleFileInput(forms.FileInput):
@@ -433,3 +450,37 @@ class LogbookForm(forms.Form):
             elif (end - start).days > 366:
                 self.add_error("date_to", _("Chỉ xuất tối đa một năm mỗi lần."))
         return data
+
+
+class CashForm(forms.Form):
+    """Cash taken at the counter (back-office dossier page, *Thu tiền mặt*): the amount and who paid it."""
+
+    amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=1, max_value=10**13)
+    payer_name = forms.CharField(label=_("Người nộp tiền"), required=False, max_length=255)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "cash")
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class BankStatementUploadForm(forms.Form):
+    """A statement file of the collection account (the same import as ``motcua import-bank-statement``)."""
+
+    account = forms.CharField(label=_("Số tài khoản thu"), max_length=64)
+    file = forms.FileField(label=_("Tệp sao kê (.csv hoặc .xlsx)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class BankLineAssignForm(forms.Form):
+    """Assign an unmatched statement line to a dossier by its code."""
+
+    dossier = forms.CharField(label=_("Mã hồ sơ"), max_length=64)
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)

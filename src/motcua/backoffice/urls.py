@@ -2,7 +2,7 @@ from django.urls import path
 
 from motcua.accounts.access import staff_only
 
-from . import dashboard, digitisation, signatures, views
+from . import dashboard, digitisation, payments, signatures, views
 
 app_name = "backoffice"
 # Every back-office page is for staff accounts: a citizen's e-ID session gets 403 (accounts.access).
@@ -28,6 +28,10 @@ urlpatterns = staff_only(
         ),
         path("ho-so/<str:code>/ky-so/<int:pk>/ky-lai/", signatures.signature_retry, name="signature_retry"),
         path("ho-so/<str:code>/ky-so/<int:pk>/tai-ve/", signatures.signed_document, name="signed_document"),
+        path("ho-so/<str:code>/thu-tien-mat/", payments.dossier_cash, name="dossier_cash"),
+        path("ho-so/<str:code>/bien-lai/<int:receipt_id>/", payments.dossier_receipt, name="dossier_receipt"),
+        path("sao-ke/", payments.bank_lines, name="bank_lines"),
+        path("sao-ke/<int:line_id>/gan/", payments.bank_line_assign_view, name="bank_line_assign"),
         path("thong-ke/", dashboard.dashboard, name="dashboard"),
     ]
 )

@@ -59,7 +59,26 @@ def dossier_balance(dossier: Dossier | int) -> Balance:
 
 
 def dossier_ledger(dossier: Dossier) -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.filter(dossier=dossier).select_related("recorded_by").order_by("at", "pk")
+    """The dossier's entries, oldest first, each with ``receipt_id``: the receipt of a credit, the cancelling
+    receipt of a refund (key ``refund:<request id>``), in the same query."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Substr
+
+    from .models import Receipt
+
+    receipt = Receipt.objects.filter(payment_id=OuterRef("payment_id"), kind="receipt").values("pk")[:1]
+    cancelling = Receipt.objects.filter(
+        kind="cancelling", refund__request_id=Substr(OuterRef("idempotency_key"), len("refund:") + 1)
+    ).values("pk")[:1]
+    return (
+        LedgerEntry.objects.filter(dossier=dossier)
+        .select_related("recorded_by")
+        .annotate(
+            receipt_id=Subquery(receipt),
+            cancelling_receipt_id=Subquery(cancelling),
+        )
+        .order_by("at", "pk")
+    )
 
 
 def dossier_payments(dossier: Dossier) -> QuerySet[Payment]:
