@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -113,3 +114,10 @@ def open_vietqr_order(dossier: Dossier, *, amount: int) -> Payment | None:
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def dossier_receipts(dossier: Dossier) -> QuerySet[Any]:
+    """The dossier's electronic receipts (and cancelling receipts), in the order they were issued."""
+    from .models import Receipt
+
+    return Receipt.objects.filter(dossier=dossier).order_by("issued_at", "pk")

@@ -31,7 +31,8 @@ from motcua.dossiers.models import Dossier
 from motcua.payments.constants import Method
 from motcua.payments.gateways import payment_gateways
 from motcua.payments.printing import vietqr_context
-from motcua.payments.selectors import dossier_balance, open_vietqr_order
+from motcua.payments.receipts import receipt_filename, receipt_pdf
+from motcua.payments.selectors import dossier_balance, dossier_receipts, open_vietqr_order
 from motcua.payments.services import PAYABLE_STATES, payment_create
 from motcua.signatures.selectors import signed_copy_name
 from motcua.submissions import services
@@ -99,6 +100,7 @@ def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "id_masked": mask_id_number(dossier.applicant_id_number),
         "nav_active": "mine",
     }
+    context["payment_receipts"] = list(dossier_receipts(dossier))  # biên lai điện tử, downloadable
     if dossier.status in PAYABLE_STATES:
         balance = dossier_balance(dossier)
         context["balance"] = balance
@@ -247,6 +249,19 @@ def my_dossier_rate(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("Cảm ơn ông/bà đã đánh giá mức độ hài lòng."))
     return redirect("portal:my_dossier", code=dossier.code)
+
+
+@applicant_required
+@require_GET
+def my_dossier_payment_receipt(request: HttpRequest, code: str, receipt_id: int) -> HttpResponse:
+    """An electronic receipt (biên lai điện tử) of the dossier's fees as PDF (the owner only)."""
+    dossier = _get(request, code)
+    receipt = dossier_receipts(dossier).filter(pk=receipt_id).first()
+    if receipt is None:
+        raise Http404
+    return file_response(
+        receipt_pdf(receipt), filename=receipt_filename(receipt), content_type="application/pdf"
+    )
 
 
 @applicant_required

@@ -50,6 +50,11 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/rut-ho-so/", my_dossiers.my_dossier_withdraw, name="my_dossier_withdraw"),
     path("ho-so-cua-toi/<str:code>/thanh-toan/", my_dossiers.my_dossier_pay, name="my_dossier_pay"),
     path(
+        "ho-so-cua-toi/<str:code>/bien-lai-thu-phi/<int:receipt_id>/",
+        my_dossiers.my_dossier_payment_receipt,
+        name="my_dossier_payment_receipt",
+    ),
+    path(
         "ho-so-cua-toi/<str:code>/thanh-toan/vietqr/",
         my_dossiers.my_dossier_pay_vietqr,
         name="my_dossier_pay_vietqr",

@@ -132,3 +132,27 @@ def test_unmatched_lines_page_upload_and_assign(awaiting: Dossier, world: World,
     client.post(f"/can-bo/sao-ke/{other.pk}/gan/", {"dossier": "KHONG-CO"})
     other.refresh_from_db()
     assert other.status == BankLineStatus.UNMATCHED
+
+
+@needs_pdftotext
+def test_the_citizen_downloads_their_receipts(
+    awaiting: Dossier, world: World, client: Client, tmp_path: Path
+) -> None:
+    from motcua.accounts.models import User
+    from motcua.portal.tests.submission_factories import login
+
+    citizen = User.objects.create(username="026012345612", kind="citizen", citizen_id="026012345612")
+    Dossier.objects.filter(pk=awaiting.pk).update(owner=citizen)
+    payment = payment_create(dossier=awaiting, actor=world.officer_a, method="cash")
+    receipt = Receipt.objects.get(payment=payment)
+    login(client, citizen)
+    page = client.get(f"/ho-so-cua-toi/{awaiting.code}/").content.decode()
+    url = f"/ho-so-cua-toi/{awaiting.code}/bien-lai-thu-phi/{receipt.pk}/"
+    assert url in page
+    assert f"Biên lai thu số {receipt.number_display}" in page
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    assert "Hai mươi lăm nghìn đồng" in pdf_text(response.content, tmp_path)
+    other = User.objects.create(username="026099999999", kind="citizen", citizen_id="026099999999")
+    login(client, other)
+    assert client.get(url).status_code == 404
