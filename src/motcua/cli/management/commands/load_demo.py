@@ -15,6 +15,7 @@ from motcua.identity.services import sandbox_client_ensure
 from motcua.national_portal.services import demo_procedures_connect
 from motcua.organisations.models import Unit
 from motcua.organisations.services import demo_staff_create, demo_units_load
+from motcua.signatures.ca import sandbox_ca_ensure
 from motcua.worktime.models import CalendarOverride
 from motcua.worktime.services import calendar_overrides_load_demo
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             if sandbox:
                 sandbox_client_ensure()  # motcua as a client of the sandbox e-ID provider, and its fake citizens
                 demo_procedures_connect()  # the online procedures sync with the sandbox national portal
+                sandbox_ca_ensure()  # the sandbox CA (root, issuing CA, unit/leader certificates, CRL) in var/
         self.stdout.write(
             f"Demo data ready: {Unit.objects.count()} units, {CalendarOverride.objects.count()} calendar "
             f"overrides, {Procedure.objects.count()} procedures, {len(accounts)} staff accounts"
