@@ -2,7 +2,7 @@ from django.urls import path
 
 from motcua.accounts.access import staff_only
 
-from . import dashboard, digitisation, payments, signatures, views
+from . import dashboard, digitisation, finance, payments, signatures, views
 
 app_name = "backoffice"
 # Every back-office page is for staff accounts: a citizen's e-ID session gets 403 (accounts.access).
@@ -32,6 +32,10 @@ urlpatterns = staff_only(
         path("ho-so/<str:code>/bien-lai/<int:receipt_id>/", payments.dossier_receipt, name="dossier_receipt"),
         path("sao-ke/", payments.bank_lines, name="bank_lines"),
         path("sao-ke/<int:line_id>/gan/", payments.bank_line_assign_view, name="bank_line_assign"),
+        path("ho-so/<str:code>/nghia-vu-tai-chinh/", finance.dossier_obligations, name="dossier_obligations"),
+        path("ho-so/<str:code>/hoan-tra/<int:payment_id>/", finance.dossier_refund, name="dossier_refund"),
+        path("doi-soat/", finance.reconciliation, name="reconciliation"),
+        path("doi-soat/xlsx/", finance.reconciliation_xlsx, name="reconciliation_xlsx"),
         path("thong-ke/", dashboard.dashboard, name="dashboard"),
     ]
 )

@@ -63,6 +63,7 @@ from motcua.signatures.selectors import signed_copy_name
 
 from .current_step import current_steps
 from .digitisation import digitisation_context
+from .finance import dossier_finance
 from .forms import (
     ACTION_FORMS,
     ActionForm,
@@ -383,6 +384,7 @@ def _ledger(dossier: Dossier, user: Any = None) -> dict[str, Any]:
         "ledger": entries,
         "balance": balance,
         "cash_form": CashForm(initial={"amount": balance.due}) if cash else None,
+        **dossier_finance(dossier, user, entries),  # the tax notice and refund forms (backoffice.finance)
     }
 
 
