@@ -14,7 +14,9 @@ Definitions (docs/reports.md, "Digitisation"), a period being the reports' ``Per
 Decision 766: **4.2** (digitised dossiers, components and result) = results issued in the period whose dossier's
 components are electronic (submitted online, or at least one digitised at the counter or re-used) *and* whose
 result is digitised / results issued in the period; **4.3** (re-used data) = dossiers received in the period
-with at least one component re-used from the data store / dossiers received in the period.
+with at least one component re-used from the data store / dossiers received in the period with at least one
+component file. Dossiers imported from a legacy system have neither register entries nor files: a period of
+legacy data only is "no data" for both, never 0.
 
 Three grouped queries whatever the number of units and months (``digitisation_counts``).
 """
@@ -50,6 +52,7 @@ class DigitisationCounts:
     """The counts behind the four shares (and 766 indicators 4.2 and 4.3) of one unit and period."""
 
     received: int = 0  # dossiers received in the period
+    received_with_files: int = 0  # of those, with at least one component file (online, scanned or re-used)
     received_reusing: int = 0  # of those, with at least one component re-used from the data store
     counter_received: int = 0  # dossiers received at the counter or by post in the period
     counter_digitised: int = 0  # of those, with at least one component digitised at the counter
@@ -114,6 +117,9 @@ def digitisation_counts(
     ids = None if unit_ids is None else sorted(unit_ids)
     digitised = Upload.objects.filter(dossier_id=OuterRef("pk"), digitised=True)
     reused = Upload.objects.filter(dossier_id=OuterRef("pk"), reused_from__isnull=False)
+    with_files = Upload.objects.filter(
+        dossier_id=OuterRef("pk"), purpose__in=COMPONENT_PURPOSES, component__isnull=False
+    )
     paper = ~Q(channel=Channel.ONLINE)
 
     dossiers = Dossier.objects.order_by().filter(
@@ -127,13 +133,23 @@ def digitisation_counts(
         .values("unit_id", "month")
         .annotate(
             received=Count("pk"),
+            received_with_files=Count("pk", filter=Q(Exists(with_files))),
             received_reusing=Count("pk", filter=Q(Exists(reused))),
             counter_received=Count("pk", filter=paper),
             counter_digitised=Count("pk", filter=paper & Q(Exists(digitised))),
         )
     ):
         values[(row["unit_id"], _month(row["month"]))].update(
-            {k: row[k] for k in ("received", "received_reusing", "counter_received", "counter_digitised")}
+            {
+                k: row[k]
+                for k in (
+                    "received",
+                    "received_with_files",
+                    "received_reusing",
+                    "counter_received",
+                    "counter_digitised",
+                )
+            }
         )
 
     uploads = Upload.objects.order_by().filter(
@@ -227,9 +243,10 @@ def digitisation_indicators(
             },
         },
         "4.3": {
-            "rate": rate(total.received_reusing, total.received),
+            "rate": rate(total.received_reusing, total.received_with_files),
             "value": {
                 "received": total.received,
+                "received_with_files": total.received_with_files,
                 "reusing_data_store": total.received_reusing,
                 "components": total.components,
                 "components_reused": total.components_reused,

@@ -6,6 +6,7 @@
 - 3.1 procedures with an online service: versions in force on the last day (of the unit's procedures when a
   unit is given) with a full or partial online service / all of them;
 - 3.3 online dossier share: new online dossiers / new dossiers (the report's online rate);
+- 4.2 and 4.3 digitised dossiers and re-used data: ``reports.digitisation.digitisation_indicators``;
 - 5.4 satisfaction: no ratings are collected yet, so "no data"; likewise every other indicator.
 
 Score = min(1, rate / threshold) × weight, weights and thresholds from ``IndicatorSetting`` (effective-dated)
@@ -25,6 +26,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import Dossier
 
 from .constants import GROUPS, INDICATORS, Indicator
+from .digitisation import digitisation_indicators
 from .models import IndicatorSetting
 from .selectors import Period, rate, report_counts_by_unit, report_scope
 
@@ -144,6 +146,8 @@ def service_index(*, date_from: dt.date, date_to: dt.date, unit_code: str | None
             "value": {"with_online_service": online_procedures, "procedures": procedures},
         },
         "3.3": {"rate": rate(online, new), "value": {"online": online, "new": new}},
+        # 4.2 digitised dossiers (components and result), 4.3 re-used data: reports/digitisation.py.
+        **digitisation_indicators(period, unit_ids),
     }
     indicators = []
     for indicator in INDICATORS:

@@ -115,6 +115,7 @@ def test_counts_per_unit_and_month(world: World, march: dict[str, Any]) -> None:
     a = counts[(world.unit_a.pk, dt.date(2025, 3, 1))]
     assert a == DigitisationCounts(
         received=3,
+        received_with_files=2,
         received_reusing=1,
         counter_received=2,
         counter_digitised=1,
@@ -149,7 +150,7 @@ def test_decision_766_indicators_4_2_and_4_3(world: World, march: dict[str, Any]
     indicators = digitisation_indicators(MARCH, {world.unit_a.pk})
     assert indicators["4.2"]["rate"] == 0.5  # a1: digitised components and result; a2: neither
     assert indicators["4.2"]["value"]["results"] == 2
-    assert indicators["4.3"]["rate"] == 0.3333  # a3 re-used a stored file, of 3 received
+    assert indicators["4.3"]["rate"] == 0.5  # a3 re-used a stored file; a1 and a3 have component files
     empty = digitisation_indicators(MARCH, {world.unit_b.pk})
     assert empty["4.2"]["rate"] is None
     assert empty["4.3"]["rate"] is None
