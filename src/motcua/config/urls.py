@@ -26,6 +26,8 @@ if settings.SANDBOX:
     # Sandbox stand-ins for outside systems, speaking their real protocols on loopback (never in production).
     urlpatterns += [
         path("sandbox/vneid/", include("motcua.identity.contrib.sandbox.urls")),
+        # The national portal's single sign-on (the sandbox e-ID provider as a second issuer; docs/identity.md).
+        path("sandbox/dvcqg/sso/", include("motcua.identity.contrib.sandbox.dvcqg_urls")),
         path("sandbox/dvcqg/", include("motcua.national_portal.sandbox.urls")),
         path("sandbox/vnpay/", include("motcua.payments.sandbox.urls")),
         # The sandbox CA (its CRL), timestamp authority and remote signing service (docs/signatures.md).

@@ -267,6 +267,11 @@ def dossiers_applicants_view_log(
 
 def sandbox_client_ensure(*, redirect_uris: list[str] | None = None) -> object:
     """Shortcut to ``contrib.sandbox.services.sandbox_client_ensure`` (called by ``motcua load-demo``)."""
+    from .contrib.sandbox.services import SANDBOX_PROVIDERS
     from .contrib.sandbox.services import sandbox_client_ensure as ensure
+
+    if not redirect_uris:  # the demo: motcua is a client of the national portal's sandbox SSO too
+        for provider in SANDBOX_PROVIDERS[1:]:
+            ensure(provider=provider)
 
     return ensure(redirect_uris=redirect_uris)

@@ -57,6 +57,19 @@ MOTCUA_LOGIN_PROVIDERS: dict[str, dict[str, object]] = {
         "acr_values": env_str("MOTCUA_VNEID_ACR_VALUES", "LoA2"),
         "claim_map": {},
     },
+    # The national portal's single sign-on, sandbox: motcua's own stand-in at /sandbox/dvcqg/sso/.
+    "dvcqg-sandbox": {
+        "enabled": _SANDBOX_ON,
+        "discovery_url": env_str(
+            "MOTCUA_SANDBOX_DVCQG_SSO_DISCOVERY_URL",
+            f"{MOTCUA_PUBLIC_URL}/sandbox/dvcqg/sso/.well-known/openid-configuration",
+        ),
+        "client_id": env_str("MOTCUA_SANDBOX_DVCQG_SSO_CLIENT_ID", "motcua-dvcqg-sandbox"),
+        "client_secret": env_str("MOTCUA_SANDBOX_DVCQG_SSO_CLIENT_SECRET", "motcua-dvcqg-sandbox-secret"),
+        "scopes": ["openid", "profile"],
+        "acr_values": env_str("MOTCUA_SANDBOX_DVCQG_SSO_ACR_VALUES", ""),
+        "claim_map": {},
+    },
     "dvcqg": {
         "enabled": _env_bool("MOTCUA_DVCQG_LOGIN_ENABLED", False),
         "discovery_url": env_str("MOTCUA_DVCQG_DISCOVERY_URL", ""),

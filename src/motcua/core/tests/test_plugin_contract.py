@@ -140,6 +140,7 @@ def production(settings: Any) -> Any:
     settings.DEBUG = False
     providers = {key: dict(value) for key, value in settings.MOTCUA_LOGIN_PROVIDERS.items()}
     providers["sandbox"]["enabled"] = False
+    providers["dvcqg-sandbox"]["enabled"] = False  # the national portal's sandbox SSO
     settings.MOTCUA_LOGIN_PROVIDERS = providers
     settings.MOTCUA_SMS_CHANNEL = ""
     settings.MOTCUA_POPULATION_REGISTER = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db.models import F
 from django.http import HttpRequest
@@ -16,6 +17,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from motcua.identity.models import SandboxPerson
 
 DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
+DVCQG_SSO_PREFIX = "/sandbox/dvcqg/sso/"
 ACCOUNT_TYPE_CITIZEN = "1"
 ACCOUNT_TYPE_BUSINESS = "2"
 
@@ -31,11 +33,17 @@ class _HeadersRequest(HttpRequest):
 
 
 def sandbox_issuer(request: Any) -> str:
-    """``<scheme>://<host>/sandbox/vneid`` for a Django or an oauthlib request (the host it was called on)."""
-    if not isinstance(request, HttpRequest):
+    """``<scheme>://<host>/sandbox/vneid`` for a Django or an oauthlib request (the host it was called on);
+    ``.../sandbox/dvcqg/sso`` for a request to the national portal's sandbox single sign-on (same provider,
+    mounted twice: each mount is its own issuer)."""
+    if isinstance(request, HttpRequest):
+        path = request.path
+    else:
+        path = urlsplit(str(getattr(request, "uri", "") or "")).path
         headers = request.headers
         request = _HeadersRequest(headers, secure=bool(headers.get("X_DJANGO_OAUTH_TOOLKIT_SECURE")))
-    return request.build_absolute_uri(reverse("sandbox_vneid:discovery")).removesuffix(DISCOVERY_SUFFIX)
+    namespace = "sandbox_dvcqg_sso" if path.startswith(DVCQG_SSO_PREFIX) else "sandbox_vneid"
+    return request.build_absolute_uri(reverse(f"{namespace}:discovery")).removesuffix(DISCOVERY_SUFFIX)
 
 
 def person_claims(person: SandboxPerson) -> dict[str, Any]:

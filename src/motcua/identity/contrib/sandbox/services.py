@@ -13,6 +13,8 @@ from .people import generate_people
 
 SANDBOX_USERNAME_PREFIX = "sandbox-vneid-"
 CALLBACK_PATH = "/auth/callback/sandbox/"
+# The sandbox providers motcua is a client of: the e-ID provider and the national portal's SSO.
+SANDBOX_PROVIDERS = ("sandbox", "dvcqg-sandbox")
 
 
 @transaction.atomic
@@ -66,7 +68,7 @@ def sandbox_provider_user(*, person: SandboxPerson) -> User:
 
 
 @transaction.atomic
-def sandbox_client_ensure(*, redirect_uris: list[str] | None = None) -> object:
+def sandbox_client_ensure(*, redirect_uris: list[str] | None = None, provider: str = "sandbox") -> object:
     """Register (or update) motcua's OAuth client at the sandbox provider; idempotent; returns the Application.
 
     Client id and secret come from ``settings.MOTCUA_LOGIN_PROVIDERS["sandbox"]``; the redirect URI is
@@ -74,18 +76,19 @@ def sandbox_client_ensure(*, redirect_uris: list[str] | None = None) -> object:
     makes sure the fake people exist (``sandbox_people_ensure``). ``motcua load-demo`` calls this.
     """
     application_model = get_application_model()
-    config = settings.MOTCUA_LOGIN_PROVIDERS["sandbox"]
+    config = settings.MOTCUA_LOGIN_PROVIDERS[provider]
+    callback = f"/auth/callback/{provider}/"
     if redirect_uris:
         uris = list(redirect_uris)
     else:
         public = settings.MOTCUA_PUBLIC_URL.rstrip("/")
-        uris = [public + CALLBACK_PATH]
+        uris = [public + callback]
         # On a developer machine the same server answers on 127.0.0.1 and localhost.
         for a, b in (("//127.0.0.1", "//localhost"), ("//localhost", "//127.0.0.1")):
             if a in public:
-                uris.append(public.replace(a, b) + CALLBACK_PATH)
+                uris.append(public.replace(a, b) + callback)
     wanted = {
-        "name": "motcua (một cửa điện tử)",
+        "name": "motcua (một cửa điện tử)" if provider == "sandbox" else f"motcua ({provider})",
         "client_type": application_model.CLIENT_CONFIDENTIAL,
         "authorization_grant_type": application_model.GRANT_AUTHORIZATION_CODE,
         "redirect_uris": " ".join(uris),

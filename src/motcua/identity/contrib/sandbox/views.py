@@ -20,13 +20,22 @@ from .oidc import SandboxValidator, sandbox_issuer
 from .services import sandbox_people_ensure, sandbox_provider_user
 
 SESSION_PICKED = "sandbox_vneid_picked"
+NAMESPACES = ("sandbox_vneid", "sandbox_dvcqg_sso")
+
+
+def _namespace(request: HttpRequest) -> str:
+    """The mount serving the request: ``sandbox_vneid`` (the e-ID provider) or ``sandbox_dvcqg_sso`` (the
+    national portal's single sign-on, ``/sandbox/dvcqg/sso/``): the same provider under two issuers."""
+    match = request.resolver_match
+    return match.namespace if match is not None and match.namespace in NAMESPACES else "sandbox_vneid"
 
 
 def discovery(request: HttpRequest) -> JsonResponse:
     """OpenID Provider metadata (``/.well-known/openid-configuration``)."""
+    namespace = _namespace(request)
 
     def url(name: str) -> str:
-        return request.build_absolute_uri(reverse(f"sandbox_vneid:{name}"))
+        return request.build_absolute_uri(reverse(f"{namespace}:{name}"))
 
     response = JsonResponse(
         {
@@ -50,9 +59,9 @@ def discovery(request: HttpRequest) -> JsonResponse:
     return response
 
 
-def _safe_next(value: str) -> str:
+def _safe_next(value: str, namespace: str = "sandbox_vneid") -> str:
     """Only the sandbox's own authorize endpoint may follow the picker."""
-    authorize = reverse("sandbox_vneid:authorize")
+    authorize = reverse(f"{namespace}:authorize")
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or parts.path != authorize:
         return ""
@@ -62,7 +71,8 @@ def _safe_next(value: str) -> str:
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     """Pick a fake citizen (level 1 or 2) or business account, then go back to authorize."""
-    next_url = _safe_next(request.POST.get("next") or request.GET.get("next", ""))
+    namespace = _namespace(request)
+    next_url = _safe_next(request.POST.get("next") or request.GET.get("next", ""), namespace)
     if request.method == "POST":
         person = SandboxPerson.objects.filter(subject=request.POST.get("person", "")).first()
         if person is not None and next_url:
@@ -82,6 +92,8 @@ def login(request: HttpRequest) -> HttpResponse:
         "level2": [p for p in people if p.kind == "citizen" and p.level == 2],
         "level1": [p for p in people if p.kind == "citizen" and p.level == 1],
         "businesses": [p for p in people if p.kind == "business"],
+        "action": reverse(f"{namespace}:login"),
+        "national_portal": namespace == "sandbox_dvcqg_sso",
     }
     return render(
         request,
@@ -99,7 +111,7 @@ class SandboxAuthorizationView(AuthorizationView):
         person = SandboxPerson.objects.filter(pk=picked).first() if picked is not None else None
         if person is None:
             return redirect(
-                f"{reverse('sandbox_vneid:login')}?{urlencode({'next': request.get_full_path()})}"
+                f"{reverse(f'{_namespace(request)}:login')}?{urlencode({'next': request.get_full_path()})}"
             )
         request.user = sandbox_provider_user(person=person)
         return super().dispatch(request, *args, **kwargs)
