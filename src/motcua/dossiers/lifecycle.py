@@ -160,10 +160,11 @@ def actions_for(dossier: Dossier, actor: User) -> list[str]:
         effective = roles | leg_roles if action == Action.COMPLETE_LEG else roles
         if action == Action.COMPLETE_LEG and not legs_units - {dossier.unit_id}:
             continue  # an inter-agency action: only while a leg at another unit is open
+        if not effective & TRANSITIONS[action].roles:
+            continue
         if action == Action.RESOLVE and LEADER not in roles and resolve.leader_approval_required(dossier):
             continue  # the leader approves: the specialist forwards to the leader's step instead
-        if effective & TRANSITIONS[action].roles:
-            result.append(action)
+        result.append(action)
     return result
 
 
