@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion
 from motcua.core import clock
+from motcua.core.text import vi_person_sort_key, vi_sorted
 from motcua.documents.validation import upload_accept, upload_types_display
 from motcua.dossiers.constants import Action, ApplicantKind, Routing, Status
 from motcua.dossiers.lifecycle import ACTIONS
@@ -208,12 +209,17 @@ class AssignForm(ActionForm):
             .order_by("user__full_name", "user__username")
         )
         seen: dict[str, str] = {}
-        for m in memberships:
+        for m in sorted(memberships, key=lambda m: vi_person_sort_key(str(m.user))):  # Vietnamese order
             seen.setdefault(m.user.username, f"{m.user} ({m.user.username})")
         cast(forms.ChoiceField, self.fields["assignee"]).choices = [("", "—"), *seen.items()]
 
     def params(self) -> dict[str, Any]:
         return {**super().params(), "assignee": self.cleaned_data["assignee"]}
+
+
+def _step_label(step: Any) -> str:
+    """ "Phê duyệt (Lãnh đạo, 8 giờ)": a process step, who works it and its budget."""
+    return f"{step.name} ({Role(step.role).label}, {step.budget_hours.normalize():f} giờ)"
 
 
 class ForwardForm(ActionForm):
@@ -232,13 +238,16 @@ class ForwardForm(ActionForm):
         super().__init__(*args, **kwargs)
         steps = list(self.dossier.procedure_version.steps.order_by("order"))
         current = self.dossier.current_step.order if self.dossier.current_step else 0
+        # The process decides: the next step by default, or a later one; never back past the current one.
         following = [s for s in steps if s.order > current]
         label = _("Bước tiếp theo theo quy trình")
         cast(forms.ChoiceField, self.fields["step"]).choices = [
-            ("", f"{label}{': ' + following[0].name if following else ''}"),
-            *[(str(s.order), f"{s.order}. {s.name} ({s.budget_hours.normalize():f} giờ)") for s in steps],
+            ("", f"{label}{': ' + _step_label(following[0]) if following else ''}"),
+            *[(str(s.order), f"{s.order}. {_step_label(s)}") for s in following[1:]],
         ]
-        units = units_valid_on().exclude(pk=self.dossier.unit_id).order_by("name")[:1000]
+        units = vi_sorted(
+            units_valid_on().exclude(pk=self.dossier.unit_id).order_by("code")[:1000], key=lambda u: u.name
+        )
         cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "—")] + [
             (u.code, f"{u.name} ({u.code})") for u in units
         ]

@@ -17,7 +17,7 @@ from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import dossier_intake_counter
 from motcua.dossiers.tests.conftest import World
-from motcua.dossiers.tests.factories import dossier_in
+from motcua.dossiers.tests.factories import dossier_in, staff
 from motcua.identity.models import PersonalDataAccess
 
 pytestmark = pytest.mark.django_db
@@ -590,3 +590,25 @@ def test_the_dossier_page_names_the_current_step_its_holder_and_budget(
     assert 'data-field="current-step">Phê duyệt</dd>' in page
     assert f'data-field="current-holder">Lãnh đạo — {world.unit_a.name}</dd>' in page
     assert "/ 8 giờ làm việc" in page
+
+
+def test_the_forward_form_offers_the_process_steps_ahead(world: World, frozen: dt.datetime) -> None:
+    """The next step by default, named with who works it; later steps; never a step already behind."""
+    from motcua.backoffice.forms import AssignForm, ForwardForm
+
+    dossier = intake(world)
+    dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)
+    dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)
+    choices = dict(ForwardForm(dossier=dossier, user=world.specialist_a).fields["step"].choices)  # type: ignore[attr-defined]
+    assert choices == {
+        "": "Bước tiếp theo theo quy trình: Phê duyệt (Lãnh đạo, 8 giờ)",
+    }
+    other = staff(world.unit_a, "specialist", username="chuyenvien_a2")
+    other.full_name = "Đỗ Văn Dũng"
+    other.save(update_fields=["full_name"])
+    world.specialist_a.full_name = "Lê Thị Đào"
+    world.specialist_a.save(update_fields=["full_name"])
+    names = [
+        label for value, label in AssignForm(dossier=dossier, user=world.officer_a).fields["assignee"].choices
+    ][1:]  # type: ignore[attr-defined]
+    assert [n.split(" (")[0] for n in names] == ["Đỗ Văn Dũng", "Lê Thị Đào"]  # by given name: Dũng, Đào
