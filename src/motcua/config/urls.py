@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from motcua.api.metrics import metrics
 from motcua.api.v1 import identity as identity_api
 from motcua.core.views import healthz
 from motcua.identity import urls as identity_urls
@@ -12,6 +13,7 @@ admin.site.index_title = "Quản trị"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),  # Prometheus, operators only (api.metrics)
     path("quan-tri/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "motcua.core.observability.RequestIdMiddleware",  # request id on every log line, X-Request-ID, latency
     "motcua.api.middleware.ApiErrorMiddleware",  # every error under /api/ as JSON (outermost)
     "django.middleware.security.SecurityMiddleware",
     "motcua.core.middleware.RequestGuardMiddleware",  # 400 for NUL in path, query, form or headers

@@ -5,6 +5,8 @@ import logging
 
 import structlog
 
+from motcua.core.observability import redact_personal_data, request_id_from_record
+
 from .env import env_str
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
@@ -35,8 +37,11 @@ LOGGING = {
         "json": {
             "()": structlog.stdlib.ProcessorFormatter,
             "processors": [
+                request_id_from_record,  # Django's own "Not Found"/"Internal Server Error" lines
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                # ID numbers, phone numbers and e-mail addresses masked in every line (core.observability)
+                redact_personal_data,
                 structlog.processors.JSONRenderer(serializer=_json_dumps),
             ],
             "foreign_pre_chain": _shared_processors,

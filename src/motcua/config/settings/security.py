@@ -48,6 +48,10 @@ MOTCUA_API_TOKEN_FAILURE_RATE = env_str("MOTCUA_API_TOKEN_FAILURE_RATE", "20/hou
 # API tokens older than this many days are refused (0: never); `motcua create-api-token` then issues a new one.
 MOTCUA_API_TOKEN_DAYS = int(env_str("MOTCUA_API_TOKEN_DAYS", "90"))
 
+# Prometheus scrapers send "Authorization: Bearer <token>" to /metrics (api.metrics); empty: no scraper, only
+# signed-in administrators.
+MOTCUA_METRICS_TOKEN = env_str("MOTCUA_METRICS_TOKEN", "")
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
