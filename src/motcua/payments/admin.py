@@ -11,7 +11,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import GatewayNotice, LedgerEntry, Payment, SandboxVnpayTransaction
+from .models import (
+    GatewayNotice,
+    LedgerEntry,
+    Payment,
+    ReconciliationReport,
+    Refund,
+    SandboxPaygovTransaction,
+    SandboxVnpayTransaction,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,6 +57,40 @@ class GatewayNoticeAdmin(ReadOnlyAdmin):
     search_fields = ["reference"]
 
 
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = [
+        "requested_at",
+        "payment",
+        "amount",
+        "full",
+        "status",
+        "requested_by",
+        "gateway_response_code",
+    ]
+    list_filter = ["status"]
+    search_fields = ["payment__reference", "payment__dossier__code", "request_id"]
+    list_select_related = ["payment", "requested_by"]
+
+
+@admin.register(ReconciliationReport)
+class ReconciliationReportAdmin(ReadOnlyAdmin):
+    list_display = ["day", "built_at", "queried", "differences", "unavailable"]
+    exclude = ["lines"]
+
+
+class SandboxPaygovTransactionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "partner_code",
+        "lookup_code",
+        "outcome",
+        "callback_state",
+        "callback_attempts",
+    ]
+    list_filter = ["outcome", "callback_state"]
+
+
 class SandboxVnpayTransactionAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "tmn_code", "txn_ref", "outcome", "ipn_state", "ipn_attempts"]
     list_filter = ["outcome", "ipn_state"]
@@ -56,3 +98,4 @@ class SandboxVnpayTransactionAdmin(ReadOnlyAdmin):
 
 if settings.SANDBOX:
     admin.site.register(SandboxVnpayTransaction, SandboxVnpayTransactionAdmin)
+    admin.site.register(SandboxPaygovTransaction, SandboxPaygovTransactionAdmin)
