@@ -74,6 +74,7 @@ class ProcedureVersionForm(forms.ModelForm):
             "online_mode",
             "min_eid_level",
             "supplement_rule",
+            "online_fee_percent",
             "form_fields",
             "notes",
         )
@@ -187,6 +188,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
                     "online_mode",
                     "min_eid_level",
                     "supplement_rule",
+                    "online_fee_percent",
                     "form_fields",
                     "notes",
                 )

@@ -44,6 +44,7 @@ VERSION_ATTRS: tuple[str, ...] = (
     "online_mode",
     "min_eid_level",
     "supplement_rule",
+    "online_fee_percent",
     "result_documents",
     "form_fields",
     "notes",

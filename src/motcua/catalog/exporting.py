@@ -118,6 +118,7 @@ def catalog_export_xlsx(data: dict[str, Any] | None = None) -> bytes:
                     v["online_mode"],
                     v["min_eid_level"],
                     v["supplement_rule"],
+                    v["online_fee_percent"],
                     "\n".join(v["result_documents"]),
                     json.dumps(v["form_fields"], ensure_ascii=False, sort_keys=True)
                     if v["form_fields"]

@@ -140,6 +140,7 @@ class VersionSpec:
     online_mode: str
     min_eid_level: int
     supplement_rule: str
+    online_fee_percent: int
     result_documents: list[Any]
     form_fields: list[Any]
     notes: str
@@ -471,6 +472,7 @@ def _clean_version(
     supplement_rule = r.choice(
         "supplement_rule", SupplementRule.values, required=False, default=SupplementRule.RESET
     )
+    online_fee_percent = r.integer("online_fee_percent", required=False, minimum=0, maximum=100, default=100)
     spec = VersionSpec(
         version=version,
         status=status,
@@ -485,6 +487,7 @@ def _clean_version(
         online_mode=online_mode,
         min_eid_level=min_eid,
         supplement_rule=supplement_rule,
+        online_fee_percent=online_fee_percent,
         result_documents=r.text_list("result_documents"),
         form_fields=r.json_list("form_fields"),
         notes=r.text("notes"),

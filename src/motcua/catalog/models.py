@@ -75,6 +75,13 @@ class ProcedureVersion(models.Model):
     supplement_rule = models.CharField(
         "quy tắc bổ sung hồ sơ", max_length=16, choices=SupplementRule.choices, default=SupplementRule.RESET
     )
+    # What an online submission pays of each fee, in % (Decree 45/2020 lets provinces waive or reduce fees for
+    # online submission): 100 the full fee, 50 half, 0 waived. The payments app applies it to the charges.
+    online_fee_percent = models.PositiveSmallIntegerField(
+        "tỷ lệ phí, lệ phí phải nộp khi nộp trực tuyến (%)",
+        default=100,
+        help_text="100: thu đủ; 50: giảm một nửa; 0: miễn khi nộp trực tuyến.",
+    )
     result_documents = models.JSONField("kết quả giải quyết", default=list, blank=True)
     form_fields = models.JSONField("trường thông tin trên tờ khai", default=list, blank=True)
     notes = models.TextField("ghi chú", blank=True)
@@ -93,6 +100,9 @@ class ProcedureVersion(models.Model):
                 name="procedure_version_validity_ordered",
             ),
             models.CheckConstraint(condition=Q(min_eid_level__in=[1, 2]), name="procedure_version_eid_level"),
+            models.CheckConstraint(
+                condition=Q(online_fee_percent__lte=100), name="procedure_version_online_fee_percent"
+            ),
         ]
 
     def __str__(self) -> str:

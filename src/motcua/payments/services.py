@@ -26,13 +26,14 @@ from motcua.core import clock, formatting
 from motcua.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from motcua.dossiers.actions.base import Change
 from motcua.dossiers.actions.payment_received import PaymentReceivedParams
-from motcua.dossiers.constants import Action, Status
+from motcua.dossiers.constants import Action, Channel, Status
 from motcua.dossiers.lifecycle import actor_roles, dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.organisations.constants import Role
 
 from .constants import EntryKind, EntrySource, Method, PaymentStatus
 from .contrib.vnpay import hash_secret, protocol, tmn_code
+from .fees import online_payable, reduction_label
 from .gateways import payment_gateways
 from .models import GatewayNotice, LedgerEntry, Payment
 from .receipts import receipt_issue
@@ -94,6 +95,37 @@ def fee_charges_post(*, dossier: Dossier) -> list[LedgerEntry]:
         for key, fee in keys.items()
         if key not in existing
     ]
+    # Fees waived or reduced for online submission (the version's online_fee_percent): an adjustment per fee
+    # naming the reduction, once per dossier and fee (key online:<dossier>:<fee>).
+    percent = int(dossier.procedure_version.online_fee_percent)
+    if dossier.channel == Channel.ONLINE and percent < 100:
+        reductions = {
+            f"online:{dossier.pk}:{fee.pk}": (
+                fee,
+                int(fee.amount_vnd) - online_payable(int(fee.amount_vnd), percent),
+            )
+            for fee in fees
+        }
+        done = set(
+            LedgerEntry.objects.filter(idempotency_key__in=list(reductions)).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        entries += [
+            LedgerEntry(
+                dossier=dossier,
+                kind=EntryKind.ADJUSTMENT,
+                amount=-reduction,
+                name=f"{reduction_label(percent)}: {fee.name}"[:500],
+                source=EntrySource.FEE,
+                fee=fee,
+                idempotency_key=key,
+                at=now,
+                note=f"Thủ tục thu {percent}% phí, lệ phí khi nộp trực tuyến.",
+            )
+            for key, (fee, reduction) in reductions.items()
+            if key not in done and reduction > 0
+        ]
     # A concurrent poster may have written some meanwhile: the unique key keeps one of each.
     LedgerEntry.objects.bulk_create(entries, ignore_conflicts=True)
     return entries

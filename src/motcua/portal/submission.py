@@ -28,6 +28,7 @@ from motcua.documents.validation import upload_types_display
 from motcua.dossiers.constants import ApplicantKind, Status
 from motcua.dossiers.models import Dossier
 from motcua.organisations.selectors import units_valid_on
+from motcua.payments.fees import fee_lines
 from motcua.submissions import services
 from motcua.submissions.selectors import (
     citizen_dossier_get,
@@ -302,6 +303,8 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": services.submission_problems(dossier),
         "step": 3,
     }
+    fees = fee_lines(version, online=True)  # shown before submitting, with the online reduction
+    context.update(fees=fees, fees_due=sum(line.due for line in fees))
     return render(request, "portal/submission_review.html", context)
 
 

@@ -103,6 +103,9 @@ class ProcedureDetailSerializer(Serializer):
     online_mode_display = serializers.CharField(source="get_online_mode_display")
     min_eid_level = serializers.IntegerField()
     supplement_rule = serializers.CharField()
+    online_fee_percent = serializers.IntegerField(
+        help_text="What an online submission pays of each fee, in % (100 full, 0 waived)."
+    )
     result_documents = serializers.ListField(child=serializers.CharField())
     notes = serializers.CharField()
     fees_total_vnd = serializers.SerializerMethodField()

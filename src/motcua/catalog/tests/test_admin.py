@@ -78,6 +78,7 @@ def _version_post(version: ProcedureVersion, **changes: object) -> dict[str, obj
         "online_mode": version.online_mode,
         "min_eid_level": 1,
         "supplement_rule": "reset",
+        "online_fee_percent": 100,
         "form_fields": "[]",
         "notes": "",
     }
