@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -12,8 +14,18 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from motcua.core.admin import ReadOnlyAdmin
+from motcua.core.errors import DomainError
 
-from .models import InboundDossier, SandboxPortalDossier, SyncState, SyncUpdate, UpdateState
+from .catalog import catalog_proposal_publish, catalog_proposal_reject, differences
+from .models import (
+    CatalogProposal,
+    InboundDossier,
+    NationalCatalogEntry,
+    SandboxPortalDossier,
+    SyncState,
+    SyncUpdate,
+    UpdateState,
+)
 from .services import sync_updates_resend
 
 
@@ -96,6 +108,122 @@ class SyncStateAdmin(ReadOnlyAdmin):
     search_fields = ["dossier__code"]
     list_select_related = ["dossier"]
     readonly_fields = [f.name for f in SyncState._meta.fields]
+
+
+def _lines(value: Any) -> list[str]:
+    """A compared value as lines for the review table (lists of components and fees one per line)."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [
+            ", ".join(f"{k}: {v}" for k, v in item.items()) if isinstance(item, dict) else str(item)
+            for item in value
+        ] or ["(không có)"]
+    return [str(value)]
+
+
+@admin.register(CatalogProposal)
+class CatalogProposalAdmin(ReadOnlyAdmin):
+    """Proposals from the national catalog: the side-by-side review, "Công bố phiên bản mới" and "Từ chối"."""
+
+    list_display = ["procedure", "state", "connected", "changed_fields", "updated_at", "decided_by"]
+    list_filter = ["state", "connected"]
+    search_fields = ["procedure__code", "procedure__name"]
+    list_select_related = ["procedure", "decided_by"]
+    readonly_fields = [
+        "procedure",
+        "base_version",
+        "state",
+        "connected",
+        "created_at",
+        "updated_at",
+        "decided_at",
+        "decided_by",
+        "published_version",
+    ]
+    exclude = ["current", "proposed"]
+    change_form_template = "admin/national_portal/catalogproposal/change_form.html"
+
+    def has_decide_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("national_portal.change_catalogproposal")
+
+    @admin.display(description="trường thay đổi")
+    def changed_fields(self, proposal: CatalogProposal) -> str:
+        changed = [d["label"] for d in differences(proposal.current, proposal.proposed) if d["changed"]]
+        return ", ".join(changed) or "(chỉ việc kết nối Cổng)"
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        proposal = CatalogProposal.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        rows = []
+        if proposal is not None:
+            for row in differences(proposal.current, proposal.proposed):
+                rows.append(
+                    {
+                        **row,
+                        "current_lines": _lines(row["current"]),
+                        "proposed_lines": None if proposal.proposed is None else _lines(row["proposed"]),
+                    }
+                )
+        context = {
+            **(extra_context or {}),
+            "catalog_diff": rows,
+            "can_decide": self.has_decide_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def get_urls(self) -> list[URLPattern]:
+        def view(decide: Any) -> Any:
+            return require_POST(self.admin_site.admin_view(decide))
+
+        return [
+            path("<int:pk>/cong-bo/", view(self.publish), name="national_portal_catalogproposal_publish"),
+            path("<int:pk>/tu-choi/", view(self.reject), name="national_portal_catalogproposal_reject"),
+            *super().get_urls(),
+        ]
+
+    def _decide(self, request: HttpRequest, pk: int, publish: bool) -> HttpResponse:
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        proposal = get_object_or_404(CatalogProposal, pk=pk)
+        try:
+            if publish:
+                done = catalog_proposal_publish(proposal=proposal, actor=request.user)  # type: ignore[arg-type]
+                version = done.published_version
+                self.message_user(
+                    request,
+                    f"Đã công bố phiên bản {version.version} của thủ tục {done.procedure.code}."
+                    if version is not None
+                    else f"Đã cập nhật việc kết nối Cổng của thủ tục {done.procedure.code}.",
+                    messages.SUCCESS,
+                )
+            else:
+                catalog_proposal_reject(proposal=proposal, actor=request.user)  # type: ignore[arg-type]
+                self.message_user(request, "Đã từ chối đề xuất.", messages.INFO)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:national_portal_catalogproposal_change", args=[pk]))
+        return HttpResponseRedirect(reverse("admin:national_portal_catalogproposal_changelist"))
+
+    def publish(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._decide(request, pk, publish=True)
+
+    def reject(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._decide(request, pk, publish=False)
+
+
+@admin.register(NationalCatalogEntry)
+class NationalCatalogEntryAdmin(ReadOnlyAdmin):
+    list_display = ["procedure", "exists", "checked_at"]
+    list_filter = ["exists"]
+    search_fields = ["procedure__code", "procedure__name"]
+    list_select_related = ["procedure"]
+    readonly_fields = [f.name for f in NationalCatalogEntry._meta.fields]
 
 
 @admin.register(InboundDossier)

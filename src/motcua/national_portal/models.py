@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -199,3 +200,108 @@ class SandboxPortalAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- The national catalog (issue 13, item 5): what the portal lists, and proposals an officer reviews ---
+
+
+class NationalCatalogEntry(models.Model):
+    """What the last catalog pull found of one local procedure on the national portal (whether it exists)."""
+
+    procedure = models.OneToOneField(
+        "catalog.Procedure", on_delete=models.CASCADE, related_name="national_entry", verbose_name="thủ tục"
+    )
+    exists = models.BooleanField("có trên Cổng DVCQG")
+    record = models.JSONField("thủ tục trên Cổng", null=True, blank=True)
+    checked_at = models.DateTimeField("kiểm tra lúc")
+
+    class Meta:
+        verbose_name = "thủ tục trên Cổng DVCQG"
+        verbose_name_plural = "thủ tục trên Cổng DVCQG"
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id}: {self.exists}"
+
+
+class ProposalState(models.TextChoices):
+    PENDING = "pending", "Chờ duyệt"
+    PUBLISHED = "published", "Đã công bố"
+    REJECTED = "rejected", "Đã từ chối"
+
+
+class CatalogProposal(models.Model):
+    """A new catalog version proposed from the national catalog: nothing changes until an officer publishes it.
+
+    ``current`` and ``proposed`` are the comparable fields (``catalog.comparable``) of the version in force
+    when the proposal was made and of the portal's record; ``connected`` is whether the procedure exists on
+    the portal (publishing sets ``Procedure.national_portal_connected`` to it). One pending proposal per
+    procedure: a later pull updates it.
+    """
+
+    procedure = models.ForeignKey(
+        "catalog.Procedure",
+        on_delete=models.CASCADE,
+        related_name="national_proposals",
+        verbose_name="thủ tục",
+    )
+    base_version = models.ForeignKey(
+        "catalog.ProcedureVersion",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="phiên bản đang hiệu lực",
+    )
+    state = models.CharField(
+        "tình trạng", max_length=16, choices=ProposalState.choices, default=ProposalState.PENDING
+    )
+    connected = models.BooleanField("có trên Cổng DVCQG")
+    current = models.JSONField("đang áp dụng")
+    proposed = models.JSONField("theo Cổng DVCQG", null=True, blank=True)
+    created_at = models.DateTimeField("đề xuất lúc")
+    updated_at = models.DateTimeField("cập nhật lúc")
+    decided_at = models.DateTimeField("duyệt lúc", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người duyệt",
+    )
+    published_version = models.ForeignKey(
+        "catalog.ProcedureVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="phiên bản đã công bố",
+    )
+
+    class Meta:
+        verbose_name = "đề xuất cập nhật thủ tục từ Cổng DVCQG"
+        verbose_name_plural = "đề xuất cập nhật thủ tục từ Cổng DVCQG"
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=models.Q(state="pending"),
+                name="national_catalog_one_pending_proposal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} ({self.get_state_display()})"
+
+
+class SandboxPortalProcedure(models.Model):
+    """A procedure of the sandbox portal's national catalog (``LayDanhSachTTHC`` / ``LayThuTuc``)."""
+
+    code = models.CharField("MaTTHC", max_length=32, unique=True)
+    record = models.JSONField("bản ghi")
+
+    class Meta:
+        verbose_name = "thủ tục trên Cổng DVCQG thử nghiệm"
+        verbose_name_plural = "thủ tục trên Cổng DVCQG thử nghiệm"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code

@@ -30,6 +30,7 @@ from ..models import (
     Service,
 )
 from . import faults
+from .catalog import sandbox_catalog
 
 ERROR_SERVER = -1
 ERROR_NOT_FOUND = 4
@@ -122,6 +123,18 @@ def _serve(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
         return _filed(data[0])
     if service == Service.ATTACHMENT:
         return _attachment(data[0])
+    if service == Service.PROCEDURES:  # LayDanhSachTTHC: every procedure of the national catalog
+        catalog = sandbox_catalog()
+        return _ok(
+            result=[
+                {"MaTTHC": p.code, "TenTTHC": p.record.get("TenTTHC", "")}
+                for p in catalog.objects.order_by("code")
+            ]
+        )
+    if service == Service.PROCEDURE:  # LayThuTuc: one procedure's record ([] when the portal has none)
+        code = str(data[0].get("MaTTHC", ""))
+        procedure = sandbox_catalog().objects.filter(code=code).first()
+        return _ok(result=[procedure.record] if procedure is not None else [])
     return _error(ERROR_INVALID, f"Dịch vụ không được hỗ trợ: {service!r}")
 
 
