@@ -55,10 +55,13 @@ def my_store(request: HttpRequest) -> HttpResponse:
     user = account(request)
     items = store_items(user)
     store_access_log(user=user, purpose="Xem kho dữ liệu của tôi", path=request.get_full_path())
-    rows = [{"item": item, "url": reverse("portal:my_store_file", args=[item.upload.pk])} for item in items]
+
+    def row(item: StoreItem) -> dict[str, Any]:
+        return {"item": item, "url": reverse("portal:my_store_file", args=[item.upload.pk])}
+
     context = {
-        "documents": [r for r in rows if not r["item"].is_result],
-        "results": [r for r in rows if r["item"].is_result],
+        "documents": [row(i) for i in items if not i.is_result],
+        "results": [row(i) for i in items if i.is_result],
         "nav_active": "store",
     }
     return render(request, "portal/my_store.html", context)
