@@ -37,6 +37,7 @@ from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
@@ -55,6 +56,7 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)  # it logs every table 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FIELD_PREFIX = "motcua-chu-ky"
 STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 220, 64, 24
+RESERVED, RESERVED_WITH_TIMESTAMP = 16 * 1024, 32 * 1024  # bytes for the CMS in /Contents
 # What may follow a signature without counting as a change of the document (pyHanko's modification levels):
 # validation data and timestamps (LTA updates), and later signatures filling their fields (form filling).
 ALLOWED_AFTER_SIGNING = frozenset({"NONE", "LTA_UPDATES", "FORM_FILLING"})
@@ -99,7 +101,11 @@ class KeySigner(signers.SimpleSigner):
         self._key = key
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)["algorithm"].native
+        signature_mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            mechanism = signature_mechanism.signature_algo  # "sha256_rsa" → "rsassa_pkcs1v15"
+        except ValueError:
+            mechanism = signature_mechanism["algorithm"].native
         hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
         if mechanism == "rsassa_pkcs1v15" and isinstance(self._key, rsa.RSAPrivateKey):
             return self._key.sign(data, padding.PKCS1v15(), hash_algorithm)
@@ -148,7 +154,8 @@ def _stamp_font() -> str:
         options = subset.Options()
         options.hinting = False
         options.layout_features = []  # precomposed Vietnamese letters need no shaping; GSUB/GPOS cost 0.2 s
-        options.drop_tables += ["GSUB", "GPOS", "GDEF"]
+        options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "DSIG", "hdmx", "VDMX", "LTSH", "gasp"]
+        options.glyph_names = False
         options.name_IDs = ["*"]
         font = subset.load_font(str(source), options)
         subsetter = subset.Subsetter(options)
@@ -214,8 +221,7 @@ def pdf_sign(
 ) -> bytes:
     """``data`` signed (PAdES, visible stamp); B-LT with ``validation_context``, B-LTA with ``timestamper``."""
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-        count = _existing_fields(writer.prev)
+        count = _existing_fields(PdfFileReader(io.BytesIO(data), strict=False))
         box = _stamp_box(data)
     except Exception as exc:  # pyHanko raises many kinds on a broken file
         raise NotAPdf(str(exc)) from exc
@@ -238,18 +244,31 @@ def pdf_sign(
         stamp_style=_stamp_style(),
         new_field_spec=fields.SigFieldSpec(field_name, on_page=-1, box=box),
     )
-    out = io.BytesIO()
-    pdf_signer.sign_pdf(
-        writer,
-        output=out,
-        appearance_text_params={
-            "title": stamp.title,
-            "signer": stamp.signer,
-            "unit": stamp.unit,
-            "at": stamp.at.astimezone(VN).strftime("%H:%M:%S ngày %d/%m/%Y"),
-        },
-    )
-    return out.getvalue()
+    params = {
+        "title": stamp.title,
+        "signer": stamp.signer,
+        "unit": stamp.unit,
+        "at": stamp.at.astimezone(VN).strftime("%H:%M:%S ngày %d/%m/%Y"),
+    }
+
+    def sign(reserved: int | None) -> bytes:
+        out = io.BytesIO()
+        pdf_signer.sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(data), strict=False),
+            output=out,
+            bytes_reserved=reserved,
+            appearance_text_params=params,
+        )
+        return out.getvalue()
+
+    # Room for the CMS reserved up front, so pyHanko need not sign twice to measure it (a chain of a few
+    # certificates; a timestamp token with its TSA's chain). A CMS that does not fit is signed again, measured.
+    try:
+        return sign(RESERVED_WITH_TIMESTAMP if timestamper else RESERVED)
+    except SigningError as exc:
+        if "larger than expected" not in str(exc) and "too small" not in str(exc).lower():
+            raise
+        return sign(None)
 
 
 # --- verification ---

@@ -12,6 +12,8 @@ pyHanko fetches the CRLs and OCSP answers the certificate names; in the sandbox 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import time
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
@@ -56,13 +58,32 @@ class SignerPlugin(Plugin):
         roots, crls, others = verification_roots()
         roots += self.certificate_roots()
         crls += self.crls()
-        return ValidationContext(
+        # One context for a few minutes: pyHanko keeps what it validated (paths, revocation answers) in it,
+        # which makes the next signatures cheaper; its validation time is the moment it was made.
+        key = (
+            self.identifier,
+            sandbox_on(),
+            tuple(hashlib.sha256(r.dump()).digest() for r in roots),
+            tuple(hashlib.sha256(c).digest() for c in crls),
+        )
+        cached = _contexts.get(key)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < CONTEXT_SECONDS:
+            return cached[1]
+        context = ValidationContext(
             trust_roots=roots,
             other_certs=others,
             crls=[asn1_crl.CertificateList.load(c) for c in crls],
             allow_fetching=not sandbox_on(),
             revocation_mode="hard-fail",
         )
+        _contexts.clear()
+        _contexts[key] = (now, context)
+        return context
+
+
+CONTEXT_SECONDS = 300.0
+_contexts: dict[object, tuple[float, ValidationContext]] = {}
 
 
 signer_plugins: Registry[SignerPlugin] = Registry("signer", setting="MOTCUA_SIGNER")

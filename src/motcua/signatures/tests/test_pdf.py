@@ -191,3 +191,13 @@ def test_garbage_is_not_a_pdf(data: bytes) -> None:
 
 def test_an_unsigned_pdf_has_no_signatures() -> None:
     assert pdf.pdf_verify(document(), roots=[]) == []
+
+
+def test_a_cms_larger_than_the_reserved_room_is_signed_again_measured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pdf, "RESERVED", 512)  # far too small for three certificates
+    signed = pdf.pdf_sign(document(), signer=unit_signer(), stamp=stamp(), validation_context=None)
+    (signature,) = pdf_signatures_verify(signed)
+    assert signature.intact
+    assert signature.trusted
