@@ -9,8 +9,10 @@ HTTP 200 with ``{"RspCode", "Message"}``; its signature is the authentication.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -24,6 +26,7 @@ from motcua.api.serializers import Serializer
 from motcua.api.v1.common import paginated
 from motcua.dossiers.selectors import dossier_get_for_user
 from motcua.payments.constants import Method, PaymentStatus
+from motcua.payments.contrib.vietqr import collection_account, payload_for
 from motcua.payments.models import LedgerEntry, Payment
 from motcua.payments.selectors import dossier_ledger, dossier_payments
 from motcua.payments.services import charge_add, exemption_grant, payment_create, vnpay_ipn
@@ -49,6 +52,38 @@ class PaymentOutput(Serializer):
     def get_pay_url(self, obj: Payment) -> str | None:
         """Where to pay: only while a gateway order is open."""
         return obj.pay_url if obj.status == PaymentStatus.PENDING and obj.pay_url else None
+
+    vietqr = serializers.SerializerMethodField(
+        help_text="A VietQR order while it waits for the transfer: the EMVCo payload to render as a QR code "
+        "(amount, purpose = reference) and the collection account; null otherwise."
+    )
+
+    @extend_schema_field(
+        inline_serializer(
+            "VietqrOrder",
+            {
+                "payload": serializers.CharField(),
+                "bank_bin": serializers.CharField(),
+                "account": serializers.CharField(),
+                "account_name": serializers.CharField(),
+                "amount": serializers.IntegerField(),
+                "purpose": serializers.CharField(),
+            },
+            allow_null=True,
+        )
+    )
+    def get_vietqr(self, obj: Payment) -> dict[str, Any] | None:
+        if obj.method != Method.VIETQR or obj.status != PaymentStatus.PENDING:
+            return None
+        account = collection_account()
+        return {
+            "payload": payload_for(obj),
+            "bank_bin": account.bank_bin,
+            "account": account.account,
+            "account_name": account.account_name,
+            "amount": int(obj.amount),
+            "purpose": obj.reference,
+        }
 
 
 class DossierPaymentsApi(APIView):
@@ -76,7 +111,8 @@ class DossierPaymentsApi(APIView):
         operation_id="dossier_payments_create",
         description=(
             "Open a payment of what the dossier owes (or `amount` of it). `vnpay`: a pending order; pay at "
-            "`pay_url` before `expires_at` (the IPN settles it). `cash`: recorded at once by an officer of the "
+            "`pay_url` before `expires_at` (the IPN settles it). `vietqr`: a pending transfer order whose `vietqr` "
+            "holds the QR payload (settled by the bank statement import). `cash`: recorded at once by an officer of the "
             "dossier's unit. 409 `nothing_due` when nothing is owed, `dossier_not_payable` for a closed dossier; "
             "400 `amount_exceeds_balance`, `method_unavailable`."
         ),

@@ -178,3 +178,28 @@ def test_form_01_has_no_qr_when_nothing_is_due(world: World, tmp_path: Path) -> 
     assert "Phí, lệ phí phải nộp" not in text
     assert not Payment.objects.filter(dossier=dossier).exists()
     assert CHARGE  # (the fixture constants are the fees of the test above)
+
+
+@pytest.mark.django_db
+def test_the_api_opens_a_vietqr_order_with_its_payload(awaiting: Dossier, world: World) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.officer_a)
+    response = client.post(f"/api/v1/dossiers/{awaiting.code}/payments/", {"method": "vietqr"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    order = Payment.objects.get(pk=body["id"])
+    assert (body["method"], body["amount"], body["status"], body["pay_url"]) == ("vietqr", 25_000, "pending", None)
+    assert body["vietqr"] == {
+        "payload": payload_for(order),
+        "bank_bin": "970415",
+        "account": "113000006789",
+        "account_name": "VAN PHONG UBND TINH VINH PHUC",
+        "amount": 25_000,
+        "purpose": order.reference,
+    }
+    listed = client.get(f"/api/v1/dossiers/{awaiting.code}/payments/").json()
+    assert listed["results"][0]["vietqr"]["purpose"] == order.reference
+    cash = client.post(f"/api/v1/dossiers/{awaiting.code}/payments/", {"method": "bank_transfer"}, format="json")
+    assert cash.status_code == 400  # assigned from the statement only
