@@ -100,6 +100,21 @@ def _texts(problems: Any) -> list[str]:
     return []
 
 
+# What the people reading a form call the fields services name in their errors' details (issue 16: a
+# message showed "phone: ..."); a name not listed here is left out of the message.
+FIELD_LABELS: dict[str, str] = {
+    "name": "Họ và tên",
+    "kind": "Loại người nộp",
+    "id_number": "Số định danh cá nhân / mã số thuế",
+    "phone": "Số điện thoại",
+    "email": "Thư điện tử",
+    "address": "Địa chỉ",
+    "unit": "Đơn vị tiếp nhận",
+    "components": "Thành phần hồ sơ",
+    "file": "Tệp",
+}
+
+
 def domain_error_to_form(
     form: Any,
     exc: DomainError,
@@ -112,7 +127,8 @@ def domain_error_to_form(
 
     ``exc.details`` maps field names to problems (a text or a list of texts), possibly under the ``groups``
     keys (``{"applicant": {"id_number": [...]}}``). Each problem goes on the form field of that name;
-    with ``unplaced`` a problem naming no field of the form becomes a form error ``"name: text"``. The
+    with ``unplaced`` a problem naming no field of the form becomes a form error ``"Label: text"`` (the
+    Vietnamese label of ``FIELD_LABELS``, or the text alone; never the internal name). The
     message is added as a form error when ``message`` is True, or (``None``) unless the error is a plain
     validation error (``invalid``, ``invalid_params``) whose problems all landed on fields.
     """
@@ -131,8 +147,9 @@ def domain_error_to_form(
             for text in texts:
                 form.add_error(name, text)
             placed = True
-        elif unplaced:
-            form.add_error(None, f"{name}: {' '.join(texts)}")
+        elif unplaced:  # never the internal name ("phone:"): the field's Vietnamese label, or the text alone
+            label = FIELD_LABELS.get(name)
+            form.add_error(None, f"{label}: {' '.join(texts)}" if label else " ".join(texts))
     if message is None:
         message = not placed or exc.code not in ("invalid", "invalid_params")
     if message:

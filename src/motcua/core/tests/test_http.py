@@ -65,10 +65,14 @@ def test_domain_error_details_land_on_the_fields_they_name() -> None:
 def test_unplaced_problems_and_the_message_become_form_errors() -> None:
     form = _Form(data={"name": "An", "id_number": "1"})
     assert form.is_valid()
-    error = Conflict("Hồ sơ đã thay đổi.", details={"answers": {"ho_ten": "Bắt buộc."}, "name": "Quá dài."})
+    error = Conflict(
+        "Hồ sơ đã thay đổi.",
+        details={"answers": {"ho_ten": "Bắt buộc."}, "name": "Quá dài.", "phone": "Không hợp lệ."},
+    )
     assert domain_error_to_form(form, error, groups=("answers",), unplaced=True)
     assert form.errors["name"] == ["Quá dài."]
-    assert form.non_field_errors() == ["ho_ten: Bắt buộc.", "Hồ sơ đã thay đổi."]
+    # Never an internal name (issue 16: "phone: ..."): the field's Vietnamese label, or the text alone.
+    assert form.non_field_errors() == ["Số điện thoại: Không hợp lệ.", "Bắt buộc.", "Hồ sơ đã thay đổi."]
     bare = _Form(data={"name": "An", "id_number": "1"})
     assert bare.is_valid()
     assert not domain_error_to_form(bare, ValidationFailed("Lỗi chung."))
