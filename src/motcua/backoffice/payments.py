@@ -38,7 +38,7 @@ from .forms import BankLineAssignForm, BankStatementUploadForm, CashForm
 
 def _dossier(request: HttpRequest, code: str) -> Any:
     try:
-        return dossier_get_for_user(request.user, code, detail=False)
+        return dossier_get_for_user(request.user, code, detail=False)  # type: ignore[arg-type]
     except NotFound:
         raise Http404 from None
 

@@ -22,13 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import structlog
 from django.db import transaction
+from django.db.models import QuerySet
 
 from motcua.accounts.models import User
 from motcua.accounts.services import system_actor
@@ -341,7 +341,7 @@ def bank_statement_import(
 # --------------------------------------------------------------------------------------------- by hand
 
 
-def unmatched_lines() -> Iterable[BankStatementLine]:
+def unmatched_lines() -> QuerySet[BankStatementLine]:
     return BankStatementLine.objects.filter(status=BankLineStatus.UNMATCHED).order_by("booked_at", "pk")
 
 
