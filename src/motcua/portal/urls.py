@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lookup, my_dossiers, signature_check, statistics, submission, views
+from . import lookup, mfa, my_dossiers, signature_check, statistics, submission, views
 from .data_store import draft_reuse, my_store, my_store_file
 
 app_name = "portal"
@@ -10,6 +10,9 @@ urlpatterns = [
     path("thu-tuc/<str:code>/nop-truc-tuyen/", submission.submission_start, name="submission_start"),
     path("dang-nhap/", views.StaffLoginView.as_view(), name="login"),
     path("dang-xuat/", views.StaffLogoutView.as_view(), name="logout"),
+    # The staff second factor (portal.mfa): the code after the password, and enrolment with a QR code.
+    path("dang-nhap/xac-thuc/", mfa.mfa_verify, name="mfa_verify"),
+    path("dang-nhap/thiet-lap-xac-thuc/", mfa.mfa_enrol, name="mfa_enrol"),
     path("tra-cuu/", lookup.lookup, name="lookup"),
     path("xac-thuc-chu-ky/", signature_check.signature_check, name="signature_check"),
     # Online submission: the draft, its files, the review and the confirmation.

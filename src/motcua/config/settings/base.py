@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",  # login lockout (accounts.lockout)
+    "django_otp",  # staff second factor (portal.mfa)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
     "motcua.core",
     "motcua.audit",
     "motcua.organisations",
@@ -62,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "motcua.accounts.sessions.StaffSessionMiddleware",  # staff session lifetime and idle timeout; no-store
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "motcua.portal.mfa.StaffMfaMiddleware",  # staff: the TOTP code step (or enrolment) after the password
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -48,6 +48,11 @@ MOTCUA_API_TOKEN_FAILURE_RATE = env_str("MOTCUA_API_TOKEN_FAILURE_RATE", "20/hou
 # API tokens older than this many days are refused (0: never); `motcua create-api-token` then issues a new one.
 MOTCUA_API_TOKEN_DAYS = int(env_str("MOTCUA_API_TOKEN_DAYS", "90"))
 
+# Staff second factor (portal.mfa): leaders, administrators and superusers must enrol a TOTP authenticator;
+# on by default outside the sandbox, optional for everyone in it.
+MOTCUA_STAFF_MFA_REQUIRED = env_bool("MOTCUA_STAFF_MFA_REQUIRED", not SANDBOX)
+OTP_TOTP_ISSUER = env_str("MOTCUA_OTP_ISSUER", "Một cửa điện tử")
+
 # Prometheus scrapers send "Authorization: Bearer <token>" to /metrics (api.metrics); empty: no scraper, only
 # signed-in administrators.
 MOTCUA_METRICS_TOKEN = env_str("MOTCUA_METRICS_TOKEN", "")
