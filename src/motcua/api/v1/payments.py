@@ -267,13 +267,13 @@ class PaygovNotifyApi(APIView):
         request=inline_serializer(
             "PaygovNotification",
             {
-                "MaDoiTac": serializers.CharField(required=False),
-                "MaTraCuuTT": serializers.CharField(required=False),
-                "MaGiaoDich": serializers.CharField(required=False),
-                "SoTien": serializers.CharField(required=False),
-                "TrangThai": serializers.CharField(required=False),
-                "ThoiGianThanhToan": serializers.CharField(required=False),
-                "ChuKy": serializers.CharField(required=False),
+                "MaDoiTac": serializers.CharField(required=False, allow_blank=True),
+                "MaTraCuuTT": serializers.CharField(required=False, allow_blank=True),
+                "MaGiaoDich": serializers.CharField(required=False, allow_blank=True),
+                "SoTien": serializers.CharField(required=False, allow_blank=True),
+                "TrangThai": serializers.CharField(required=False, allow_blank=True),
+                "ThoiGianThanhToan": serializers.CharField(required=False, allow_blank=True),
+                "ChuKy": serializers.CharField(required=False, allow_blank=True),
             },
         ),
         responses={
