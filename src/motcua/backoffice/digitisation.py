@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -207,3 +208,37 @@ def digitisation_panel(counts: Any) -> dict[str, Any] | None:
             ),
         ],
     }
+
+
+def intake_scans(request: HttpRequest, dossier: Dossier) -> int:
+    """Digitise the scans chosen on the counter intake form (``scan-<catalog component id>``), right after
+    the intake; returns how many were stored. The dossier is received whatever happens here: a refused scan is
+    reported (the officer digitises it again on the dossier page)."""
+    files: dict[str, UploadedFile] = {}
+    for key in request.FILES:
+        upload = request.FILES.get(key)
+        if key.startswith("scan-") and isinstance(upload, UploadedFile):
+            files[key.removeprefix("scan-")] = upload
+    if not files:
+        return 0
+    stored = 0
+    for component in dossier.components.all():
+        file = files.get(str(component.component_id)) if component.component_id else None
+        if file is None:
+            continue
+        try:
+            component_digitise(
+                dossier=dossier,
+                component=component,
+                actor=request.user,  # type: ignore[arg-type]
+                file=file,
+            )
+        except DomainError as exc:
+            messages.warning(
+                request,
+                _("“%(name)s” chưa được số hóa: %(reason)s Vui lòng số hóa lại ở trang hồ sơ.")
+                % {"name": component.name, "reason": exc.message},
+            )
+        else:
+            stored += 1
+    return stored

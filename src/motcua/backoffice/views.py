@@ -31,6 +31,7 @@ from motcua.documents.models import Upload
 from motcua.documents.selectors import dossier_result_files, dossier_uploads, upload_get_for_dossier
 from motcua.documents.services import dossier_result_attach
 from motcua.documents.store import reuse_verified
+from motcua.documents.validation import upload_accept
 from motcua.dossiers.constants import Action
 from motcua.dossiers.lifecycle import actions_for, actor_roles, dossier_transition
 from motcua.dossiers.models import Dossier
@@ -62,7 +63,7 @@ from motcua.payments.services import PAYABLE_STATES
 from motcua.signatures.selectors import signed_copy_name
 
 from .current_step import current_steps
-from .digitisation import digitisation_context
+from .digitisation import digitisation_context, intake_scans
 from .finance import dossier_finance
 from .forms import (
     ACTION_FORMS,
@@ -270,13 +271,20 @@ def intake(request: HttpRequest) -> HttpResponse:
                     )
                     % {"code": dossier.code},
                 )
+                intake_scans(request, dossier)  # the scans chosen on the form (docs/documents.md)
                 return redirect(reverse("backoffice:dossier", args=[dossier.code]) + "?in=01")
         else:
             status = 400
     return render(
         request,
         "backoffice/intake_form.html",
-        {"form": form, "procedure": procedure, "version": version, "nav_active": "intake"},
+        {
+            "form": form,
+            "procedure": procedure,
+            "version": version,
+            "nav_active": "intake",
+            "scan_accept": upload_accept(),
+        },
         status=status,
     )
 

@@ -17,6 +17,7 @@ from motcua.documents.tests.fixtures import media  # noqa: F401
 from motcua.documents.tests.test_digitisation import real_pdf
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.lifecycle import dossier_transition
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import World
 from motcua.dossiers.tests.factories import dossier_in
 
@@ -137,3 +138,39 @@ def test_the_officer_sees_a_file_came_from_the_store_verified(
     Upload.objects.filter(pk=copy.pk).update(sha256="0" * 64)
     page = html(client.get(f"/can-bo/ho-so/{copy.dossier.code}/"))
     assert 'data-from-store="unverified"' in page
+
+
+def test_scans_chosen_on_the_intake_form_are_digitised(
+    client: Client,
+    world: World,
+    frozen: dt.datetime,
+    media: Path,  # noqa: F811
+) -> None:
+    components = list(world.version.components.order_by("order"))
+    login(client, world.officer_a)
+    form_page = html(client.get("/can-bo/tiep-nhan/", {"thu_tuc": "1.001193"}))
+    assert 'enctype="multipart/form-data"' in form_page
+    for c in components:
+        assert f'name="scan-{c.pk}"' in form_page
+    response = client.post(
+        "/can-bo/tiep-nhan/",
+        {
+            "procedure": "1.001193",
+            "unit": "8707",
+            "kind": "citizen",
+            "name": "Đặng Văn Lâm",
+            "id_number": "026090012345",
+            "components": [str(c.pk) for c in components if c.required],
+            f"scan-{components[0].pk}": SimpleUploadedFile("don.pdf", real_pdf(2)),
+            f"scan-{components[1].pk}": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a document"),
+        },
+    )
+    assert response.status_code == 302
+    dossier = Dossier.objects.get(applicant_name="Đặng Văn Lâm")
+    assert dossier.status == Status.RECEIVED  # a refused scan never undoes the intake
+    (scan,) = Upload.objects.filter(dossier=dossier)
+    assert scan.component is not None
+    assert scan.component.component_id == components[0].pk
+    assert (scan.digitised, scan.page_count, scan.uploaded_by) == (True, 2, world.officer_a)
+    page = html(client.get(response["Location"]))
+    assert "chưa được số hóa" in page  # the refused one is reported
