@@ -12,6 +12,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The process-local calendar cache re-checks the override table only when a test asks for it (the root
 # conftest empties the cache around every test); a wall-clock re-check would make query counts flaky.
 MOTCUA_CALENDAR_RECHECK_SECONDS = 3600.0
+# Likewise the reference cache's shared change counter (a read per check, a write per change) is off unless a
+# test turns it on (core/tests/test_refcache_shared.py): suites count statements.
+MOTCUA_REFERENCE_CACHE_CHECK_SECONDS = 0.0
 
 # The national-portal sync is off unless a test turns it on (national_portal/tests): other suites count the
 # transition consumers' deliveries and queries.

@@ -9,7 +9,10 @@ administrator or an import, so each process keeps what it read for ``MOTCUA_REFE
 - a change saved or deleted in this process (model signals of the watched apps and models) empties the cache
   at once and again when its transaction commits; until then that transaction reads around the cache, so
   nothing it wrote is cached before it commits (nor ever, if it rolls back);
-- the other processes see a change at the latest after ``MOTCUA_REFERENCE_CACHE_SECONDS``;
+- the other processes and nodes see it within ``MOTCUA_REFERENCE_CACHE_CHECK_SECONDS`` (default 1): the
+  change also bumps a shared counter (``core.models.RefcacheVersion``, one row, in the change's transaction),
+  and each process reads that counter at most that often (one indexed read) and empties its cache when it
+  moved; with the check off (0) they see it after ``MOTCUA_REFERENCE_CACHE_SECONDS`` at the latest;
 - bulk writes send no signals: services that use them call ``refcache_clear()`` (``catalog.services`` does
   it through the delete signals it triggers first).
 
@@ -36,6 +39,38 @@ WATCHED = ("organisations", "catalog", "dossiers.CodeFormat", "accounts.User", "
 
 _entries: dict[Hashable, tuple[float, Any]] = {}
 _lock = threading.Lock()
+# The shared counter as this process last read it, and when (time.monotonic()); None: not read yet.
+_seen: dict[str, Any] = {"version": None, "at": 0.0}
+
+
+def _shared_version() -> int:
+    from .models import RefcacheVersion
+
+    return RefcacheVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+def _check_shared(now: float) -> None:
+    """Empty this process's cache if another process changed reference data since the last check."""
+    interval = float(getattr(settings, "MOTCUA_REFERENCE_CACHE_CHECK_SECONDS", 0))
+    if interval <= 0 or now - _seen["at"] < interval:
+        return
+    version = _shared_version()
+    with _lock:
+        if version != _seen["version"]:
+            _entries.clear()
+        _seen["version"], _seen["at"] = version, now
+
+
+def _bump_shared() -> None:
+    """Tell the other processes: one upsert of the counter, in the caller's transaction."""
+    if float(getattr(settings, "MOTCUA_REFERENCE_CACHE_CHECK_SECONDS", 0)) <= 0:
+        return
+    from django.db.models import F
+
+    from .models import RefcacheVersion
+
+    if not RefcacheVersion.objects.filter(pk=1).update(version=F("version") + 1):
+        RefcacheVersion.objects.get_or_create(pk=1, defaults={"version": 1})
 
 
 def refcache_get[T](key: Hashable, build: Callable[[], T]) -> T:
@@ -44,6 +79,7 @@ def refcache_get[T](key: Hashable, build: Callable[[], T]) -> T:
     if ttl <= 0 or _pending():
         return build()
     now = time.monotonic()
+    _check_shared(now)
     hit = _entries.get(key)
     if hit is not None and now - hit[0] < ttl:
         return hit[1]
@@ -82,6 +118,7 @@ def _changed(**kwargs: Any) -> None:
     if kwargs.get("update_fields") == _IGNORED_UPDATES:
         return
     refcache_clear()
+    _bump_shared()
     if connection.in_atomic_block and not _pending():
         transaction.on_commit(_after_commit)
 

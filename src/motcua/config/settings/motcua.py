@@ -26,6 +26,9 @@ MOTCUA_CALENDAR_RECHECK_SECONDS = float(env_str("MOTCUA_CALENDAR_RECHECK_SECONDS
 # accounts, users' roles) is cached per process for this many seconds; changes made in a process clear its
 # cache at once (motcua.core.refcache).
 MOTCUA_REFERENCE_CACHE_SECONDS = float(env_str("MOTCUA_REFERENCE_CACHE_SECONDS", "10"))
+# ... and every process (and node) checks a shared change counter in the database this often, emptying its
+# cache when another process changed reference data (0: off, the others wait out the time above).
+MOTCUA_REFERENCE_CACHE_CHECK_SECONDS = float(env_str("MOTCUA_REFERENCE_CACHE_CHECK_SECONDS", "1"))
 
 # --- Identity: e-ID login, sandbox national identity provider, population register (docs/identity.md) ---
 from .base import VAR_DIR as _VAR_DIR  # noqa: E402
