@@ -12,9 +12,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from .models import (
+    BankStatementImport,
+    BankStatementLine,
     GatewayNotice,
     LedgerEntry,
     Payment,
+    Receipt,
     ReconciliationReport,
     Refund,
     SandboxPaygovTransaction,
@@ -77,6 +80,38 @@ class RefundAdmin(ReadOnlyAdmin):
 class ReconciliationReportAdmin(ReadOnlyAdmin):
     list_display = ["day", "built_at", "queried", "differences", "unavailable"]
     exclude = ["lines"]
+
+
+@admin.register(BankStatementImport)
+class BankStatementImportAdmin(ReadOnlyAdmin):
+    list_display = [
+        "imported_at",
+        "account",
+        "file_name",
+        "lines",
+        "credited",
+        "unmatched",
+        "skipped",
+        "imported_by",
+    ]
+    search_fields = ["account", "file_name", "file_sha256"]
+    list_select_related = ["imported_by"]
+
+
+@admin.register(BankStatementLine)
+class BankStatementLineAdmin(ReadOnlyAdmin):
+    list_display = ["booked_at", "account", "transaction_id", "amount", "status", "reason", "payment"]
+    list_filter = ["status", "account"]
+    search_fields = ["transaction_id", "description", "payment__reference"]
+    list_select_related = ["payment"]
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["number", "year", "unit", "kind", "dossier", "amount", "payer_name", "issued_at"]
+    list_filter = ["kind", "year"]
+    search_fields = ["dossier__code", "payment__reference", "payer_name"]
+    list_select_related = ["unit", "dossier"]
 
 
 class SandboxPaygovTransactionAdmin(ReadOnlyAdmin):

@@ -156,3 +156,12 @@ def test_the_citizen_downloads_their_receipts(
     other = User.objects.create(username="026099999999", kind="citizen", citizen_id="026099999999")
     login(client, other)
     assert client.get(url).status_code == 404
+
+
+def test_the_admin_lists_statements_lines_and_receipts(
+    awaiting: Dossier, world: World, admin_client: Client
+) -> None:
+    payment_create(dossier=awaiting, actor=world.officer_a, method="cash")
+    for path in ("bankstatementimport", "bankstatementline", "receipt"):
+        response = admin_client.get(f"/quan-tri/payments/{path}/")
+        assert response.status_code == 200, path
