@@ -21,11 +21,9 @@ from .services import signature_requests_create, signing_on
 class FormSigning(TransitionConsumer):
     label = "Ký số phiếu, biểu mẫu gửi tổ chức, cá nhân"
 
-    def is_requested(self) -> bool:
-        return signing_on()
-
     def wants(self, event: DossierEvent) -> bool:
-        return event.action in FORM_OF_ACTION
+        # Nothing to do (not even a delivery row) when this installation does not sign (MOTCUA_SIGNER empty).
+        return event.action in FORM_OF_ACTION and signing_on()
 
     def consume(self, event: DossierEvent, snapshot: dict[str, Any]) -> None:
         signature_requests_create(
