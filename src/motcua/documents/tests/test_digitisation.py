@@ -13,7 +13,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import Client
 
+from motcua.accounts.models import User
 from motcua.accounts.tests.factories import CitizenFactory
 from motcua.audit.models import AuditEntry
 from motcua.core import clock
@@ -377,3 +379,23 @@ def test_a_tampered_stored_file_is_refused(citizens: dict[str, dict]) -> None:
         )
     assert info.value.code == "store_hash_mismatch"
     assert not Upload.objects.filter(reused_from__isnull=False).exists()
+
+
+def test_the_register_and_the_copies_in_the_admin(
+    world: World,  # noqa: F811
+    media: Path,
+    client: Client,
+) -> None:
+    first = resolve(
+        world,
+        dossier_in(Status.PROCESSING, version=world.version, unit=world.unit_a),
+        [scan("ket-qua.pdf", real_pdf(1))],
+    )
+    number = ResultRecord.objects.get(dossier=first).number
+    admin = User.objects.create_superuser("quantri", password="x")
+    client.force_login(admin)
+    page = client.get("/quan-tri/documents/resultrecord/").content.decode()
+    assert number in page
+    assert client.get("/quan-tri/documents/upload/?digitised__exact=1").status_code == 200
+    record = ResultRecord.objects.get(dossier=first)
+    assert client.get(f"/quan-tri/documents/resultrecord/{record.pk}/delete/").status_code == 403
