@@ -54,6 +54,8 @@ def menu_for(user: Any) -> list[MenuItem]:
             items.append(MenuItem(f"queue-{slug}", queue.title, reverse("backoffice:queue", args=[slug])))
     if roles & {Role.OFFICER, Role.LEADER} or user.is_superuser:
         items.append(MenuItem("logbook", _("Sổ theo dõi (Mẫu 06)"), reverse("backoffice:logbook")))
+    if Role.OFFICER in roles or user.is_superuser:  # backoffice.payments._require_officer
+        items.append(MenuItem("bank", _("Đối chiếu sao kê"), reverse("backoffice:bank_lines")))
     if roles & REPORT_ROLES or user.is_superuser:  # reports.selectors.dashboard_units, without a query
         items.append(MenuItem("dashboard", _("Thống kê"), reverse("backoffice:dashboard")))
     if user.is_staff:
