@@ -120,6 +120,26 @@ STORAGES = {
         )
     },
 }
+# Several nodes: uploads and generated files on S3-compatible object storage (django-storages) instead of
+# MEDIA_ROOT when MOTCUA_S3_BUCKET is set (docs/deploy.md). The bucket stays private: files are served
+# through the application's own checks, never by a public URL.
+MOTCUA_S3_BUCKET = env_str("MOTCUA_S3_BUCKET", "")
+if MOTCUA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MOTCUA_S3_BUCKET,
+            "endpoint_url": env_str("MOTCUA_S3_ENDPOINT_URL", "") or None,  # MinIO, Ceph, a provider's S3
+            "region_name": env_str("MOTCUA_S3_REGION", "") or None,
+            "access_key": env_str("MOTCUA_S3_ACCESS_KEY_ID", "") or None,  # else boto3's own chain
+            "secret_key": env_str("MOTCUA_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("MOTCUA_S3_PREFIX", ""),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "signature_version": "s3v4",
+        },
+    }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
