@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,7 +21,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_get, procedure_version_in_force
 from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
-from motcua.core.http import domain_error_to_form
+from motcua.core.http import domain_error_to_form, is_htmx
 from motcua.core.text import fold
 from motcua.documents.formschema import form_fields_parse
 from motcua.documents.services import upload_delete, upload_store
@@ -171,13 +172,22 @@ def _draft(request: HttpRequest, pk: int) -> Dossier:
         raise Http404(exc.message) from exc
 
 
-def _draft_context(dossier: Dossier) -> dict[str, Any]:
+def _draft_context(dossier: Dossier, errors: dict[int, str] | None = None) -> dict[str, Any]:
     uploads = list(dossier.uploads.all())
     components = [
-        {"component": c, "uploads": [u for u in uploads if u.component_id == c.pk]}
+        {
+            "component": c,
+            "uploads": [u for u in uploads if u.component_id == c.pk],
+            "error": (errors or {}).get(c.pk, ""),
+        }
         for c in dossier.components.all()
     ]
     return {"dossier": dossier, "version": dossier.procedure_version, "components": components}
+
+
+UPLOAD_ERROR_KEY = (
+    "motcua_upload_error"  # without JavaScript: the refused file's message, shown beside its input
+)
 
 
 @applicant_required
@@ -219,8 +229,10 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("portal:draft_review", pk=dossier.pk)
             messages.success(request, _("Đã lưu hồ sơ nháp. Ông/bà có thể quay lại tiếp tục bất cứ lúc nào."))
             return redirect("portal:draft_edit", pk=dossier.pk)
+    refused = request.session.pop(UPLOAD_ERROR_KEY, None) if request.method == "GET" else None
+    errors = {int(refused["component"]): str(refused["message"])} if isinstance(refused, dict) else {}
     context = {
-        **_draft_context(dossier),
+        **_draft_context(dossier, errors),
         "form": form,
         "answers": answers,
         "upload_form": UploadForm(),
@@ -244,10 +256,9 @@ def draft_upload(request: HttpRequest, pk: int, component_pk: int) -> HttpRespon
     if component is None:
         raise Http404("Không tìm thấy thành phần hồ sơ.")
     form = UploadForm(request.POST, request.FILES)
+    error = done = ""
     if not form.is_valid():
-        messages.error(
-            request, " ".join(str(e) for e in form.errors.get("file", [])) or _("Tệp không hợp lệ.")
-        )
+        error = " ".join(str(e) for e in form.errors.get("file", [])) or _("Tệp không hợp lệ.")
     else:
         try:
             upload = upload_store(
@@ -257,10 +268,30 @@ def draft_upload(request: HttpRequest, pk: int, component_pk: int) -> HttpRespon
                 component=component,
             )
         except DomainError as exc:
-            messages.error(request, f"“{component.name}”: {exc.message}")
+            error = exc.message
         else:
-            messages.success(request, _("Đã tải lên “%(name)s”.") % {"name": upload.original_name})
+            done = _("Đã tải lên “%(name)s”.") % {"name": upload.original_name}
+    if is_htmx(request):  # in the background (issue 16): only this component's block, the typed form stays
+        return _component_block(request, dossier, component.pk, error=error, done=done)
+    if error:
+        request.session[UPLOAD_ERROR_KEY] = {"component": component.pk, "message": error}
+    else:
+        messages.success(request, done)
     return redirect(reverse("portal:draft_edit", kwargs={"pk": dossier.pk}) + f"#tp-{component.pk}")
+
+
+def _component_block(
+    request: HttpRequest, dossier: Dossier, component_pk: int, *, error: str = "", done: str = ""
+) -> HttpResponse:
+    """The block of one component (its files, the upload form and the error beside it) for htmx."""
+    from .data_store import store_offer
+
+    context = _draft_context(dossier, {component_pk: error} if error else None)
+    item = next(i for i in context["components"] if i["component"].pk == component_pk)
+    context.update(item=item, done=done, upload_form=UploadForm(), store=store_offer(request))
+    response = render(request, "portal/submission_edit.html#component", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @applicant_required
@@ -271,7 +302,10 @@ def draft_upload_delete(request: HttpRequest, pk: int, upload_pk: int) -> HttpRe
     if upload is None:
         raise Http404("Không tìm thấy tệp.")
     upload_delete(upload=upload, actor=account(request))
-    messages.success(request, _("Đã xóa tệp “%(name)s”.") % {"name": upload.original_name})
+    done = _("Đã xóa tệp “%(name)s”.") % {"name": upload.original_name}
+    if is_htmx(request) and upload.component_id is not None:
+        return _component_block(request, dossier, upload.component_id, done=done)
+    messages.success(request, done)
     return redirect("portal:draft_edit", pk=dossier.pk)
 
 
