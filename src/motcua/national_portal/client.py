@@ -84,6 +84,9 @@ class DvcqgClient(NationalPortalClient):
         self.transport: requests.Session | None = None
         self._session: str | None = None
         self._lock = threading.Lock()
+        # One keep-alive HTTP session per thread (requests.Session is not shared across threads): a call
+        # reuses the connection instead of opening one (bench/sync.py, docs/performance.md).
+        self._local = threading.local()
 
     def check(self) -> list[str]:
         problems = []
@@ -103,7 +106,7 @@ class DvcqgClient(NationalPortalClient):
         return urljoin(base if base.endswith("/") else base + "/", path)
 
     def _post(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
-        http = self.transport or requests
+        http = self.transport or self._http()
         try:
             response = http.post(
                 self._url(path), json=body, headers=headers or {}, timeout=settings.MOTCUA_DVCQG_TIMEOUT
@@ -117,6 +120,12 @@ class DvcqgClient(NationalPortalClient):
         if not isinstance(answer, dict) or "error_code" not in answer:
             raise PortalError(f"HTTP {response.status_code}: unexpected answer {str(answer)[:200]!r}")
         return answer
+
+    def _http(self) -> requests.Session:
+        http: requests.Session | None = getattr(self._local, "http", None)
+        if http is None:
+            http = self._local.http = requests.Session()
+        return http
 
     def login(self) -> str:
         answer = self._post(

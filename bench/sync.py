@@ -1,0 +1,354 @@
+"""Benchmark of the national-portal sender: drain a backlog of pending updates against the sandbox portal.
+
+Builds a throw-away PostgreSQL database (default ``motcua_bench_sync``), migrates it, loads the demo data and
+writes, in bulk, ``--dossiers`` received dossiers (default 2,000) of a connected procedure with
+``--per-dossier`` pending updates each (default 10: the whole record ``DongBoHoSoMC``, then progress
+``CapNhatTienDoHoSoMC``), 20,000 updates in all, and one queued sender task per dossier
+(``send_national_updates``). The sandbox portal is served by a **separate gunicorn** on a loopback port
+(``--portal-workers`` × ``--portal-threads``, same database, as in the sandbox). Then ``--workers`` (default 2)
+``motcua db_worker --batch`` processes drain the queue, each update through the real sender
+(``services.sync_send``: the lease in its short transaction, the HTTP call with its idempotency key, the
+outcome in a second short transaction).
+
+Checked after the drain: every update sent once (the portal holds exactly the backlog, no duplicate
+discarded, nothing pending or parked) and **in order per dossier** (the portal received each dossier's
+updates in their sequence). Reported: the drain rate (updates / seconds from the first update sent to the last),
+the wall time with process start-up, the CPU seconds the workers, the portal's gunicorn and PostgreSQL spent.
+Target (issue 13, item 9): ≥ 500 updates/s.
+
+Run: ``.venv/bin/python bench/sync.py [--dossiers 2000] [--per-dossier 10] [--workers 2] [--portal-workers 2]
+[--portal-threads 4] [--keep]``; server and database: ``--server`` / ``MOTCUA_BENCH_SERVER`` (default
+postgres://postgres@127.0.0.1:5432), ``--db``. The database is dropped at the end unless ``--keep``. Exit code
+1 if the target is missed or a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from intake import Gunicorn, children, cpu_seconds, free_port  # noqa: E402
+
+TARGET = 500.0
+PROCEDURE = "1.001193"
+UNIT = "8707"
+
+
+class Portal(Gunicorn):
+    """The sandbox portal (motcua in sandbox mode) on its own gunicorn; ready when ``auth/`` answers."""
+
+    def wait_ready(self, token: str = "", timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        body = json.dumps({"username": "motcua", "password": "motcua-sandbox"})
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("POST", "/sandbox/dvcqg/auth/", body, {"Content-Type": "application/json"})
+                resp = conn.getresponse()
+                resp.read()
+                conn.close()
+                if resp.status == 200:
+                    return
+                raise RuntimeError(f"auth/ answered {resp.status}:\n{self.tail()}")
+            except (ConnectionError, OSError):
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn not ready after {timeout:.0f} s:\n{self.tail()}")
+
+
+def backlog(n_dossiers: int, per_dossier: int) -> list[int]:
+    """The dossiers, their sync states, their pending updates and one queued sender each; the dossier ids."""
+    from django.db import transaction
+
+    from motcua.catalog.selectors import procedure_version_by_code
+    from motcua.core import clock
+    from motcua.dossiers.constants import Status
+    from motcua.dossiers.models import Dossier
+    from motcua.national_portal.models import Service, SyncState, SyncUpdate
+    from motcua.national_portal.tasks import send_national_updates
+    from motcua.organisations.selectors import unit_by_code
+
+    version = procedure_version_by_code(PROCEDURE, as_of=clock.today())
+    procedure = version.procedure
+    procedure.national_portal_connected = True
+    procedure.save(update_fields=["national_portal_connected"])
+    unit = unit_by_code(UNIT)
+    now = clock.now()
+    stamp = now.astimezone(clock.VN_TZ).strftime("%Y%m%d%H%M%S")
+    run = secrets.token_hex(3)
+    with transaction.atomic():
+        dossiers = Dossier.objects.bulk_create(
+            Dossier(
+                code=f"BENCH-{run}-{i:06d}",
+                procedure_version=version,
+                unit=unit,
+                applicant_name=f"Người nộp {i}",
+                status=Status.PROCESSING,
+                received_at=now,
+                submitted_at=now,
+            )
+            for i in range(n_dossiers)
+        )
+        SyncState.objects.bulk_create(SyncState(dossier=d, last_sequence=per_dossier) for d in dossiers)
+        updates = []
+        for d in dossiers:
+            record = {
+                "MaHoSo": d.code,
+                "MaTTHC": PROCEDURE,
+                "TenTTHC": version.name,
+                "ChuHoSo": d.applicant_name,
+                "LoaiDoiTuong": 1,
+                "KenhThucHien": 1,
+                "TrangThaiHoSo": 2,
+                "NgayTiepNhan": stamp,
+                "NgayHenTra": stamp,
+                "DonViXuLy": unit.name,
+            }
+            updates.append(
+                SyncUpdate(
+                    dossier=d,
+                    sequence=1,
+                    service=Service.SYNC_DOSSIER,
+                    payload=record,
+                    status_code=2,
+                    idempotency_key=f"bench:{d.pk}:1",
+                    created_at=now,
+                )
+            )
+            for seq in range(2, per_dossier + 1):
+                progress = {
+                    "MaHoSo": d.code,
+                    "NguoiXuLy": "Chuyên viên",
+                    "ThoiDiemXuLy": stamp,
+                    "PhongBanXuLy": unit.name,
+                    "NoiDungXuLy": f"Bước {seq}",
+                    "TrangThai": 4,
+                    "NgayBatDau": stamp,
+                    "NgayKetThucTheoQuyDinh": stamp,
+                }
+                updates.append(
+                    SyncUpdate(
+                        dossier=d,
+                        sequence=seq,
+                        service=Service.PROGRESS,
+                        payload=progress,
+                        status_code=4,
+                        idempotency_key=f"bench:{d.pk}:{seq}",
+                        created_at=now,
+                    )
+                )
+        SyncUpdate.objects.bulk_create(updates, batch_size=2000)
+        for d in dossiers:
+            send_national_updates.enqueue(d.pk)
+    return [d.pk for d in dossiers]
+
+
+def profile(n: int, ids: list[int], worker_env: dict[str, str]) -> int:
+    """Send the updates of ``n`` dossiers in this process (one sender, as a worker would) under cProfile."""
+    import cProfile
+    import pstats
+
+    from django.test import override_settings
+
+    from motcua.national_portal.services import sync_send
+
+    with override_settings(
+        MOTCUA_DVCQG_CLIENT="dvcqg",
+        MOTCUA_DVCQG_URL=worker_env["MOTCUA_DVCQG_URL"],
+        MOTCUA_DVCQG_USERNAME="motcua",
+        MOTCUA_DVCQG_PASSWORD="motcua-sandbox",
+    ):
+        profiler = cProfile.Profile()
+        t0 = time.perf_counter()
+        profiler.enable()
+        sent = sum(sync_send(dossier_id=pk).sent for pk in ids[:n])
+        profiler.disable()
+        seconds = time.perf_counter() - t0
+    print(f"profile: {sent} updates in {seconds:.2f} s by one sender ({sent / seconds:.0f}/s)")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="National-portal sender benchmark")
+    parser.add_argument("--dossiers", type=int, default=2000)
+    parser.add_argument("--per-dossier", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2, help="motcua db_worker processes")
+    parser.add_argument(
+        "--portal-workers", type=int, default=2, help="gunicorn workers of the sandbox portal"
+    )
+    parser.add_argument("--portal-threads", type=int, default=4, help="threads per portal worker")
+    parser.add_argument(
+        "--server", default=os.environ.get("MOTCUA_BENCH_SERVER", "postgres://postgres@127.0.0.1:5432")
+    )
+    parser.add_argument("--db", default=os.environ.get("MOTCUA_BENCH_SYNC_DB", "motcua_bench_sync"))
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the drain")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        help="instead: send N dossiers' updates in this process under cProfile",
+    )
+    args = parser.parse_args()
+    if not args.db.replace("_", "").isalnum() or "bench" not in args.db:
+        parser.error("--db: letters, digits and underscores, with 'bench' in the name (it is dropped)")
+
+    import psycopg
+
+    dsn = f"{args.server}/{args.db}"
+    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{args.db}"')
+    portal: Portal | None = None
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        os.environ.update(DATABASE_URL=dsn, MOTCUA_SANDBOX="1", DEBUG="0")
+        os.environ.pop("MOTCUA_TASKS_IMMEDIATE", None)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.config.settings"
+        import logging
+        import warnings
+
+        import django
+
+        warnings.filterwarnings("ignore", message="No directory at")
+        django.setup()
+        logging.disable(logging.INFO)
+        from django.core.management import call_command
+        from django.db import connections
+
+        t0 = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        call_command("load_demo", stdout=io.StringIO())
+        ids = backlog(args.dossiers, args.per_dossier)
+        total = args.dossiers * args.per_dossier
+        setup_seconds = time.perf_counter() - t0
+        connections.close_all()
+
+        env = {k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING",)}
+        env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING", MOTCUA_DVCQG_PULL_MINUTES="0")
+        port = free_port()
+        portal = Portal(port=port, workers=args.portal_workers, threads=args.portal_threads, env=env)
+        portal.wait_ready()
+        worker_env = {
+            **env,
+            "MOTCUA_DVCQG_CLIENT": "dvcqg",
+            "MOTCUA_DVCQG_URL": f"http://127.0.0.1:{port}/sandbox/dvcqg/",
+            "MOTCUA_DVCQG_USERNAME": "motcua",
+            "MOTCUA_DVCQG_PASSWORD": "motcua-sandbox",
+        }
+        if args.profile:
+            return profile(args.profile, ids, worker_env)
+        started = time.perf_counter()
+        for k in range(args.workers):
+            workers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "motcua.cli.main", "db_worker", "--batch", "--interval", "0",
+                     "--no-startup-delay", "--worker-id", f"bench-sync-{k}"],
+                    env=worker_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                    start_new_session=True,
+                )
+            )  # fmt: skip
+        pids = {"workers": [w.pid for w in workers], "portal": children(portal.proc.pid)}
+        cpu_before = {k: sum(cpu_seconds(v).values()) for k, v in pids.items()}
+        with psycopg.connect(dsn, autocommit=True) as db:
+            db_pids = []
+            last_cpu = dict(cpu_before)
+            while time.perf_counter() - started < args.timeout:
+                db_pids = [r[0] for r in db.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [args.db]
+                ).fetchall()]  # fmt: skip
+                last_cpu = {k: sum(cpu_seconds(v).values()) for k, v in pids.items()} | {"db": 0.0}
+                pending = db.execute(
+                    "SELECT count(*) FROM national_portal_syncupdate WHERE state <> 'sent'"
+                ).fetchone()
+                if pending is not None and pending[0] == 0:
+                    break
+                if all(w.poll() is not None for w in workers):
+                    break
+                time.sleep(0.5)
+            wall = time.perf_counter() - started
+            first, last, sent = db.execute(
+                "SELECT min(sent_at), max(sent_at), count(*) FROM national_portal_syncupdate WHERE state = 'sent'"
+            ).fetchone()  # type: ignore[misc]
+            portal_rows = db.execute(
+                "SELECT d.code, u.idempotency_key FROM national_portal_sandboxportalupdate u "
+                "JOIN national_portal_sandboxportaldossier d ON d.id = u.dossier_id ORDER BY u.id"
+            ).fetchall()
+            duplicates = db.execute(
+                "SELECT coalesce(sum(duplicates), 0) FROM national_portal_sandboxportaldossier"
+            ).fetchone()
+        del db_pids
+        cpu = {k: last_cpu.get(k, 0.0) - cpu_before.get(k, 0.0) for k in ("workers", "portal")}
+
+        # Order per dossier: the portal received each dossier's keys in sequence order.
+        seen: dict[str, list[int]] = {}
+        for code, key in portal_rows:
+            seen.setdefault(code, []).append(int(str(key).rsplit(":", 1)[1]))
+        in_order = sum(1 for seqs in seen.values() if seqs == list(range(1, args.per_dossier + 1)))
+        drain = (last - first).total_seconds() if first and last and last > first else float("nan")
+        rate = sent / drain if drain == drain and drain > 0 else 0.0
+        print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+        print(
+            f"backlog: {args.dossiers:,} dossiers × {args.per_dossier} = {total:,} pending updates "
+            f"(set up in {setup_seconds:.1f} s); {args.workers} worker processes; sandbox portal on gunicorn "
+            f"{args.portal_workers} × {args.portal_threads} threads"
+        )
+        print(
+            f"sent: {sent:,}/{total:,}; portal received {len(portal_rows):,}, duplicates discarded {duplicates[0]}"
+        )  # type: ignore[index]
+        print(f"order: {in_order:,}/{len(ids):,} dossiers received every update in sequence")
+        print(
+            f"drain: {drain:.1f} s first→last sent, {rate:,.0f} updates/s (wall with start-up {wall:.1f} s)"
+        )
+        print(f"CPU seconds: workers {cpu['workers']:.1f}, portal gunicorn {cpu['portal']:.1f}")
+        ok = sent == total and len(portal_rows) == total and in_order == len(ids)
+        print(
+            f"target ≥ {TARGET:.0f} updates/s: {'met' if rate >= TARGET else 'MISSED'}; checks {'passed' if ok else 'FAILED'}"
+        )
+        for w in workers:
+            if w.poll() is None:
+                continue
+            err = (w.stderr.read() if w.stderr else b"").decode(errors="replace").strip()
+            if err and w.returncode:
+                print(f"worker exit {w.returncode}: {err[-800:]}", file=sys.stderr)
+        return 0 if ok and rate >= TARGET else 1
+    except BaseException:
+        if portal is not None:
+            print(f"portal gunicorn log (tail):\n{portal.tail()}", file=sys.stderr)
+        raise
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                os.killpg(w.pid, 15)
+                w.wait(timeout=15)
+        if portal is not None:
+            portal.stop()
+        try:
+            from django.db import connections as django_connections
+
+            django_connections.close_all()
+        except Exception:
+            pass
+        if not args.keep:
+            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+            print(f"dropped database {args.db}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
