@@ -103,10 +103,11 @@ def draft_owner_check(dossier: Dossier, user: User) -> None:
 
 
 def dossier_public_get(code: str) -> Dossier:
-    """A received dossier by code for the public lookup (the caller shows no personal data)."""
+    """A received dossier by code for the public lookup (the caller shows no personal data), or one submitted
+    online and not checked yet: the confirmation e-mail's tracking link works at once (issue 16)."""
     dossier = (
         Dossier.objects.filter(code=code)
-        .exclude(received_at__isnull=True)
+        .filter(Q(received_at__isnull=False) | Q(status=Status.SUBMITTED))
         .select_related("procedure_version__procedure", "unit")
         .first()
     )

@@ -403,8 +403,13 @@ def test_public_lookup_has_no_personal_data(world: World) -> None:
     assert "0260" not in str(body)
     assert (body["procedure"], body["unit"], body["status_code"]) == ("1.001193", "8707", 2)
     assert APIClient().get("/api/v1/public/dossiers/NOPE/").status_code == 404
-    draft = dossier_in(Status.SUBMITTED, version=world.version, unit=world.unit_a, code="ONLINE-9")
-    assert APIClient().get(f"/api/v1/public/dossiers/{draft.code}/").status_code == 404
+    # Submitted online and not checked yet: public at once, like the lookup page (issue 16).
+    online = dossier_in(Status.SUBMITTED, version=world.version, unit=world.unit_a, code="ONLINE-9")
+    waiting = APIClient().get(f"/api/v1/public/dossiers/{online.code}/")
+    assert (waiting.status_code, waiting.json()["status_code"]) == (200, 1)
+    assert "026012345612" not in str(waiting.json())
+    draft = dossier_in(Status.DRAFT, version=world.version, unit=world.unit_a)
+    assert draft.code is None  # a draft has no code to look up
 
 
 def test_schema_is_valid(world: World) -> None:

@@ -304,7 +304,14 @@ def test_public_lookup_shows_no_personal_data(client: Client, world: World, medi
     missing = client.get("/tra-cuu/?ma=KHONG-CO")
     assert missing.status_code == 404
     assert "Không tìm thấy hồ sơ có mã “KHONG-CO”" in missing.content.decode()
-    # Submitted but not yet received: not public.
+    # Submitted online, not checked yet: the confirmation e-mail's link works at once (issue 16), with the
+    # same facts and no personal data.
     pending = submitted(world)
-    assert client.get(f"/tra-cuu/?ma={pending.code}").status_code == 404
+    waiting = client.get(f"/tra-cuu/?ma={pending.code}")
+    assert waiting.status_code == 200
+    text = waiting.content.decode()
+    assert 'data-status="submitted">Đã nộp, chờ cán bộ kiểm tra' in text
+    assert world.version.name in text
+    for personal in ("Nguyễn Văn An", "026090001234", "026******234", "x@example.vn", "0912345678"):
+        assert personal not in text
     assert client.get("/tra-cuu/").status_code == 200
