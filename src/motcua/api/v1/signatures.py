@@ -16,7 +16,7 @@ from motcua.core.errors import DomainError
 from motcua.signatures.services import outcome_of, public_verify
 
 
-class SignatureReportSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SignatureReportSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="the signature field's name")
     kind = serializers.ChoiceField(["signature", "document_timestamp"])
     intact = serializers.BooleanField(help_text="the signed bytes are unchanged (the hash matches)")
