@@ -306,6 +306,14 @@ class DossierActionApi(APIView):
         pause_clock = serializers.BooleanField(
             required=False, help_text="request-payment: financial obligations that pause the clock (land)"
         )
+        cash_amount = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            help_text="payment-received: cash taken at the counter in the same step (VND)",
+        )
+        payer_name = serializers.CharField(
+            max_length=255, required=False, allow_blank=True, help_text="payment-received: who paid the cash"
+        )
 
     @extend_schema(
         operation_id="dossiers_action",
