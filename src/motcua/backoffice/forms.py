@@ -97,6 +97,16 @@ class IntakeForm(forms.Form):
         label=_("Thành phần hồ sơ đã nhận"), required=False, widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=2000, widget=forms.Textarea)
+    # The population register (backoffice.register_check): the reason of a look-up, the register's name for
+    # the ID looked up (kept with the form), the officer's confirmation of a name that differs from it.
+    lookup_reason = forms.CharField(label=_("Lý do tra cứu"), required=False, max_length=500)
+    register_name = forms.CharField(required=False, widget=forms.HiddenInput, max_length=255)
+    register_id = forms.CharField(required=False, widget=forms.HiddenInput, max_length=14)
+    register_confirm = forms.BooleanField(
+        label=_("Tôi đã kiểm tra: giữ họ tên đã nhập dù khác Cơ sở dữ liệu quốc gia về dân cư"),
+        required=False,
+    )
+    REGISTER_FIELDS = ("lookup_reason", "register_name", "register_id", "register_confirm")
 
     def __init__(self, *args: Any, version: ProcedureVersion, units: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -115,6 +125,7 @@ class IntakeForm(forms.Form):
         ]
         if not self.is_bound:
             self.initial.setdefault("components", [str(c.pk) for c in self.catalog if c.required])
+            self.initial.setdefault("lookup_reason", _("Tiếp nhận hồ sơ %(name)s") % {"name": version.name})
         _style(self)
         self.fields["id_number"].widget.attrs.update(inputmode="numeric", autocomplete="off")
         self.fields["phone"].widget.attrs.update(type="tel", autocomplete="off")

@@ -75,6 +75,7 @@ from .forms import (
     QueueFilterForm,
     ResolveForm,
 )
+from .register_check import LOOKUP_BUTTON, intake_register_lookup, intake_register_mismatch
 from .signatures import signatures_context
 
 PAGE_SIZE = 25
@@ -249,8 +250,15 @@ def intake(request: HttpRequest) -> HttpResponse:
         units = [u for u in units if u in offered] or units
     form = IntakeForm(request.POST or None, version=version, units=units)
     status = 200
-    if request.method == "POST":
-        if form.is_valid():
+    register = None
+    if request.method == "POST" and LOOKUP_BUTTON in request.POST:  # the population register, no save
+        register, initial = intake_register_lookup(request)
+        form = IntakeForm(None, initial=initial, version=version, units=units)
+    elif request.method == "POST":
+        if form.is_valid() and (mismatch := intake_register_mismatch(form.cleaned_data)):
+            form.add_error("name", mismatch)  # shown before saving; nothing is saved
+            status = 400
+        elif form.is_valid():
             try:
                 dossier = dossier_intake_counter(
                     officer=user,
@@ -284,6 +292,8 @@ def intake(request: HttpRequest) -> HttpResponse:
             "version": version,
             "nav_active": "intake",
             "scan_accept": upload_accept(),
+            "register": register,
+            "register_fields": IntakeForm.REGISTER_FIELDS,
         },
         status=status,
     )
