@@ -58,7 +58,8 @@ def result_record_issue(*, dossier: Dossier) -> ResultRecord | None:
     ``None`` for a dossier without an issued result (not resolved, or resolved then undone). Idempotent: the
     consumer may run more than once for one event.
     """
-    dossier = Dossier.objects.select_related("unit").get(pk=dossier.pk)
+    # The dossier's row lock: two runs of the consumer for one dossier write one entry, one number.
+    dossier = Dossier.objects.select_for_update().select_related("unit").get(pk=dossier.pk)
     if dossier.status not in RESULT_ISSUED or dossier.finished_at is None:
         return None
     digitised, pages = _result_files(dossier)

@@ -1,7 +1,7 @@
 """The citizen's data store ("Kho dữ liệu của tôi"): their documents and results from earlier dossiers.
 
-Only the citizen's own: dossiers they own (submitted online) and dossiers received at the counter for their
-citizen ID (the 12-digit ID their e-ID login carries, applicant kind "citizen"). Drafts are not earlier
+Only the citizen's own: dossiers they own (submitted online) and dossiers received at the counter (no account)
+for their citizen ID (the 12-digit ID their e-ID login carries, applicant kind "citizen"). Drafts are not earlier
 dossiers. Documents are the files of those dossiers (uploaded online, digitised at the counter, supplements);
 results are the result files of dossiers with an issued result that has not expired (``ResultRecord``). A file
 is listed once per content (SHA-256), the latest copy.
@@ -68,12 +68,17 @@ class StoreItem:
 
 
 def _own_dossiers_q(user: User, prefix: str = "") -> Q:
-    """The dossiers that are ``user``'s: owned, or received for their citizen ID (never a draft)."""
+    """The dossiers that are ``user``'s: owned, or received at the counter (no account) for their citizen ID.
+
+    An online dossier is its filer's, even when it names someone else's ID (a parent filing for a child): the
+    person named does not see what the filer uploaded. Never a draft.
+    """
     q = Q(**{f"{prefix}owner_id": user.pk})
     citizen_id = getattr(user, "citizen_id", None)
     if citizen_id and getattr(user, "kind", None) == AccountKind.CITIZEN:
         q |= Q(
             **{
+                f"{prefix}owner__isnull": True,
                 f"{prefix}applicant_id_number": citizen_id,
                 f"{prefix}applicant_kind": ApplicantKind.CITIZEN,
             }

@@ -314,6 +314,28 @@ def test_a_counter_dossier_for_the_citizens_id_is_theirs(world: World, citizens:
     assert org_scan.pk not in {i.upload.pk for i in store_items(an["user"])}
 
 
+def test_an_online_dossier_naming_the_citizen_is_its_filers(world: World, citizens: dict[str, dict]) -> None:  # noqa: F811
+    """Bình files online for An (An's ID on the dossier): what Bình uploaded stays Bình's."""
+    an, binh = citizens["an"], citizens["binh"]
+    for_an = dossier_in(
+        Status.RECEIVED,
+        version=world.version,
+        unit=world.unit_a,
+        owner=binh["user"],
+        applicant_id_number=an["user"].citizen_id,
+    )
+    component = for_an.components.first()
+    assert component is not None
+    scanned = component_digitise(
+        dossier=for_an,
+        component=component,
+        actor=world.officer_a,
+        file=scan("giay-uy-quyen.pdf", real_pdf(1, "Ủy quyền")),
+    )
+    assert scanned.pk not in {i.upload.pk for i in store_items(an["user"])}
+    assert scanned.pk in {i.upload.pk for i in store_items(binh["user"])}
+
+
 def test_staff_have_no_store(world: World, citizens: dict[str, dict]) -> None:  # noqa: F811
     assert store_items(world.officer_a) == []
 
