@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,8 +229,29 @@ def _credit(payment: Payment, line: BankStatementLine, *, recorded_by: User) -> 
     )
 
 
+def _lock_candidates(lines: Iterable[BankStatementLine]) -> None:
+    """Lock every payment the lines name, then their dossiers, each in key order, before anything is credited:
+    the file's transaction then never waits for a row while it holds a receipt sequence or the audit chain
+    (the order every credit follows: payments, dossiers, receipt sequence, audit)."""
+    references = {refs[0] for line in lines if len(refs := _references(line.description)) == 1}
+    if not references:
+        return
+    dossier_ids = list(
+        Payment.objects.select_for_update()
+        .filter(reference__in=references)
+        .order_by("pk")
+        .values_list("dossier_id", flat=True)
+    )
+    list(
+        Dossier.objects.select_for_update()
+        .filter(pk__in=set(dossier_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _match(line: BankStatementLine) -> tuple[Payment | None, str]:
-    """The payment ``line`` pays (locked), or why none: (None, reason)."""
+    """The payment ``line`` pays (locked by ``_lock_candidates``), or why none: (None, reason)."""
     references = _references(line.description)
     if not references:
         return None, "không có mã thanh toán trong nội dung"
@@ -290,6 +312,7 @@ def bank_statement_import(
             for line in BankStatementLine.objects.filter(statement=statement).order_by("row")
         }
         result = ImportResult(statement_id=statement.pk, lines=len(lines))
+        _lock_candidates(ours.values())
         for line in lines:
             stored = ours.get(line.transaction_id)
             if stored is None:

@@ -6,7 +6,9 @@ credit rolls its number back too), concurrent credits of one unit wait for each 
 receipt says (payer, dossier, the legal names of the fees, the amount and the amount in words) is frozen when
 it is issued; the PDF is rendered from the row with the forms' font and heading (``dossiers.printing``).
 
-Lock order: the payment's row, the dossier's, then the unit's sequence (then the audit chain's head).
+Lock order: the payment's row, the dossier's, then the unit's sequence, then the audit chain's head (the
+audit's rule: row locks before it). A transaction that credits several payments (a bank statement) locks all
+their payments, then all their dossiers, before the first receipt.
 """
 
 from __future__ import annotations

@@ -547,7 +547,10 @@ def _succeed(
             logger.warning("payment_credit_duplicate", key=key, payment=payment.reference)
             return None
         raise
-    receipt_issue(payment=payment, at=at)  # its electronic receipt, numbered in this transaction
+    # Its electronic receipt, numbered in this transaction. The dossier's row first: every credit locks the
+    # payment, the dossier, then the unit's receipt sequence, then the audit chain (no lock cycles).
+    Dossier.objects.select_for_update().filter(pk=payment.dossier_id).values_list("pk", flat=True).get()
+    receipt_issue(payment=payment, at=at)
     if move_on:
         _move_on_if_paid(payment)
     return entry

@@ -61,3 +61,37 @@ def test_receipts_issued_at_once_are_numbered_without_gaps(world: World, fees: o
     race(run)
     numbers = sorted(Receipt.objects.filter(unit=world.unit_a).values_list("number", flat=True))
     assert numbers == list(range(1, THREADS + 1))
+
+
+def test_a_statement_and_cash_on_the_same_dossiers_at_once(
+    world: World, fees: object, tmp_path: Path
+) -> None:
+    """A statement crediting nine dossiers while an officer takes the rest of each in cash: no deadlock,
+    every credit once, one receipt each, numbers 1..18 in the unit."""
+    dossiers = [
+        dossier_in(Status.AWAITING_PAYMENT, version=world.version, unit=world.unit_a) for _ in range(9)
+    ]
+    orders = [
+        payment_create(dossier=d, actor=world.officer_a, method=Method.VIETQR, amount=20_000)
+        for d in dossiers
+    ]
+    path = tmp_path / "saoke.csv"
+    path.write_text(
+        "transaction_id,booked_at,amount,description\n"
+        + "".join(f"T{i},2026-03-10 09:0{i},20000,{o.reference}\n" for i, o in enumerate(orders)),
+        encoding="utf-8",
+    )
+
+    def run(i: int) -> str:
+        if i == 0:
+            return str(len(bank_statement_import(path=path, account="113000006789").credited))
+        return payment_create(
+            dossier=dossiers[i - 1], actor=world.officer_a, method="cash", amount=5_000
+        ).reference
+
+    outcomes = race(run)
+    assert "9" in outcomes
+    assert LedgerEntry.objects.filter(kind=EntryKind.PAYMENT).count() == 18
+    numbers = sorted(Receipt.objects.filter(unit=world.unit_a).values_list("number", flat=True))
+    assert numbers == list(range(1, 19))
+    assert all(d.status == Status.PROCESSING for d in Dossier.objects.filter(pk__in=[d.pk for d in dossiers]))
