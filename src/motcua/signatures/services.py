@@ -182,10 +182,6 @@ def signature_request_sign(*, request_id: int, expected_attempts: int | None = N
                 location=request.unit_name,
             )
             saved = default_storage.save(f"signed/{now:%Y/%m}/{uuid.uuid4().hex}.pdf", ContentFile(signed))
-        except pdf.NotAPdf as exc:  # retrying cannot help: an officer replaces the file
-            return _failed(
-                request, ValueError(f"Tệp không phải PDF hợp lệ, không ký số được ({exc})."), retry=False
-            )
         except Exception as exc:
             return _failed(request, exc)
         request.state = RequestState.SIGNED
@@ -220,13 +216,12 @@ def signature_request_sign(*, request_id: int, expected_attempts: int | None = N
         return request.state
 
 
-def _failed(request: SignatureRequest, exc: Exception, *, retry: bool = True) -> str:
+def _failed(request: SignatureRequest, exc: Exception) -> str:
     from .tasks import sign_requests
 
     request.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     retry = (
-        retry
-        and request.attempts < settings.MOTCUA_SIGNATURE_MAX_ATTEMPTS
+        request.attempts < settings.MOTCUA_SIGNATURE_MAX_ATTEMPTS
         and task_backends[sign_requests.backend].supports_defer
     )
     request.next_attempt_at = clock.now() + _backoff(request.attempts) if retry else None
