@@ -29,6 +29,7 @@ from motcua.core.errors import Conflict, ValidationFailed
 from motcua.worktime.constants import Classification, LimitUnit
 
 from .constants import Action, Status
+from .form_sets import LOGBOOK, dossier_day, form_set_on, official_form
 from .models import Dossier, DossierEvent, DossierStep
 
 if TYPE_CHECKING:
@@ -205,10 +206,14 @@ def _context(dossier: Dossier, form: str, events: list[DossierEvent]) -> dict[st
     unit = dossier.unit
     parent = unit.parent if unit.parent_id else None
     now = clock.now().astimezone(clock.VN_TZ)
+    # the number, title and issuing circular of the set in force on the dossier's date (form_sets.py)
+    form_set, official = official_form(form, dossier_day(dossier))
     return {
         "dossier": dossier,
-        "form": form,
-        "title": FORMS[form],
+        "form": official.number,
+        "form_key": form,
+        "title": official.title,
+        "issued_by": form_set.issued_by,
         "unit_name": unit.name,
         "parent_name": parent.name if parent else "",
         "procedure_name": version.name,
@@ -372,7 +377,9 @@ def logbook_xlsx(*, rows: Iterable[Dossier], unit: Unit, date_from: dt.date, dat
 
 
 def logbook_pdf(*, rows: Iterable[Dossier], unit: Unit, date_from: dt.date, date_to: dt.date) -> bytes:
-    """Mẫu 06 logbook as an A4 landscape PDF; ``rows``: ``logbook_dossiers(...)`` of the same unit and days."""
+    """Mẫu 06 logbook as an A4 landscape PDF; ``rows``: ``logbook_dossiers(...)`` of the same unit and days
+    (numbered and titled as in the set of forms in force on the last day)."""
+    form_set = form_set_on(date_to)
     return _pdf(
         "dossiers/forms/form_06.html",
         {
@@ -383,6 +390,8 @@ def logbook_pdf(*, rows: Iterable[Dossier], unit: Unit, date_from: dt.date, date
             "headers": LOGBOOK_HEADERS,
             "rows": [_logbook_row(i, d) for i, d in enumerate(rows, start=1)],
             "printed_day": clock.now().astimezone(clock.VN_TZ),
-            "form": "06",
+            "form": form_set.forms[LOGBOOK].number,
+            "title": form_set.forms[LOGBOOK].title,
+            "issued_by": form_set.issued_by,
         },
     )
