@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from .models import (
@@ -62,6 +63,10 @@ class GatewayNoticeAdmin(ReadOnlyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
+    """Refunds; one left ``pending`` (no checked answer from the gateway) is settled here once an operator has
+    looked it up on the gateway's merchant portal (each action audited)."""
+
+    actions = ["refund_confirm", "refund_reject"]
     list_display = [
         "requested_at",
         "payment",
@@ -74,6 +79,44 @@ class RefundAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["payment__reference", "payment__dossier__code", "request_id"]
     list_select_related = ["payment", "requested_by"]
+
+    @admin.action(description="Cổng đã hoàn trả (đã kiểm tra trên trang quản trị của cổng)")
+    def refund_confirm(self, request: HttpRequest, queryset: Any) -> None:
+        from .constants import RefundStatus
+        from .refunds import refund_record
+
+        for refund in queryset.filter(status=RefundStatus.PENDING):
+            refund_record(
+                refund=refund,
+                accepted=True,
+                code="00",
+                answer={"vnp_Message": "Xác nhận thủ công"},
+                actor=request.user,  # type: ignore[arg-type]
+            )
+
+    @admin.action(description="Cổng không hoàn trả (đã kiểm tra trên trang quản trị của cổng)")
+    def refund_reject(self, request: HttpRequest, queryset: Any) -> None:
+        from motcua.audit.services import audit_record
+
+        from .constants import RefundStatus
+        from .refunds import refund_record
+
+        for refund in queryset.filter(status=RefundStatus.PENDING):
+            with transaction.atomic():
+                settled = refund_record(
+                    refund=refund,
+                    accepted=False,
+                    code="",
+                    answer={"vnp_Message": "Không hoàn trả (xác nhận thủ công)"},
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+                audit_record(
+                    actor=request.user,  # type: ignore[arg-type]
+                    action="payment.refund_rejected",
+                    object_type="payment",
+                    object_id=settled.payment.reference,
+                    data={"refund": settled.pk},
+                )
 
 
 @admin.register(ReconciliationReport)

@@ -204,3 +204,30 @@ def test_a_refused_refund_writes_nothing_to_the_ledger(
         refunds.refund_request(payment=paid, actor=world.officer_a, reason="Lần nữa")
     assert busy.value.code == "refund_in_progress"
     assert not LedgerEntry.objects.filter(kind=EntryKind.REFUND).exists()
+
+
+def test_the_admin_settles_a_refund_left_pending(
+    paid: Payment, world: World, awaiting: Dossier, monkeypatch: pytest.MonkeyPatch, rf: Any
+) -> None:
+    from django.contrib.admin.sites import site
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise GatewayUnavailable("timeout")
+
+    monkeypatch.setattr(payment_gateways["vnpay"], "refund", down)
+    first = refunds.refund_request(payment=paid, actor=world.officer_a, reason="Dừng", amount=FEE)
+    admin_page = site._registry[Refund]
+    request = rf.post("/admin/")
+    request.user = world.leader_p
+    admin_page.refund_reject(request, Refund.objects.filter(pk=first.pk))  # type: ignore[attr-defined]
+    first.refresh_from_db()
+    assert first.status == RefundStatus.FAILED
+    assert not LedgerEntry.objects.filter(kind=EntryKind.REFUND).exists()
+    again = refunds.refund_request(payment=paid, actor=world.officer_a, reason="Dừng", amount=FEE)  # freed
+    admin_page.refund_confirm(request, Refund.objects.filter(pk=again.pk))  # type: ignore[attr-defined]
+    again.refresh_from_db()
+    assert again.status == RefundStatus.SUCCEEDED
+    (entry,) = LedgerEntry.objects.filter(kind=EntryKind.REFUND)
+    assert entry.amount == FEE
+    actions = set(AuditEntry.objects.filter(object_id=paid.reference).values_list("action", flat=True))
+    assert {"payment.refund_rejected", "payment.refunded"} <= actions
