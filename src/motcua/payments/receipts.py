@@ -21,6 +21,7 @@ from django.db import transaction
 
 from motcua.core import clock, formatting
 from motcua.core.errors import Conflict
+from motcua.dossiers.models import Dossier
 
 from .constants import EntryKind, Method, ReceiptKind
 from .models import LedgerEntry, Payment, Receipt, ReceiptSequence, Refund
@@ -135,8 +136,10 @@ def receipt_issue(*, payment: Payment, at: dt.datetime | None = None) -> Receipt
 def issue_cancelling_receipt(*, refund: Refund, at: dt.datetime | None = None) -> Receipt:
     """The cancelling receipt (biên lai hủy) of a refund that succeeded: it names the payment's receipt and
     the amount given back (``refund.amount``), numbered in the same sequence. Once per refund (a second call
-    returns the first). For the refund service (payb): call it in the transaction that writes the refund's
-    ledger entry, after the payment's row lock. ``Conflict`` ``no_receipt`` if the payment never had one."""
+    returns the first). For the refund service: call it in the transaction that writes the refund's ledger
+    entry, after the payment's row lock and **before** ``audit_record`` (it locks the dossier and the unit's
+    sequence; a credit of the same unit holds the sequence then waits for the audit chain's head, so taking
+    the head first can deadlock). ``Conflict`` ``no_receipt`` if the payment never had one."""
     existing = Receipt.objects.filter(refund=refund).first()
     if existing is not None:
         return existing
@@ -146,6 +149,8 @@ def issue_cancelling_receipt(*, refund: Refund, at: dt.datetime | None = None) -
         raise Conflict("Lượt thanh toán này chưa có biên lai để hủy.", code="no_receipt")
     at = at or clock.now()
     year = at.astimezone(clock.VN_TZ).year
+    # The lock order of every credit: the payment (the caller's), the dossier, the sequence, the audit chain.
+    Dossier.objects.select_for_update().filter(pk=original.dossier_id).values_list("pk", flat=True).get()
     with transaction.atomic():
         return Receipt.objects.create(
             unit_id=original.unit_id,
