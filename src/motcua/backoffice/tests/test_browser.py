@@ -1,4 +1,5 @@
-"""End to end in real Chromium (Playwright): counter intake → Mẫu 01 → forward → resolve → return.
+"""End to end in real Chromium (Playwright): counter intake → Mẫu 01 → forward → the specialist sends it to
+the leader's approval step → the leader finds it in "Chờ tôi phê duyệt" and resolves → return.
 
 Needs the ``playwright`` package and Debian's ``/usr/bin/chromium`` (browsers cannot be downloaded here);
 skipped cleanly without them. Run: ``.venv/bin/pytest -m browser src/motcua/backoffice``.
@@ -14,6 +15,7 @@ from motcua.accounts.models import User
 from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import World
+from motcua.portal.tests.test_journey_browser import axe_check
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -57,6 +59,7 @@ def test_counter_dossier_from_desk_to_return(live_server: Any, world: World, pag
     base = live_server.url
     officer = _with_password(world.officer_a, "Nguyễn Thị Hoa")
     specialist = _with_password(world.specialist_a, "Trần Văn Minh")
+    leader = _with_password(world.leader_a, "Lê Thị Đào")
 
     # The officer takes a dossier at the counter.
     _login(page, base, officer)
@@ -106,6 +109,23 @@ def test_counter_dossier_from_desk_to_return(live_server: Any, world: World, pag
     assert page.locator(f"#queue-results a:has-text('{other.code}')").count() == 0
     page.click(f"a:has-text('{dossier.code}')")
     assert page.locator("#action-return").count() == 0
+    # The process has a leader's approval step: the specialist cannot complete (issue 16) but sends it on.
+    assert page.locator("#action-resolve").count() == 0
+    page.click("#action-forward summary")
+    page.select_option("#id_forward-step", label="3. Phê duyệt (Lãnh đạo, 8 giờ)")
+    page.click("button[name=submit-forward]")
+    page.wait_for_load_state()
+    assert page.locator("[data-field=current-step]").inner_text() == "Phê duyệt"
+    _logout(page)
+
+    # The leader finds it in "Chờ tôi phê duyệt" (the menu offers the leader's queue) and resolves it.
+    _login(page, base, leader)
+    assert page.locator("[data-queue=cho-phe-duyet]").inner_text() == "1"
+    page.click("nav a:has-text('Chờ tôi phê duyệt')")
+    axe_check(page, "the leader's approval queue")
+    page.click(f"#queue-results a:has-text('{dossier.code}')")
+    assert "Lãnh đạo" in page.locator("[data-field=current-holder]").inner_text()
+    axe_check(page, "the dossier at the approval step")
     _act(page, "resolve", result="Giấy khai sinh bản chính số 125/2025")
     assert page.locator("[data-status]").get_attribute("data-status") == Status.RESOLVED
     _logout(page)
@@ -116,7 +136,7 @@ def test_counter_dossier_from_desk_to_return(live_server: Any, world: World, pag
     page.click(f"a:has-text('{dossier.code}')")
     _act(page, "return", note="Đã trả kết quả tại quầy")
     assert page.locator("[data-status]").get_attribute("data-status") == Status.RETURNED
-    assert page.locator(".mc-timeline__item").count() == 4  # receive, forward, resolve, return
+    assert page.locator(".mc-timeline__item").count() == 5  # receive, forward, forward, resolve, return
 
     assert page.console_errors == []
 
@@ -124,3 +144,39 @@ def test_counter_dossier_from_desk_to_return(live_server: Any, world: World, pag
     assert dossier.status == Status.RETURNED
     assert dossier.result_note == "Giấy khai sinh bản chính số 125/2025"
     assert dossier.returned_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_table_fits_a_1366_px_screen(live_server: Any, world: World, page: Any) -> None:
+    """Issue 16: the officers' screens are 1366 px wide; a full queue page (long procedure and applicant
+    names, every column) needs no horizontal scrolling. ``MOTCUA_SCREENSHOT=path`` keeps a PNG to look at."""
+    import os
+
+    from motcua.dossiers.tests.factories import dossier_in
+
+    world.version.name = (
+        "Thủ tục đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất trong các trường "
+        "hợp chuyển đổi, chuyển nhượng, cho thuê, cho thuê lại, thừa kế, tặng cho, góp vốn"
+    )
+    world.version.save(update_fields=["name"])
+    for i in range(25):
+        dossier_in(
+            Status.PROCESSING,
+            version=world.version,
+            unit=world.unit_a,
+            applicant_name=f"Công ty trách nhiệm hữu hạn thương mại dịch vụ Nguyễn Hoàng Phương Đông {i}",
+            assignee=world.specialist_a,
+        )
+    officer = _with_password(world.officer_a, "Nguyễn Thị Hoa")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _login(page, base=live_server.url, user=officer)
+    page.goto(f"{live_server.url}/can-bo/hang-doi/tat-ca/")
+    assert page.locator("#queue-results tbody tr").count() == 25
+    if os.environ.get("MOTCUA_SCREENSHOT"):
+        page.screenshot(path=os.environ["MOTCUA_SCREENSHOT"], full_page=True)
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+        " Math.ceil(document.querySelector('#queue-results table').getBoundingClientRect().right)]"
+    )
+    assert widths[0] <= widths[1] <= 1366, widths  # no horizontal scrollbar
+    assert widths[2] <= 1366, widths  # the table ends inside the screen
