@@ -33,3 +33,13 @@ def dossier_signature_request(dossier: Dossier, pk: int) -> SignatureRequest:
 def dossier_file_verifications(dossier: Dossier) -> dict[str, FileVerification]:
     """The signature checks of the dossier's uploaded files, by source (``upload:<id>``)."""
     return {v.source: v for v in FileVerification.objects.filter(dossier=dossier)}
+
+
+def signed_form_name(*, dossier: Dossier, form: str) -> str | None:
+    """The stored name of the latest signed copy of form ``form`` ("02"…"04") issued for ``dossier``."""
+    return (
+        SignatureRequest.objects.filter(dossier=dossier, form=form, state=RequestState.SIGNED)
+        .order_by("-created_at", "-pk")
+        .values_list("signed_name", flat=True)
+        .first()
+    )

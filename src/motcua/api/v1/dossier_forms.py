@@ -5,6 +5,7 @@ Same visibility as the dossier API: a dossier outside the caller's scope answers
 
 from __future__ import annotations
 
+from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -19,8 +20,12 @@ from motcua.core.errors import NotFound
 from motcua.core.http import file_response
 from motcua.dossiers.printing import FORMS, dossier_form_render
 from motcua.dossiers.selectors import dossier_get_for_user
+from motcua.signatures.constants import FORM_OF_ACTION
+from motcua.signatures.selectors import signed_form_name
 
 from .dossiers import log_applicant_view
+
+SIGNED_FORMS = frozenset(FORM_OF_ACTION.values())
 
 
 def form_response(pdf: bytes, *, code: str, form: str, download: bool = False) -> HttpResponse:
@@ -68,7 +73,13 @@ class DossierFormApi(APIView):
         if form not in FORMS:
             raise NotFound(f"Mẫu {form} không tồn tại.", code="unknown_form")
         dossier = dossier_get_for_user(request.user, code)  # type: ignore[arg-type]
-        pdf = dossier_form_render(dossier=dossier, form=form)
+        # A form issued to the applicant and signed (02–04, docs/signatures.md) prints as its signed copy.
+        signed = signed_form_name(dossier=dossier, form=form) if form in SIGNED_FORMS else None
+        if signed:
+            with default_storage.open(signed, "rb") as handle:
+                pdf = handle.read()
+        else:
+            pdf = dossier_form_render(dossier=dossier, form=form)
         log_applicant_view(request, dossier, f"In Mẫu {form} của hồ sơ {dossier.code}")
         return form_response(pdf, code=code, form=form)
 

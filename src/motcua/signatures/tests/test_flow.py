@@ -202,6 +202,13 @@ def test_a_supplement_request_form_02_is_signed_through_the_consumer(
     (signature, _ts) = pdf_signatures_verify(_read(request.signed_name))
     assert signature.trusted
     assert not signature.modified_after_signing
+    # "In Mẫu 02" on the back-office page (the forms API) now gives the signed copy; Mẫu 01 is printed.
+    client = Client()
+    client.force_login(specialist)
+    printed = client.get(f"/api/v1/dossiers/{dossier.code}/forms/02.pdf?format=pdf")
+    assert printed.status_code == 200
+    assert printed.content == _read(request.signed_name)
+    assert client.get(f"/api/v1/dossiers/{dossier.code}/forms/01.pdf?format=pdf").status_code == 200
 
 
 @override_settings(**SIGNING)
@@ -241,3 +248,25 @@ def test_a_signed_pdf_the_citizen_uploads_is_checked_and_shown_to_the_officer(
     client.force_login(world.officer)
     page = client.get(f"/can-bo/ho-so/{Dossier.objects.get(pk=draft.pk).code}/").content.decode()
     assert 'data-signature-check="valid"' in page
+
+
+@override_settings(**SIGNING)
+def test_a_result_that_is_no_real_pdf_waits_without_retries(
+    world: World, specialist: User, media: Path
+) -> None:
+    """A file sniffed as PDF that pyHanko cannot read: the error is shown, and retrying would not help."""
+    from motcua.documents.services import dossier_result_attach
+
+    dossier = processing(world, specialist)
+    dossier = dossier_transition(dossier=dossier, action="resolve", actor=specialist, result="QĐ 1")
+    dossier_result_attach(
+        dossier=dossier, actor=specialist, files=[files.upload("kq.pdf", files.pdf("QĐ 1"))]
+    )
+    request = SignatureRequest.objects.get(dossier=dossier)
+    with default_storage.open("broken.pdf", "wb") as handle:
+        handle.write(b"%PDF-1.7\n% no objects, no xref\n")
+    SignatureRequest.objects.filter(pk=request.pk).update(source_name="broken.pdf")
+    assert run_signing() == ["awaiting"]
+    request.refresh_from_db()
+    assert "không ký số được" in request.last_error
+    assert request.next_attempt_at is None
