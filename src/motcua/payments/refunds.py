@@ -166,6 +166,9 @@ def refund_record(
     except IntegrityError:
         if not LedgerEntry.objects.filter(idempotency_key=f"refund:{locked.request_id}").exists():
             raise
+    # Lock order of every credit and refund: payment → dossier → the unit's receipt sequence → the audit
+    # chain's head. The cancelling receipt (the sequence) comes before the audit entry (the head).
+    _cancelling_receipt(locked)
     audit_record(
         actor=actor,
         action="payment.refunded",
@@ -178,7 +181,6 @@ def refund_record(
             "code": code,
         },
     )
-    _cancelling_receipt(locked)
     return locked
 
 
