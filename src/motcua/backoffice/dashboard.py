@@ -24,7 +24,7 @@ from motcua.core.errors import NotFound
 from motcua.dossiers.selectors import QUEUES
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_by_code
-from motcua.reports.selectors import WorkloadDay, dashboard_panels, dashboard_units
+from motcua.reports.selectors import PERIOD_KINDS, WorkloadDay, dashboard_panels, dashboard_units
 
 from .digitisation import digitisation_panel
 
@@ -69,8 +69,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     unit = _chosen_unit(request, units)
     if unit is None:
         return render(request, "backoffice/dashboard_forbidden.html", {"nav_active": "dashboard"}, status=403)
-    panels = dashboard_panels(user, unit)
-    query = urlencode({"nam": panels.month_period.start.year, "thang": panels.month_period.start.month})
+    kind = request.GET.get("ky", "calendar")
+    kind = kind if kind in PERIOD_KINDS else "calendar"
+    panels = dashboard_panels(user, unit, kind)
+    month_of = panels.month_period.end  # the reporting month (an official period ends on its month's 14th)
+    query = urlencode(
+        {"nam": month_of.year, "thang": month_of.month, **({"ky": kind} if kind != "calendar" else {})}
+    )
     context = {
         "now": panels.now,
         "summary": panels.summary,
@@ -80,6 +85,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "workload_from": panels.workload_from,
         "month": panels.month,
         "month_period": panels.month_period,
+        "period_kind": kind,
+        "period_kind_urls": {
+            k: "?" + urlencode({"don_vi": unit.code, **({"ky": k} if k != "calendar" else {})})
+            for k in PERIOD_KINDS
+        },
         "month_on_time_display": formatting.percent(panels.month["on_time_rate"]),
         "month_online_display": formatting.percent(panels.month["online_rate"]),
         "sub_units": [

@@ -10,7 +10,6 @@ are the source of truth.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -26,13 +25,17 @@ from django.views.decorators.http import require_GET
 from motcua.core import clock, formatting, xlsx
 from motcua.core.errors import NotFound
 from motcua.core.http import file_response
-from motcua.organisations.models import Unit
+from motcua.organisations.constants import REPORTING_LEVEL, Level
+from motcua.organisations.models import Unit, UnitSuccession
 from motcua.organisations.selectors import unit_ancestor_ids
 from motcua.reports.index import NO_DATA, service_index
 from motcua.reports.selectors import (
+    COUNT_FIELDS,
     REPORTING_LEVELS,
     Period,
+    block,
     first_received_on,
+    month_period,
     monthly_report,
     monthly_series,
     report_scope,
@@ -56,7 +59,18 @@ class StatisticsForm(forms.Form):
 
     nam = forms.TypedChoiceField(label=_("Năm"), coerce=int)
     thang = forms.TypedChoiceField(label=_("Tháng"), coerce=int, required=False, empty_value=None)
+    ky = forms.ChoiceField(
+        label=_("Kỳ"),
+        required=False,
+        choices=[
+            ("calendar", _("Tháng dương lịch")),
+            ("official", _("Kỳ báo cáo (ngày 15 tháng trước – ngày 14)")),
+        ],
+    )
     don_vi = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    # the day the unit code is read at: a unit abolished before the period's end (codes are reused)
+    ngay = forms.DateField(required=False, widget=forms.HiddenInput, input_formats=["%Y-%m-%d"])
+    gop = forms.BooleanField(label=_("Gộp theo đơn vị hiện nay"), required=False)
 
     def __init__(self, *args: Any, first_year: int, this_year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,6 +79,8 @@ class StatisticsForm(forms.Form):
         self.fields["thang"].choices = _month_choices()  # type: ignore[attr-defined]
         self.fields["nam"].widget.attrs["class"] = "usa-select"
         self.fields["thang"].widget.attrs["class"] = "usa-select"
+        self.fields["ky"].widget.attrs["class"] = "usa-select"
+        self.fields["gop"].widget.attrs["class"] = "usa-checkbox__input"
 
 
 @dataclass(frozen=True)
@@ -75,13 +91,20 @@ class Selection:
     month: int | None
     unit_code: str
     today: dt.date
+    # "calendar" months, or "official" reporting periods (Decree 09/2019: the 15th of the previous month to
+    # the 14th; a year from 15 December of the year before to 14 December)
+    kind: str = "calendar"
+    as_of: dt.date | None = None  # the day ``unit_code`` is read at (a unit abolished during the period)
+    rollup: bool = False  # units of the time rolled up under today's successors
 
     @property
     def period(self) -> Period:
         """The period shown, never past today (an unfinished month or year is reported up to today)."""
         if self.month:
-            start = dt.date(self.year, self.month, 1)
-            end = dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+            chosen = month_period(dt.date(self.year, self.month, 1), self.kind)
+            start, end = chosen.start, chosen.end
+        elif self.kind == "official":
+            start, end = dt.date(self.year - 1, 12, 15), dt.date(self.year, 12, 14)
         else:
             start, end = dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)
         return Period(start, max(start, min(end, self.today)))
@@ -92,13 +115,19 @@ class Selection:
         period = self.period
         if not self.month:
             return period.start, period.end
-        first = period.start
+        first = dt.date(self.year, self.month, 1)
         for _i in range(TREND_MONTHS - 1):
             first = (first - dt.timedelta(days=1)).replace(day=1)
-        return first, period.end
+        return month_period(first, self.kind).start, period.end
 
     def query(self, **extra: str) -> str:
         params = {"nam": str(self.year), "thang": str(self.month or ""), **extra}
+        if "ky" not in extra and self.kind != "calendar":
+            params["ky"] = self.kind
+        if "gop" not in extra and self.rollup:
+            params["gop"] = "1"
+        if "don_vi" not in extra and "ngay" not in extra and self.as_of:
+            params["ngay"] = self.as_of.isoformat()
         if "don_vi" not in extra and self.unit_code:
             params["don_vi"] = self.unit_code
         return urlencode({k: v for k, v in params.items() if v})
@@ -110,7 +139,7 @@ def selection_from(request: HttpRequest) -> tuple[Selection, StatisticsForm]:
     first = first_received_on()
     first_year = min(first.year if first else today.year, today.year)
     form = StatisticsForm(request.GET or None, first_year=first_year, this_year=today.year)
-    year, unit_code = today.year, ""
+    year, unit_code, kind, as_of, rollup = today.year, "", "calendar", None, False
     month: int | None = today.month
     if form.is_bound:
         form.is_valid()
@@ -118,15 +147,28 @@ def selection_from(request: HttpRequest) -> tuple[Selection, StatisticsForm]:
         if "nam" in data:
             year, month = data["nam"], data.get("thang")
         unit_code = (data.get("don_vi") or "").strip()
+        kind = data.get("ky") or "calendar"
+        as_of = data.get("ngay") if unit_code else None
+        rollup = bool(data.get("gop"))
         if "\x00" in unit_code:
             unit_code = ""
     if not form.is_bound or form.errors:
         form = StatisticsForm(
-            initial={"nam": year, "thang": month or "", "don_vi": unit_code},
+            initial={
+                "nam": year,
+                "thang": month or "",
+                "don_vi": unit_code,
+                "ky": kind,
+                "ngay": as_of,
+                "gop": rollup,
+            },
             first_year=first_year,
             this_year=today.year,
         )
-    return Selection(year=year, month=month, unit_code=unit_code, today=today), form
+    selection = Selection(
+        year=year, month=month, unit_code=unit_code, today=today, kind=kind, as_of=as_of, rollup=rollup
+    )
+    return selection, form
 
 
 def _percent(value: float | None) -> float | None:
@@ -152,8 +194,95 @@ def _breadcrumb(unit: Unit | None, selection: Selection) -> list[dict[str, str]]
     ancestors = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ancestor_ids(unit))}
     chain = [ancestors[pk] for pk in reversed(unit_ancestor_ids(unit)) if pk in ancestors]
     for u in [*chain, unit]:
-        crumbs.append({"name": u.name, "url": "?" + selection.query(don_vi=u.code)})
+        crumbs.append({"name": u.name, "url": unit_url(selection, u.code, u.valid_to)})
     return crumbs
+
+
+def unit_url(selection: Selection, code: str, valid_to: dt.date | str | None) -> str:
+    """The page of unit ``code`` for the same period: a unit abolished before the period's end is named with
+    its last day (``ngay``), since its code may belong to another unit by then (8707 in 2025)."""
+    if isinstance(valid_to, str):
+        valid_to = dt.date.fromisoformat(valid_to)
+    as_of = valid_to.isoformat() if valid_to and valid_to < selection.period.end else ""
+    return "?" + selection.query(don_vi=code, ngay=as_of)
+
+
+def _raw_counts(row: dict[str, Any]) -> dict[str, int]:
+    """The raw counts behind a report block (``reports.selectors.COUNT_FIELDS``)."""
+    received, resolved, in_progress = row["received"], row["resolved"], row["in_progress"]
+    return {
+        "carried_over": received["carried_over"],
+        "new": received["new"],
+        "online": received["online"],
+        "counter": received["counter"],
+        "post": received["post"],
+        "resolved": resolved["total"],
+        "early": resolved["early"],
+        "late": resolved["late"],
+        "in_progress": in_progress["total"],
+        "overdue": in_progress["overdue"],
+    }
+
+
+def rolled_up(rows: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
+    """The by-unit rows of a period rolled up under the units valid ``today`` that carry them on
+    (``UnitSuccession``, followed to today): a unit merged into one unit goes under it; one split among
+    several goes under their common parent (a district whose communes went to several new communes: the new
+    province); a unit closed without a successor stays as it was. Two queries, whatever the number of rows."""
+    units = {(u.code, u.valid_to): u for u in Unit.objects.filter(code__in={r["key"] for r in rows})}
+    successors: dict[int, list[int]] = {}
+    for predecessor, successor in UnitSuccession.objects.values_list("predecessor_id", "successor_id"):
+        successors.setdefault(predecessor, []).append(successor)
+    every = {u.pk: u for u in Unit.objects.all()}
+
+    def current(pk: int) -> list[Unit]:
+        found: dict[int, Unit] = {}
+        seen, frontier = {pk}, [pk]
+        while frontier:
+            nxt = []
+            for item in frontier:
+                unit = every[item]
+                if unit.is_valid_on(today):
+                    found[unit.pk] = unit
+                    continue
+                for child in successors.get(item, []):
+                    if child not in seen:
+                        seen.add(child)
+                        nxt.append(child)
+            frontier = nxt
+        return list(found.values())
+
+    sums: dict[str, dict[str, int]] = {}
+    target_of: dict[str, Unit] = {}
+    for row in rows:
+        valid_to = dt.date.fromisoformat(row["valid_to"]) if row.get("valid_to") else None
+        unit = units.get((row["key"], valid_to))
+        targets = current(unit.pk) if unit is not None else []
+        if len(targets) > 1:
+            parents = {t.parent_id for t in targets}
+            parent = every.get(parents.pop()) if len(parents) == 1 else None  # type: ignore[arg-type]
+            targets = [parent] if parent is not None else []
+        target = targets[0] if targets else unit
+        if target is None:
+            continue
+        key = f"{target.code}@{target.valid_to or ''}"
+        target_of[key] = target
+        total = sums.setdefault(key, dict.fromkeys(COUNT_FIELDS, 0))
+        for name, value in _raw_counts(row).items():
+            total[name] += value
+    out = []
+    for key, counts in sums.items():
+        target = target_of[key]
+        out.append(
+            {
+                "key": target.code,
+                "name": target.name,
+                "level": str(REPORTING_LEVEL.get(Level(target.level), target.level)),
+                "valid_to": target.valid_to.isoformat() if target.valid_to else None,
+                **block(counts),
+            }
+        )
+    return out
 
 
 def statistics_data(selection: Selection) -> dict[str, Any]:
@@ -162,17 +291,26 @@ def statistics_data(selection: Selection) -> dict[str, Any]:
     Raises ``NotFound`` (``unit_not_found``) when no unit carries the code on the period's last day.
     """
     period = selection.period
-    unit, unit_ids = report_scope(selection.unit_code or None, period)
+    unit, unit_ids = report_scope(selection.unit_code or None, period, selection.as_of)
     code = unit.code if unit else None
-    by_level = monthly_report(date_from=period.start, date_to=period.end, unit_code=code, by="level")
-    by_unit = monthly_report(date_from=period.start, date_to=period.end, unit_code=code, by="unit")
+    as_of = unit.valid_to if unit and unit.valid_to and unit.valid_to < period.end else None
+    by_level = monthly_report(
+        date_from=period.start, date_to=period.end, unit_code=code, by="level", unit_as_of=as_of
+    )
+    by_unit = monthly_report(
+        date_from=period.start, date_to=period.end, unit_code=code, by="unit", unit_as_of=as_of
+    )
+    if selection.rollup:
+        by_unit["rows"] = rolled_up(by_unit["rows"], selection.today)
     trend_from, trend_to = selection.trend
-    series = monthly_series(date_from=trend_from, date_to=trend_to, unit_ids=unit_ids)
+    series = monthly_series(date_from=trend_from, date_to=trend_to, unit_ids=unit_ids, kind=selection.kind)
     for row in by_level["rows"]:
         row["label"] = LEVEL_LABELS.get(row["key"], row["name"])
         _decorate(row)
     for row in by_unit["rows"]:
         row["level_label"] = LEVEL_LABELS.get(row["level"], row["level"])
+        # rolled up, the rows are today's units, which did not exist in the period: no page of theirs for it
+        row["url"] = "" if selection.rollup else unit_url(selection, row["key"], row.get("valid_to"))
         _decorate(row)
     for month in series:
         month["label"] = _month_label(month["month"])
@@ -391,7 +529,10 @@ def statistics_index(request: HttpRequest) -> HttpResponse:
     }
     try:
         index = service_index(
-            date_from=period.start, date_to=period.end, unit_code=selection.unit_code or None
+            date_from=period.start,
+            date_to=period.end,
+            unit_code=selection.unit_code or None,
+            unit_as_of=selection.as_of,
         )
     except NotFound as exc:
         context["unit_error"] = exc.message
@@ -413,6 +554,6 @@ def statistics_index(request: HttpRequest) -> HttpResponse:
         groups.append({**group, "indicators": indicators})
     unit = None
     if selection.unit_code:
-        unit = report_scope(selection.unit_code, period)[0]
+        unit = report_scope(selection.unit_code, period, selection.as_of)[0]
     context.update(index=index, groups=groups, unit=unit)
     return render(request, "portal/statistics_index.html", context)

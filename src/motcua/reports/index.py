@@ -110,10 +110,13 @@ def _entry(indicator: Indicator, weight: Decimal, threshold: Decimal, **data: An
     return entry
 
 
-def service_index(*, date_from: dt.date, date_to: dt.date, unit_code: str | None = None) -> dict[str, Any]:
-    """The Decision 766 indicators of ``unit_code`` (with sub-units; every unit when empty) for a period."""
+def service_index(
+    *, date_from: dt.date, date_to: dt.date, unit_code: str | None = None, unit_as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """The Decision 766 indicators of ``unit_code`` (with sub-units; every unit when empty) for a period
+    (``unit_as_of``: the day the code is read at, as in ``report_scope``)."""
     period = Period(date_from, date_to)
-    unit, unit_ids = report_scope(unit_code, period)
+    unit, unit_ids = report_scope(unit_code, period, unit_as_of)
     settings = indicator_settings(period.end)
     counts: dict[str, int] = {}
     for unit_counts in report_counts_by_unit(period, unit_ids).values():

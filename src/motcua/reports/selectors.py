@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
-from motcua.core.errors import ValidationFailed
+from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import vi_sort_key
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.models import END_OF_TIME, Dossier  # END_OF_TIME: "not ended yet"
@@ -234,14 +234,32 @@ def _valid_during(unit: Unit, period: Period) -> bool:
     )
 
 
-def report_scope(unit_code: str | None, period: Period) -> tuple[Unit | None, set[int] | None]:
-    """The unit named ``unit_code`` as of the period's last day and the ids of it and its sub-units.
+def report_scope(
+    unit_code: str | None, period: Period, as_of: dt.date | None = None
+) -> tuple[Unit | None, set[int] | None]:
+    """The unit named ``unit_code`` and the ids of it and its sub-units.
 
-    ``(None, None)`` without a code: every unit. Raises ``NotFound`` (code ``unit_not_found``).
+    The code is read as of ``as_of`` when given (a unit abolished during the period: its last day), else as of
+    the period's last day; a code no unit carries then but one carried before (a district abolished on
+    2025-07-01, in a report of 2025, or later while its old dossiers are still open) names that unit, the
+    latest if several did. ``(None, None)`` without a code: every unit. Raises ``NotFound`` (code
+    ``unit_not_found``).
     """
     if not unit_code:
         return None, None
-    unit = unit_by_code(unit_code, as_of=period.end)
+    try:
+        unit = unit_by_code(unit_code, as_of=as_of or period.end)
+    except NotFound:
+        earlier = (
+            Unit.objects.select_related("parent")
+            .filter(code=str(unit_code))
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
+            .order_by("-valid_to")
+            .first()
+        )
+        if earlier is None or as_of is not None:
+            raise
+        unit = earlier
     return unit, unit_descendant_ids(unit)
 
 
@@ -253,6 +271,7 @@ def monthly_report(
     by: str = "unit",
     month: str | None = None,
     period_kind: str = "calendar",
+    unit_as_of: dt.date | None = None,
 ) -> dict[str, Any]:
     """The monthly report as the JSON shape of docs/reports.md, over ``[date_from, date_to]`` or over the
     reporting period of ``month`` (``YYYY-MM``) of ``period_kind`` (``month_period``); with a month the JSON
@@ -263,7 +282,9 @@ def monthly_report(
     """
     if month is not None:
         chosen = month_period(month, period_kind)
-        report = monthly_report(date_from=chosen.start, date_to=chosen.end, unit_code=unit_code, by=by)
+        report = monthly_report(
+            date_from=chosen.start, date_to=chosen.end, unit_code=unit_code, by=by, unit_as_of=unit_as_of
+        )
         return {"from": report["from"], "to": report["to"], "month": month, "period": period_kind, **report}
     if date_from is None or date_to is None:
         raise ValidationFailed(_("Cần kỳ báo cáo: từ ngày – đến ngày, hoặc tháng."), code="missing_period")
@@ -272,7 +293,7 @@ def monthly_report(
             _("Tham số 'by' phải là 'unit', 'level' hoặc 'field'."), code="invalid_by", details={"by": by}
         )
     period = Period(date_from, date_to)
-    _root, unit_ids = report_scope(unit_code, period)
+    _root, unit_ids = report_scope(unit_code, period, unit_as_of)
     counts = report_counts_by_unit(period, unit_ids)
     units_qs = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
     units = [u for u in units_qs if u.pk in counts or _valid_during(u, period)]
@@ -290,6 +311,8 @@ def monthly_report(
                     "key": unit.code,
                     "name": unit.name,
                     "level": str(REPORTING_LEVEL.get(Level(unit.level), unit.level)),
+                    # the unit's last day when it was abolished (codes are reused: read the code as of it)
+                    "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
                     **block(counts.get(unit.pk, {})),
                 }
             )
@@ -361,17 +384,24 @@ def _rows_by_field(period: Period, unit_ids: set[int] | None, units: list[Unit])
 # ------------------------------------------------------------------------------------------ monthly series
 
 
-def month_periods(date_from: dt.date, date_to: dt.date) -> list[Period]:
-    """``[date_from, date_to]`` cut at month boundaries: one ``Period`` per calendar month it touches."""
+def month_periods(date_from: dt.date, date_to: dt.date, kind: str = "calendar") -> list[Period]:
+    """``[date_from, date_to]`` cut at month boundaries: one ``Period`` per month it touches; ``kind``
+    "official" cuts on the 15th (a month's official period runs from the 15th before it to its 14th)."""
     Period(date_from, date_to)  # validates the order
     periods: list[Period] = []
     start = date_from
     while start <= date_to:
-        next_month = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        end = min(date_to, next_month - dt.timedelta(days=1))
-        periods.append(Period(start, end))
-        start = next_month
+        end = month_period(_month_of(start, kind), kind).end
+        periods.append(Period(start, min(date_to, end)))
+        start = end + dt.timedelta(days=1)
     return periods
+
+
+def _month_of(day: dt.date, kind: str) -> dt.date:
+    """The first day of the month whose reporting period of ``kind`` holds ``day``."""
+    if kind == "official" and day.day >= 15:
+        return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return day.replace(day=1)
 
 
 def _bucket(field: str, bounds: list[dt.datetime], lookup: str = "lt") -> Case:
@@ -385,7 +415,7 @@ def _bucket(field: str, bounds: list[dt.datetime], lookup: str = "lt") -> Case:
 
 
 def monthly_series(
-    *, date_from: dt.date, date_to: dt.date, unit_ids: Iterable[int] | None = None
+    *, date_from: dt.date, date_to: dt.date, unit_ids: Iterable[int] | None = None, kind: str = "calendar"
 ) -> list[dict[str, Any]]:
     """The monthly report's totals for every month of ``[date_from, date_to]``, in one grouped query.
 
@@ -396,7 +426,7 @@ def monthly_series(
     classification (a few hundred rows at most, whatever the number of dossiers), and Python counts each month
     from the buckets: month ``k`` holds the dossiers received before its end and not ended before its start.
     """
-    periods = month_periods(date_from, date_to)
+    periods = month_periods(date_from, date_to, kind)
     bounds = [periods[0].start_at, *(p.end_at for p in periods)]
     now = clock.now()
     overdue_at = [min(bound, now) for bound in bounds]  # overdue is judged at a month's end, or now if sooner
@@ -444,7 +474,7 @@ def monthly_series(
                     counts["overdue"] += n
     return [
         {
-            "month": f"{period.start:%Y-%m}",
+            "month": f"{_month_of(period.start, kind):%Y-%m}",
             "from": period.start.isoformat(),
             "to": period.end.isoformat(),
             **block(counts),
@@ -620,8 +650,9 @@ def _digitisation_month(month: Period, scope_ids: set[int]) -> Any:
     return digitisation_totals(month, scope_ids)
 
 
-def dashboard_panels(user: Any, unit: Unit) -> DashboardPanels:
-    """Every number of the dashboard of ``unit`` as seen by ``user`` (a fixed number of queries)."""
+def dashboard_panels(user: Any, unit: Unit, kind: str = "calendar") -> DashboardPanels:
+    """Every number of the dashboard of ``unit`` as seen by ``user`` (a fixed number of queries); the month so
+    far is the calendar month or, with ``kind`` "official", the reporting period holding today (15th – 14th)."""
     now = clock.now()
     today = now.astimezone(clock.VN_TZ).date()
     scope_ids, parent_of = _subtree(unit)
@@ -701,7 +732,7 @@ def dashboard_panels(user: Any, unit: Unit) -> DashboardPanels:
         )
 
     # The month so far, by the monthly report's definitions, for the unit's sub-tree and per sub-unit.
-    month = Period(today.replace(day=1), today)
+    month = Period(month_period(_month_of(today, kind), kind).start, today)
     counts = report_counts_by_unit(month, scope_ids)
     month_totals: dict[str, int] = defaultdict(int)
     branch_counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))

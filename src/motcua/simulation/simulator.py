@@ -9,8 +9,11 @@ Three phases, all deterministic for a seed:
    resolved in the month hits the profile's target (a dossier with two supplement requests is late anyway).
 3. **Run**: every event, in time order, with the domain clock frozen at its instant, through
    ``dossier_create``/``dossier_intake_counter``/``dossier_transition`` with an actor holding the role the
-   transition table needs; one transaction per simulated day. Events after the month's end, or after now
-   (the current month), are not run: those dossiers stay open. A month that has not started is refused.
+   transition table needs; one transaction per simulated day. A dossier still open at the month's end is
+   carried over: its planned events after the end (resolution, return; late ones late) run in the weeks after,
+   so a past month leaves no dossier open forever (each is counted in progress at the month's end by the
+   report, which reads the timestamps, and finished since). Nothing after now is run: in the current month
+   those dossiers stay in their state at now. A month that has not started is refused.
 
 Simulated dossiers are recognisable by their actors: every receipt or intake refusal is done by a
 ``sim-officer-…`` account (``SIM_PREFIX``).
@@ -636,6 +639,7 @@ def simulate_month(
     seed: int = 0,
     progress: Progress | None = None,
     notifications: bool = False,
+    carry: bool = True,
 ) -> SimulationResult:
     """Simulate ``month`` (``YYYY-MM``) for ``profile`` at ``scale``; deterministic for ``seed``.
 
@@ -646,7 +650,9 @@ def simulate_month(
 
     Never creates the future: a month that starts after today is refused (``ValidationFailed``
     ``month_in_future``), and in the current month only the events before ``clock.now()`` are run (a dossier
-    whose later events are cut stays in its state at now).
+    whose later events are cut stays in its state at now). With ``carry`` (the default) the dossiers open at
+    the month's end are carried over and finished by their planned events after it (up to now); without it
+    nothing after the month's end is run and they stay open.
     """
     started = time.monotonic()
     conf = profile_get(profile) if isinstance(profile, str) else profile
@@ -677,10 +683,17 @@ def simulate_month(
         staff.ensure(list(Unit.objects.filter(pk__in=unit_ids).order_by("pk")), levels)
         staff.ensure_owners({p.owner for p in plans if p.owner})
 
-    # Nothing after the month's end, nor after now: the simulator never creates the future.
-    cut = min(end, now)
+    # Nothing after now: the simulator never creates the future. Carried over, the dossiers open at the month's
+    # end finish after it as planned; without carrying, nothing after the month's end is run.
+    cut = now if carry else min(end, now)
     events = sorted(
-        ((e.at, p.index, n, e) for p in plans for n, e in enumerate(p.events) if e.at < cut),
+        (
+            (e.at, p.index, n, e)
+            for p in plans
+            if p.events and p.events[0].at < end  # a dossier of the month: submitted or received in it
+            for n, e in enumerate(p.events)
+            if e.at < cut
+        ),
         key=lambda item: (item[0], item[1], item[2]),
     )
     total = len(events)

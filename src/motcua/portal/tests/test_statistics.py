@@ -57,8 +57,8 @@ def test_monthly_series_equals_the_monthly_report_month_by_month(
         assert _totals_only(entry) == report, period
     march = series[3]
     assert march["month"] == "2023-03"
-    assert march["received"]["new"] == 8  # the hand count of reports/tests/test_monthly_report.py
-    assert march["on_time_rate"] == 0.7143
+    assert march["received"]["new"] == 7  # the hand count of reports/tests/test_monthly_report.py
+    assert march["on_time_rate"] == 0.6667
 
 
 def test_monthly_series_of_a_sub_tree(sample: None) -> None:
@@ -151,10 +151,10 @@ def test_page_numbers_equal_the_report_selectors(sample: None, client: Client) -
             percent(row["on_time_rate"]),
             percent(row["online_rate"]),
         ]
-    assert _row(html, "data-level", "district")[5:] == ["66,7 %", "33,3 %"]  # 2/3 and 1/3, rounded
+    assert _row(html, "data-level", "district")[5:] == ["50,0 %", "50,0 %"]  # 1/2 and 1/2 (LG-006 refused)
     assert _row(html, "data-level", "province")[5] == "—"  # nothing resolved
     totals = by_level["totals"]
-    assert re.search(r'data-kpi="on_time_rate">71,4 %<', html)
+    assert re.search(r'data-kpi="on_time_rate">66,7 %<', html)
     assert re.search(rf'data-kpi="new">{totals["received"]["new"]}<', html)
     by_unit = monthly_report(**MARCH, by="unit")
     empty = [r for r in by_unit["rows"] if not r["received"]["total"]]
@@ -180,7 +180,7 @@ def test_page_numbers_equal_the_report_selectors(sample: None, client: Client) -
     assert months[-1] == "2023-03"
     assert len(months) == 12
     march = _row(html, "data-month", "2023-03")
-    assert march[1:5] == ["2", "8", "4", "7"]  # carried over, new, online, resolved
+    assert march[1:5] == ["2", "7", "4", "6"]  # carried over, new, online, resolved
 
 
 def test_drill_down_into_a_unit_shows_its_sub_tree(sample: None, client: Client) -> None:
@@ -247,8 +247,8 @@ def test_chart_data_is_given_as_json(sample: None, client: Client) -> None:
     assert match
     spec = json.loads(match[1])
     assert spec["labels"] == ["Cấp tỉnh", "Cấp huyện", "Cấp xã"]
-    assert spec["datasets"][0]["data"] == [None, 66.67, 75.0]
-    assert spec["datasets"][1]["data"] == [50.0, 33.33, 66.67]
+    assert spec["datasets"][0]["data"] == [None, 50.0, 75.0]
+    assert spec["datasets"][1]["data"] == [50.0, 50.0, 66.67]
 
 
 def test_excel_export_holds_what_is_shown(sample: None, client: Client) -> None:
@@ -277,7 +277,7 @@ def test_excel_export_holds_what_is_shown(sample: None, client: Client) -> None:
         assert values[12] == row["resolved"]["late"]
         assert values[16] == row["on_time_rate"]
     total = rows["Tổng cộng"]
-    assert total[3] == report["totals"]["received"]["total"] == 8
+    assert total[3] == report["totals"]["received"]["total"] == 7
     assert units.cell(row=4, column=17).number_format == "0.00%"
     months = list(workbook["Theo thang"].iter_rows(min_row=4, values_only=True))
     assert [m[0] for m in months][-1] == "03/2023"
@@ -345,12 +345,12 @@ def test_index_page_shows_scores_weights_thresholds_and_no_data(sample: None, cl
     index = service_index(**MARCH, unit_code="26")
     by_code = {i["code"]: i for i in index["indicators"]}
     on_time = _row(html, "data-indicator", "2.1")
-    assert by_code["2.1"]["rate"] == 0.7143
-    assert by_code["2.1"]["score"] == 10.0
-    assert on_time[2:] == ["71,4 %", "100,0 %", "14", "10"]
+    assert by_code["2.1"]["rate"] == 0.6667
+    assert by_code["2.1"]["score"] == 9.33
+    assert on_time[2:4] == ["66,7 %", "100,0 %"]
     online = _row(html, "data-indicator", "3.3")
     assert by_code["3.3"]["score"] == 7.0  # 50 % online reaches the 50 % threshold
-    assert online[2:] == ["50,0 %", "50,0 %", "7", "7"]
+    assert online[2:] == ["57,1 %", "50,0 %", "7", "7"]
     assert _row(html, "data-indicator", "5.4")[2:] == ["Chưa có dữ liệu", "90,0 %", "18", "—"]
     score = f"{index['score']:g}".replace(".", ",")
     assert f'data-kpi="score">{score} / ' in html
@@ -369,6 +369,32 @@ def test_the_page_in_english(sample: None, client: Client) -> None:
     assert "Administrative procedure statistics" in html
     assert "Period: 01/03/2023 – 31/03/2023" in html
     assert _row(html, "data-level", "district")[0] == "District level"
-    assert _row(html, "data-level", "district")[5] == "66.7 %"
+    assert _row(html, "data-level", "district")[5] == "50.0 %"
     index = client.get("/thong-ke/chi-so-766/", {"nam": 2023, "thang": 3}).content.decode()
     assert "No data yet" in index
+
+
+def test_official_reporting_periods_on_the_page(sample: None, client: Client) -> None:
+    """Issue 15 item 3: the page offers Decree 09/2019's period (15th of the previous month to the 14th)."""
+    html = client.get(PAGE, {"nam": 2023, "thang": 3, "ky": "official"}).content.decode()
+    assert "Kỳ thống kê: 15/02/2023 – 14/03/2023" in html
+    report = monthly_report(month="2023-03", period_kind="official", by="level")
+    assert re.search(rf'data-kpi="new">{report["totals"]["received"]["new"]}<', html)
+    # the trend's months are official periods too, and the links keep the kind
+    months = re.findall(r'<tr data-month="([0-9-]+)">', html)
+    assert months[-1] == "2023-03"
+    march = monthly_series(date_from=dt.date(2023, 2, 15), date_to=dt.date(2023, 3, 14), kind="official")
+    assert _row(html, "data-month", "2023-03")[2] == str(march[-1]["received"]["new"])
+    assert "ky=official" in html
+    calendar = client.get(PAGE, {"nam": 2023, "thang": 3, "ky": "calendar"}).content.decode()
+    assert "Kỳ thống kê: 01/03/2023 – 31/03/2023" in calendar
+    year = client.get(PAGE, {"nam": 2023, "ky": "official"}).content.decode()
+    assert "Kỳ thống kê: 15/12/2022 – 14/12/2023" in year
+
+
+def test_official_month_periods_cut_on_the_15th() -> None:
+    periods = month_periods(dt.date(2023, 1, 20), dt.date(2023, 3, 14), "official")
+    assert [(p.start, p.end) for p in periods] == [
+        (dt.date(2023, 1, 20), dt.date(2023, 2, 14)),
+        (dt.date(2023, 2, 15), dt.date(2023, 3, 14)),
+    ]

@@ -64,3 +64,25 @@ def test_sub_units_of_the_province(
     assert panels.summary.overdue == 2
     assert world.province in dashboard_units(world.leader_p)
     assert dashboard_units(world.officer_a) == []
+
+
+def test_the_month_so_far_as_an_official_period(
+    world: World,  # noqa: F811
+    data: dict[str, Any],  # noqa: F811
+    frozen: dt.datetime,  # noqa: F811
+    client: Any,
+) -> None:
+    """Issue 15 item 3: the dashboard offers the official reporting period (15th – 14th) besides the month."""
+    today = frozen.date()
+    official = dashboard_panels(world.leader_a, world.unit_a, "official").month_period
+    calendar = dashboard_panels(world.leader_a, world.unit_a).month_period
+    assert calendar.start == today.replace(day=1)
+    assert official.start.day == 15
+    assert official.start < today <= official.start + dt.timedelta(days=31)
+    assert official.end == calendar.end == today
+    client.force_login(world.leader_a)
+    html = client.get("/can-bo/thong-ke/", {"ky": "official"}).content.decode()
+    assert 'data-period-kind="official"' in html
+    assert f"từ {official.start:%d/%m/%Y} đến {today:%d/%m/%Y}" in html
+    assert "ky=official" in html  # the links to the public statistics keep the kind
+    assert 'data-period-kind="calendar"' in client.get("/can-bo/thong-ke/", {"ky": "nope"}).content.decode()

@@ -26,11 +26,11 @@ def sample(demo: None) -> None:
 def test_indicators_of_march(sample: None) -> None:
     result = service_index(**MARCH, unit_code="26")
     by_code = {i["code"]: i for i in result["indicators"]}
-    # 2.1: 5 of 7 resolved early or on time; weight 14, threshold 100%
-    assert by_code["2.1"]["rate"] == 0.7143
-    assert by_code["2.1"]["score"] == 10.0
-    # 3.3: 4 of 8 new dossiers online, threshold 50% -> full weight 7
-    assert by_code["3.3"]["rate"] == 0.5
+    # 2.1: 4 of 6 resolved early or on time (LG-006, refused, is not counted); weight 14, threshold 100%
+    assert by_code["2.1"]["rate"] == 0.6667
+    assert by_code["2.1"]["score"] == 9.33
+    # 3.3: 4 of 7 new dossiers online, threshold 50% -> full weight 7
+    assert by_code["3.3"]["rate"] == 0.5714
     assert by_code["3.3"]["score"] == 7.0
     # 3.1: 35 procedures in force under Vĩnh Phúc, all but 2.000884 with an online service; threshold 80%
     assert by_code["3.1"]["value"] == {"with_online_service": 34, "procedures": 35}
@@ -44,7 +44,7 @@ def test_indicators_of_march(sample: None) -> None:
     for code in ("1.1", "3.5", "3.6", "4.1", "4.2", "4.3", "4.5", "5.4"):
         assert by_code[code]["status"] == "no_data"
         assert by_code[code]["score"] is None
-    assert result["score"] == 10.0 + 6.0 + 5.0 + 7.0
+    assert result["score"] == pytest.approx(9.33 + 6.0 + 5.0 + 7.0)
     assert result["available_weight"] == 14 + 6 + 5 + 7
     assert result["maximum"] == 100
     assert [g["maximum"] for g in result["groups"]] == [18, 20, 22, 22, 18]
@@ -62,7 +62,7 @@ def test_settings_are_effective_dated(sample: None) -> None:
     entry = {i["code"]: i for i in service_index(**MARCH)["indicators"]}["2.1"]
     assert entry["weight"] == 10.0
     assert entry["threshold"] == 0.9
-    assert entry["score"] == 7.94  # min(1, 0.7143 / 0.9) × 10 = 7.9367
+    assert entry["score"] == 7.41  # min(1, 0.6667 / 0.9) × 10 = 7.4078
 
 
 def test_no_dossiers_means_no_data(demo: None) -> None:
@@ -76,5 +76,5 @@ def test_command(sample: None, capsys: pytest.CaptureFixture[str]) -> None:
     result = json.loads(capsys.readouterr().out)
     assert result["unit"] == "243"
     by_code = {i["code"]: i for i in result["indicators"]}
-    assert by_code["2.1"]["rate"] == 0.7143  # the district and its commune resolved all 7
-    assert by_code["3.3"]["value"] == {"online": 3, "new": 6}  # the centre's two are not below 243
+    assert by_code["2.1"]["rate"] == 0.6667  # the district and its commune resolved all 6
+    assert by_code["3.3"]["value"] == {"online": 3, "new": 5}  # the centre's two are not below 243

@@ -16,6 +16,7 @@ from motcua.core.errors import ValidationFailed
 from motcua.dossiers.constants import Channel, Status
 from motcua.dossiers.lifecycle import TRANSITIONS
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.selectors import WORKING_STATES, overdue_q
 from motcua.organisations.services import demo_staff_create, demo_units_load
 from motcua.reports.selectors import monthly_report
 from motcua.simulation import simulator
@@ -140,7 +141,9 @@ def test_a_month_at_small_scale_is_calibrated_and_valid(demo: None) -> None:
             assert state in transition.sources, (pk, event.action, state)
             assert event.to_status == (transition.target or state)
             assert previous is None or event.at >= previous
-            assert START - dt.timedelta(days=1) < event.at < END
+            # dossiers open at the month's end are carried over and finish in the weeks after it
+            assert START - dt.timedelta(days=1) < event.at < END + dt.timedelta(days=92)
+            assert event.at < END or event.action not in ("submit", "receive", "intake"), (pk, event.action)
             state, previous = event.to_status, event.at
             actions.add(event.action)
         assert dossiers[pk].status == state
@@ -327,3 +330,30 @@ def test_a_month_after_the_current_one_is_refused(demo: None) -> None:
     from motcua.accounts.models import User
 
     assert not User.objects.filter(username__startswith="sim-").exists()
+
+
+def test_a_past_month_leaves_no_dossier_open_forever(demo: None) -> None:
+    """Issue 15 item 7: the dossiers open at the month's end are carried over and finished after it as
+    planned; months later none is open, so none shows as overdue "now", while the month's own report still
+    sees them in progress (and some overdue) at its end."""
+    later = dt.datetime(2023, 7, 3, 9, 0, tzinfo=clock.VN_TZ)
+    with clock.frozen(later):
+        result = simulate_month(month="2023-03", scale=0.004, seed=3)
+        assert result.errors == []
+        open_now = Dossier.objects.filter(status__in=WORKING_STATES | {Status.SUBMITTED}).count()
+        overdue_now = Dossier.objects.filter(overdue_q()).count()
+        report = monthly_report(date_from=dt.date(2023, 3, 1), date_to=dt.date(2023, 3, 31))
+        april = monthly_report(date_from=dt.date(2023, 4, 1), date_to=dt.date(2023, 4, 30))
+    assert (open_now, overdue_now) == (0, 0)
+    carried = report["totals"]["in_progress"]["total"]
+    assert carried > 0  # in progress at the end of March …
+    assert april["totals"]["received"]["carried_over"] == carried  # … carried into April
+    assert april["totals"]["received"]["new"] == 0
+    assert not DossierEvent.objects.filter(at__gte=later).exists()
+
+
+def test_without_carrying_nothing_runs_after_the_month(demo: None) -> None:
+    with clock.frozen(dt.datetime(2023, 7, 3, 9, 0, tzinfo=clock.VN_TZ)):
+        simulate_month(month="2023-03", scale=0.004, seed=3, carry=False)
+    assert not DossierEvent.objects.filter(at__gte=END).exists()
+    assert Dossier.objects.filter(status__in=WORKING_STATES).exists()

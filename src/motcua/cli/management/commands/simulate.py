@@ -71,6 +71,12 @@ class Command(BaseCommand):
             help="give applicants phone numbers so transitions queue SMS (off: no messages are queued)",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+        parser.add_argument(
+            "--no-carry",
+            action="store_true",
+            help="run nothing after the month's end (its open dossiers stay open); by default they are carried "
+            "over and finished after it as planned",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["demo"]:
@@ -102,6 +108,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 progress=bar,
                 notifications=options["notifications"],
+                carry=not options["no_carry"],
             )
         except DomainError as exc:
             raise CommandError(f"{exc.code}: {exc.message}", returncode=2) from None
