@@ -37,9 +37,9 @@ test: $(DEV_STAMP)
 	$(BIN)/python -m pytest --create-db -n $(PYTEST_WORKERS) --cov --cov-report= $(PYTEST_ARGS)
 	@echo "Line coverage of src/motcua (tests and migrations left out): $$($(BIN)/coverage report --format=total)%"
 
-## fuzz: schemathesis over every API operation, with a staff token and anonymously (tests/fuzz; ~2 min);
+## fuzz: schemathesis over every API operation, with a staff token and anonymously (tests/fuzz; ~3 min);
 ## FUZZ_EXAMPLES inputs per operation; on PostgreSQL with DATABASE_URL=postgres://…
-FUZZ_EXAMPLES ?= 40
+FUZZ_EXAMPLES ?= 30
 fuzz: $(DEV_STAMP)
 	MOTCUA_FUZZ=1 MOTCUA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz --create-db -n $(PYTEST_WORKERS) -p no:cacheprovider -q
 

@@ -3,7 +3,8 @@
 DRF's parser reads a JSON body of any size and lets Python's recursion limit decide how deep it may nest,
 so ``[[[[...]]]]`` a few thousand levels deep ended in a RecursionError and a 500 (issue 17). No API input
 nests deeper than a few levels: anything beyond ``MAX_DEPTH`` is a 400 ``malformed_request``, a body over
-``DATA_UPLOAD_MAX_MEMORY_SIZE`` a 413.
+``DATA_UPLOAD_MAX_MEMORY_SIZE`` a 413. A NUL character in a string or key is a 400 ``malformed_request`` too,
+as everywhere else in a request (it reached serializers as one field's "invalid", found by ``make fuzz``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,27 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(f"JSON parse error - {exc}") from None
         if _depth_exceeds(data, MAX_DEPTH):
             raise ParseError(f"JSON nested deeper than {MAX_DEPTH} levels.")
+        if "\\u0000" in text and _has_nul(
+            data
+        ):  # as in a path, a query or a form (core RequestGuardMiddleware)
+            raise ParseError("NUL character in the JSON body.")
         return data
+
+
+def _has_nul(data: Any) -> bool:
+    """A NUL character in any string or key of ``data`` (``\\u0000`` decoded), iteratively."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _depth_exceeds(data: Any, limit: int) -> bool:

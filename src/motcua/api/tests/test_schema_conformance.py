@@ -115,3 +115,13 @@ def test_gateway_callbacks_document_that_they_answer_anything(schema: dict[str, 
     assert _param(schema, "/api/v1/payments/vnpay/ipn/", "vnp_SecureHash").get("required", False) is False
     paygov = schema["paths"]["/api/v1/payments/paygov/notify/"]["post"]["requestBody"]
     assert paygov["required"] is False
+    fields = schema["components"]["schemas"]["PaygovNotification"]["properties"]
+    assert all("type" not in field for field in fields.values())  # any JSON: answered 97 when not signed
+
+
+def test_a_nul_character_in_a_json_body_is_malformed(world: World) -> None:  # noqa: F811
+    """As in a path, a query or a form; it reached the serializers as one field's ``invalid`` before."""
+    body = {**INTAKE, "components": [{"name": "Tờ khai\u0000"}]}
+    response = client_for(world.officer_a).post("/api/v1/dossiers/", body, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "malformed_request")
+    assert client_for(world.officer_a).post("/api/v1/dossiers/", INTAKE, format="json").status_code == 201

@@ -267,13 +267,13 @@ class PaygovNotifyApi(APIView):
         request=inline_serializer(
             "PaygovNotification",
             {
-                "MaDoiTac": serializers.CharField(required=False, allow_blank=True),
-                "MaTraCuuTT": serializers.CharField(required=False, allow_blank=True),
-                "MaGiaoDich": serializers.CharField(required=False, allow_blank=True),
-                "SoTien": serializers.CharField(required=False, allow_blank=True),
-                "TrangThai": serializers.CharField(required=False, allow_blank=True),
-                "ThoiGianThanhToan": serializers.CharField(required=False, allow_blank=True),
-                "ChuKy": serializers.CharField(required=False, allow_blank=True),
+                "MaDoiTac": serializers.JSONField(required=False),
+                "MaTraCuuTT": serializers.JSONField(required=False),
+                "MaGiaoDich": serializers.JSONField(required=False),
+                "SoTien": serializers.JSONField(required=False),
+                "TrangThai": serializers.JSONField(required=False),
+                "ThoiGianThanhToan": serializers.JSONField(required=False),
+                "ChuKy": serializers.JSONField(required=False),
             },
         ),
         responses={
