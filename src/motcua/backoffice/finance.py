@@ -219,10 +219,12 @@ def _require_finance(request: HttpRequest) -> None:
 
 def _day(request: HttpRequest) -> dt.date:
     text = str(request.GET.get("ngay") or request.POST.get("ngay") or "")
+    yesterday = clock.now().astimezone(clock.VN_TZ).date() - dt.timedelta(days=1)
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        return clock.now().astimezone(clock.VN_TZ).date() - dt.timedelta(days=1)
+        return yesterday
+    return day if 2000 <= day.year <= 2100 else yesterday
 
 
 @require_http_methods(["GET", "POST"])

@@ -128,5 +128,7 @@ def test_finance_staff_reconcile_a_day_and_download_it(
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(download.content))["Tổng hợp"]
     assert [c.value for c in sheet[4]][3:7] == [1, FEE + CHARGE, FEE + CHARGE, 0]
+    for odd in ("9999-12-31", "0001-01-01", "x"):  # out of range or not a date: yesterday, never a 500
+        assert browser(world.leader_a).post("/can-bo/doi-soat/", {"ngay": odd}).status_code == 302
     with clock.frozen(MONDAY_10 + dt.timedelta(days=1)):  # default: yesterday
         assert "10/03/2025" in browser(statistician).get("/can-bo/doi-soat/").content.decode()

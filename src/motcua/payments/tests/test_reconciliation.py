@@ -177,8 +177,9 @@ def test_the_command_reconciles_a_day_into_excel(
     assert load_workbook(target).sheetnames == ["Tổng hợp", "Chi tiết"]
     with pytest.raises(CommandError):
         call_command("reconcile_payments", "--xlsx", str(target), stdout=io.StringIO())
-    with pytest.raises(CommandError):
-        call_command("reconcile_payments", "--date", "10/03/2025", stdout=io.StringIO())
+    for odd in ("10/03/2025", "9999-12-31"):
+        with pytest.raises(CommandError):
+            call_command("reconcile_payments", "--date", odd, stdout=io.StringIO())
 
 
 def test_the_nightly_task_builds_yesterdays_report_and_queues_the_next(

@@ -29,9 +29,12 @@ def _day(text: str) -> dt.date:
     if text == "yesterday":
         return clock.now().astimezone(clock.VN_TZ).date() - dt.timedelta(days=1)
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"Ngày không hợp lệ: {text!r} (yyyy-mm-dd).", returncode=2) from None
+        day = None
+    if day is None or not 2000 <= day.year <= 2100:
+        raise CommandError(f"Ngày không hợp lệ: {text!r} (yyyy-mm-dd).", returncode=2)
+    return day
 
 
 class Command(BaseCommand):
