@@ -286,6 +286,9 @@ def _component_block(
     """The block of one component (its files, the upload form and the error beside it) for htmx."""
     from .data_store import store_offer
 
+    dossier = _draft(
+        request, dossier.pk
+    )  # read again: the files just stored or removed (not a stale prefetch)
     context = _draft_context(dossier, {component_pk: error} if error else None)
     item = next(i for i in context["components"] if i["component"].pk == component_pk)
     context.update(item=item, done=done, upload_form=UploadForm(), store=store_offer(request))

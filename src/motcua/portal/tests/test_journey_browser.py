@@ -125,8 +125,10 @@ def test_citizen_submits_online_officer_receives_citizen_sees_due_time(
         page.set_input_files(
             f"#file-{component.pk}", files=[{"name": name, "mimeType": mime, "buffer": data}]
         )
-        page.click(f"#tp-{component.pk} button:has-text('Tải lên')")
-        page.wait_for_load_state()
+        page.click(f"#tp-{component.pk} button:has-text('Tải lên')")  # in the background (htmx)
+        pytest.importorskip("playwright.sync_api").expect(
+            page.locator(f"#tp-{component.pk} .mc-files")
+        ).to_contain_text(name)
         assert f"Đã tải lên “{name}”" in page.content()
     axe_check(page, "submission draft with files")
 

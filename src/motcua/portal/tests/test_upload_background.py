@@ -42,17 +42,18 @@ def test_a_background_upload_answers_the_components_block_only(
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li class="mc-component" id="tp-{pk}">')
-    assert "to-khai.pdf" in html
+    upload = Upload.objects.get(dossier=dossier)
+    assert f'<a href="/ho-so-cua-toi/tep/{upload.pk}/">to-khai.pdf</a>' in html  # the file is listed
     assert 'role="status" aria-live="polite"' in html
     assert "Đã tải lên “to-khai.pdf”." in html
     assert 'id="draft-form"' not in html  # the typed form is not sent back: it stays as typed
     assert "data-upload-error" not in html
     assert Upload.objects.filter(dossier=dossier).count() == 1
     # removing it is in the background too
-    upload = Upload.objects.get(dossier=dossier)
     removed = client.post(f"/ho-so-cua-toi/nhap/{dossier.pk}/xoa-tep/{upload.pk}/", **HTMX)
     assert removed.status_code == 200
     assert "Đã xóa tệp “to-khai.pdf”." in removed.content.decode()
+    assert "/ho-so-cua-toi/tep/" not in removed.content.decode()
 
 
 def test_a_refused_background_upload_shows_its_error_beside_the_input(
