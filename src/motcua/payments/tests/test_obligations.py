@@ -71,7 +71,8 @@ def test_a_land_dossier_waiting_ten_working_days_is_not_overdue_and_its_due_move
     assert dossier.paused_at == noticed_at
     assert dossier.remaining_minutes == 2 * 8 * 60
     event = DossierEvent.objects.get(dossier=dossier, action=Action.REQUEST_PAYMENT)
-    assert "TB-2025-0042" in event.note and "3.800.000" in event.note
+    assert "TB-2025-0042" in event.note
+    assert "3.800.000" in event.note
     assert dossier_balance(dossier).due == TAX
     # Ten working days later, long after the original due: never overdue while it waits.
     paid_at = cal.add_working_days(noticed_at, 10)
@@ -86,7 +87,9 @@ def test_a_land_dossier_waiting_ten_working_days_is_not_overdue_and_its_due_move
     assert moved.actor.username == "system:vnpay"
     assert (dossier.paused_at, dossier.remaining_minutes) == (None, None)
     assert dossier.statutory_due_at == dossier.due_at == cal.add_office_minutes(paid_at, 2 * 8 * 60)
-    assert cal.office_minutes_between(due_before, dossier.statutory_due_at) == 10 * 8 * 60  # moved by the wait
+    assert (
+        cal.office_minutes_between(due_before, dossier.statutory_due_at) == 10 * 8 * 60
+    )  # moved by the wait
     assert moved.due_at == dossier.due_at
     assert not is_overdue(dossier, paid_at + dt.timedelta(hours=1))
 
