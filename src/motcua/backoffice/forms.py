@@ -113,7 +113,7 @@ class IntakeForm(forms.Form):
         self.version = version
         self.catalog = list(version.components.all())
         cast(forms.ChoiceField, self.fields["unit"]).choices = [
-            (u.code, f"{u.name} ({u.code})") for u in units
+            (u.code, f"{u.name} ({u.code})") for u in vi_sorted(units, key=lambda u: u.name)
         ]
         field = cast(forms.MultipleChoiceField, self.fields["components"])
         field.choices = [
@@ -457,7 +457,7 @@ class LogbookForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.units = {u.code: u for u in units}
         cast(forms.ChoiceField, self.fields["unit"]).choices = [
-            (u.code, f"{u.name} ({u.code})") for u in units
+            (u.code, f"{u.name} ({u.code})") for u in vi_sorted(units, key=lambda u: u.name)
         ]
         _style(self)
 

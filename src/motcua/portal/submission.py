@@ -22,7 +22,7 @@ from motcua.catalog.selectors import procedure_get, procedure_version_in_force
 from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.http import domain_error_to_form, is_htmx
-from motcua.core.text import fold
+from motcua.core.text import vi_sorted
 from motcua.documents.formschema import form_fields_parse
 from motcua.documents.services import upload_delete, upload_store
 from motcua.documents.validation import upload_types_display
@@ -80,7 +80,7 @@ def _units(version: ProcedureVersion) -> list[tuple[str, str]]:
     units = [u for u in version.units.all() if u.is_valid_on(today)]
     if not units and not version.units.exists():
         units = list(units_valid_on(today, level=version.level))
-    return [(u.code, u.name) for u in sorted(units, key=lambda u: fold(u.name))]
+    return [(u.code, u.name) for u in vi_sorted(units, key=lambda u: u.name)]  # Vietnamese order
 
 
 def _level_refusal(request: HttpRequest, version: ProcedureVersion) -> HttpResponse | None:

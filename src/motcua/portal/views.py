@@ -18,7 +18,7 @@ from motcua.catalog.selectors import procedure_get, procedure_search, procedure_
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.core.http import is_htmx
-from motcua.core.text import fold
+from motcua.core.text import vi_sorted
 
 from .forms import ProcedureSearchForm
 
@@ -70,7 +70,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         "components": list(version.components.all()),
         "fees": list(version.fees.all()),
         "steps": list(version.steps.all()),
-        "units": sorted(version.units.all(), key=lambda unit: fold(unit.name)),
+        "units": vi_sorted(version.units.all(), key=lambda unit: unit.name),  # Vietnamese order
         "online": version.online_mode != OnlineMode.NONE,
         "as_of": today,
         "nav_active": "home",

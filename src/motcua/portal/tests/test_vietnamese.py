@@ -45,3 +45,18 @@ def test_every_demo_procedure_shows_its_legal_basis(client: Client) -> None:
         page = client.get("/thu-tuc/1.001193/").content.decode()
     assert "Căn cứ pháp lý" in page
     assert "Luật Hộ tịch số 60/2014/QH13" in page
+
+
+def test_units_are_listed_in_vietnamese_order(client: Client) -> None:
+    """đ after every d: "Dương Nội" before "Đông Sơn" (accent-folded order put them the other way)."""
+    from motcua.dossiers.tests.factories import UnitFactory
+
+    world = make_world()
+    names = ["Phường Đông Sơn", "Phường Dương Nội", "Phường An Khánh", "Phường Ái Quốc"]
+    world.version.units.add(*[UnitFactory(name=name) for name in names])
+    page = client.get(f"/thu-tuc/{world.code}/").content.decode()
+    expected = ["Phường Ái Quốc", "Phường An Khánh", "Phường Dương Nội", "Phường Đông Sơn"]
+    assert sorted(expected, key=page.index) == expected
+    login(client, world.citizen)
+    start = client.get(f"/thu-tuc/{world.code}/nop-truc-tuyen/").content.decode()
+    assert sorted(expected, key=start.index) == expected
