@@ -18,6 +18,8 @@ from motcua.organisations.constants import Role
 from motcua.organisations.selectors import user_roles_by_unit
 from motcua.reports.rules import REPORT_ROLES
 
+from .finance import FINANCE_ROLES
+
 WORKING_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.LEADER})
 
 
@@ -56,6 +58,10 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("logbook", _("Sổ theo dõi (Mẫu 06)"), reverse("backoffice:logbook")))
     if Role.OFFICER in roles or user.is_superuser:  # backoffice.payments._require_officer
         items.append(MenuItem("bank", _("Đối chiếu sao kê"), reverse("backoffice:bank_lines")))
+    if roles & FINANCE_ROLES or user.is_superuser:  # backoffice.finance._require_finance
+        items.append(
+            MenuItem("reconciliation", _("Đối soát thanh toán"), reverse("backoffice:reconciliation"))
+        )
     if roles & REPORT_ROLES or user.is_superuser:  # reports.selectors.dashboard_units, without a query
         items.append(MenuItem("dashboard", _("Thống kê"), reverse("backoffice:dashboard")))
     if user.is_staff:
