@@ -157,9 +157,12 @@ def test_form_01_prints_the_vietqr_when_a_fee_is_due(world: World, fees: object,
     from motcua.dossiers.tests.factories import dossier_in
 
     dossier = dossier_in(Status.PROCESSING, version=world.version, unit=world.unit_a)
-    text = pdf_text(dossier_form_render(dossier=dossier, form="01"), tmp_path)
+    pdf = dossier_form_render(dossier=dossier, form="01")
+    text = pdf_text(pdf, tmp_path)
+    assert "Trang 1/1" in text  # still one A5 page (the forms' footer counts the pages)
     order = Payment.objects.get(dossier=dossier, method=Method.VIETQR)
     assert "Phí, lệ phí phải nộp: 25.000 đồng" in text
+    assert "VAN PHONG UBND" not in text  # the holder is on the citizen's page; the form stays one page
     assert order.reference in text
     assert "113000006789" in text
     # printed again: the same order, not a second one
@@ -176,6 +179,7 @@ def test_form_01_has_no_qr_when_nothing_is_due(world: World, tmp_path: Path) -> 
     dossier = dossier_in(Status.PROCESSING, version=world.version, unit=world.unit_a)  # no fees
     text = pdf_text(dossier_form_render(dossier=dossier, form="01"), tmp_path)
     assert "Phí, lệ phí phải nộp" not in text
+    assert "Trang 1/1" in text
     assert not Payment.objects.filter(dossier=dossier).exists()
     assert CHARGE  # (the fixture constants are the fees of the test above)
 
@@ -190,7 +194,12 @@ def test_the_api_opens_a_vietqr_order_with_its_payload(awaiting: Dossier, world:
     assert response.status_code == 201, response.content
     body = response.json()
     order = Payment.objects.get(pk=body["id"])
-    assert (body["method"], body["amount"], body["status"], body["pay_url"]) == ("vietqr", 25_000, "pending", None)
+    assert (body["method"], body["amount"], body["status"], body["pay_url"]) == (
+        "vietqr",
+        25_000,
+        "pending",
+        None,
+    )
     assert body["vietqr"] == {
         "payload": payload_for(order),
         "bank_bin": "970415",
@@ -201,5 +210,7 @@ def test_the_api_opens_a_vietqr_order_with_its_payload(awaiting: Dossier, world:
     }
     listed = client.get(f"/api/v1/dossiers/{awaiting.code}/payments/").json()
     assert listed["results"][0]["vietqr"]["purpose"] == order.reference
-    cash = client.post(f"/api/v1/dossiers/{awaiting.code}/payments/", {"method": "bank_transfer"}, format="json")
+    cash = client.post(
+        f"/api/v1/dossiers/{awaiting.code}/payments/", {"method": "bank_transfer"}, format="json"
+    )
     assert cash.status_code == 400  # assigned from the statement only
