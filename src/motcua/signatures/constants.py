@@ -9,6 +9,7 @@ class RequestState(models.TextChoices):
 class DocumentKind(models.TextChoices):
     RESULT = "result", "Văn bản kết quả"
     FORM = "form", "Phiếu/biểu mẫu"
+    CERTIFIED_COPY = "certified_copy", "Bản sao điện tử được chứng thực"
 
 
 class VerificationOutcome(models.TextChoices):

@@ -15,7 +15,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from django.conf import settings
@@ -129,6 +129,28 @@ def signature_requests_create(
     return rows
 
 
+def certified_copy_sign(upload: Any) -> None:
+    """Ask for a certified electronic copy (chứng thực bản sao điện tử) to be signed, in its transaction.
+
+    ``documents`` calls it for each new certified copy (``digitisation.certified_copy_hooks``; registered in
+    its ``AppConfig.ready``): the stamp names the certifying official. PDFs only; nothing when signing is off.
+    """
+    if upload.content_type != "application/pdf":
+        return
+    signature_requests_create(
+        dossier=upload.dossier,
+        kind=DocumentKind.CERTIFIED_COPY,
+        files=[
+            SourceFile(
+                source=f"upload:{upload.pk}",
+                title=f"Bản sao chứng thực: {upload.original_name}",
+                stored_name=upload.stored_name,
+            )
+        ],
+        requested_by=upload.certified_by,
+    )
+
+
 def _source_bytes(request: SignatureRequest) -> bytes:
     if request.kind == DocumentKind.FORM:
         from motcua.dossiers.printing import dossier_form_render
@@ -182,6 +204,10 @@ def signature_request_sign(*, request_id: int, expected_attempts: int | None = N
                 location=request.unit_name,
             )
             saved = default_storage.save(f"signed/{now:%Y/%m}/{uuid.uuid4().hex}.pdf", ContentFile(signed))
+        except pdf.NotAPdf as exc:  # retrying cannot help: an officer replaces the file
+            return _failed(
+                request, ValueError(f"Tệp không phải PDF hợp lệ, không ký số được ({exc})."), retry=False
+            )
         except Exception as exc:
             return _failed(request, exc)
         request.state = RequestState.SIGNED
@@ -216,12 +242,13 @@ def signature_request_sign(*, request_id: int, expected_attempts: int | None = N
         return request.state
 
 
-def _failed(request: SignatureRequest, exc: Exception) -> str:
+def _failed(request: SignatureRequest, exc: Exception, *, retry: bool = True) -> str:
     from .tasks import sign_requests
 
     request.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     retry = (
-        request.attempts < settings.MOTCUA_SIGNATURE_MAX_ATTEMPTS
+        retry
+        and request.attempts < settings.MOTCUA_SIGNATURE_MAX_ATTEMPTS
         and task_backends[sign_requests.backend].supports_defer
     )
     request.next_attempt_at = clock.now() + _backoff(request.attempts) if retry else None
