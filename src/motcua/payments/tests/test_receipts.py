@@ -178,6 +178,7 @@ def test_the_receipt_pdf_says_who_paid_what_for_which_dossier(
     assert "25.000 đồng" in text
     assert "Hai mươi lăm nghìn đồng" in text
     assert "Số: 0000001/" in text
+    assert "Trang 1/1" in text
     assert payment.reference in text
 
 
