@@ -9,6 +9,17 @@ class OnlineMode(models.TextChoices):
     NONE = "none", "Không trực tuyến"
 
 
+class P06Kind(models.TextChoices):
+    """A procedure of Project 06 (Decision 06/QĐ-TTg: population data, identification and e-authentication)
+    whose dossiers the province's monthly figures count (``reports.kpi``); empty for every other procedure."""
+
+    NONE = "", "Không thuộc Đề án 06"
+    CHIP_ID = "chip_id", "Cấp thẻ Căn cước công dân gắn chip"
+    EID_LEVEL1 = "eid_level1", "Cấp tài khoản định danh điện tử mức độ 1"
+    EID_LEVEL2 = "eid_level2", "Cấp tài khoản định danh điện tử mức độ 2"
+    EID_ACTIVATION = "eid_activation", "Kích hoạt tài khoản định danh điện tử"
+
+
 class SupplementRule(models.TextChoices):
     """What a supplement request does to the clock (DOMAIN.md §3)."""
 

@@ -8,7 +8,7 @@ from motcua.organisations.constants import Level, Role
 from motcua.organisations.models import Unit
 from motcua.worktime.constants import LimitUnit
 
-from .constants import ComponentKind, OnlineMode, PublicationStatus, SupplementRule
+from .constants import ComponentKind, OnlineMode, P06Kind, PublicationStatus, SupplementRule
 
 
 class Field(models.Model):
@@ -38,6 +38,10 @@ class Procedure(models.Model):
     search_text = models.TextField(editable=False, default="")
     # Its dossiers are synchronised with the national public-service portal (docs/national-portal.md).
     national_portal_connected = models.BooleanField("kết nối Cổng Dịch vụ công quốc gia", default=False)
+    # Project 06 (Decision 06/QĐ-TTg): which of the province's Project 06 figures its dossiers count in.
+    p06_kind = models.CharField(
+        "thủ tục Đề án 06", max_length=16, choices=P06Kind.choices, blank=True, default=P06Kind.NONE
+    )
 
     class Meta:
         verbose_name = "thủ tục hành chính"
