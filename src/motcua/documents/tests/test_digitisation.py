@@ -8,6 +8,7 @@ import hashlib
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
@@ -21,12 +22,13 @@ from motcua.audit.models import AuditEntry
 from motcua.core import clock
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from motcua.documents import digitisation
-from motcua.documents.constants import UploadPurpose
+from motcua.documents.constants import ScanResult, UploadPurpose
 from motcua.documents.digitisation import component_digitise, page_count_of
 from motcua.documents.models import ResultRecord, Upload
 from motcua.documents.results import is_expired, result_record_issue, result_record_validity_set
 from motcua.documents.services import dossier_result_attach
 from motcua.documents.store import store_item_get, store_items, store_reuse
+from motcua.documents.validation import UploadRefused
 from motcua.dossiers.constants import Action, ApplicantKind, Status
 from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier
@@ -421,3 +423,28 @@ def test_the_register_and_the_copies_in_the_admin(
     assert client.get("/quan-tri/documents/upload/?digitised__exact=1").status_code == 200
     record = ResultRecord.objects.get(dossier=first)
     assert client.get(f"/quan-tri/documents/resultrecord/{record.pk}/delete/").status_code == 403
+
+
+def test_an_infected_scan_is_refused_by_clamav(
+    world: World,  # noqa: F811
+    media: Path,
+    clamd_address: str,
+    settings: Any,
+) -> None:
+    settings.MOTCUA_CLAMD = clamd_address
+    dossier = received(world)
+    component = dossier.components.first()
+    assert component is not None
+    with pytest.raises(UploadRefused) as info:
+        component_digitise(
+            dossier=dossier,
+            component=component,
+            actor=world.officer_a,
+            file=scan("ban-quet.pdf", files.pdf("x" * 10) + files.EICAR),
+        )
+    assert info.value.code == "upload_infected"
+    clean = component_digitise(
+        dossier=dossier, component=component, actor=world.officer_a, file=scan("ban-quet.pdf", real_pdf(1))
+    )
+    assert clean.scan_result == ScanResult.CLEAN
+    assert Upload.objects.count() == 1
