@@ -312,9 +312,10 @@ def main() -> int:
             f"(set up in {setup_seconds:.1f} s); {args.workers} worker processes; sandbox portal on gunicorn "
             f"{args.portal_workers} × {args.portal_threads} threads"
         )
+        discarded = duplicates[0] if duplicates else 0
         print(
-            f"sent: {sent:,}/{total:,}; portal received {len(portal_rows):,}, duplicates discarded {duplicates[0]}"
-        )  # type: ignore[index]
+            f"sent: {sent:,}/{total:,}; portal received {len(portal_rows):,}, duplicates discarded {discarded}"
+        )
         print(f"order: {in_order:,}/{len(ids):,} dossiers received every update in sequence")
         print(
             f"drain: {drain:.1f} s first→last sent, {rate:,.0f} updates/s (wall with start-up {wall:.1f} s)"
