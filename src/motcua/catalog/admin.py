@@ -43,8 +43,8 @@ class ProcedureVersionInline(admin.TabularInline):
 
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "field", "national_portal_connected")
-    list_filter = ("field", "national_portal_connected")
+    list_display = ("code", "name", "field", "national_portal_connected", "p06_kind")
+    list_filter = ("field", "national_portal_connected", "p06_kind")
     search_fields = ("code", "name", "search_text")
     list_select_related = ("field",)
     inlines = (ProcedureVersionInline,)

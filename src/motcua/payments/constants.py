@@ -26,6 +26,10 @@ class EntrySource(models.TextChoices):
 
 CREDIT_SOURCES = (EntrySource.GATEWAY, EntrySource.BANK_STATEMENT, EntrySource.COUNTER)
 
+# The note on a charge of land financial obligations (``services.obligations_notice_record``): the statistics
+# count the credits that paid them (``statistics.land_obligation_credits``).
+OBLIGATIONS_NOTE = "Nghĩa vụ tài chính (tạm dừng tính thời gian giải quyết đến khi nộp đủ)"
+
 
 class Method(models.TextChoices):
     VNPAY = "vnpay", "Cổng thanh toán VNPay"

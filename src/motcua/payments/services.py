@@ -31,7 +31,7 @@ from motcua.dossiers.lifecycle import actor_roles, dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.organisations.constants import Role
 
-from .constants import EntryKind, EntrySource, Method, PaymentStatus
+from .constants import OBLIGATIONS_NOTE, EntryKind, EntrySource, Method, PaymentStatus
 from .contrib.vnpay import hash_secret, protocol, tmn_code
 from .fees import online_payable, reduction_label
 from .gateways import payment_gateways
@@ -260,7 +260,7 @@ def obligations_notice_record(
         amount=amount,
         reference=notice_number,
         due_date=due_date,
-        note="Nghĩa vụ tài chính (tạm dừng tính thời gian giải quyết đến khi nộp đủ)",
+        note=OBLIGATIONS_NOTE,
     )
     locked = _lock_dossier(dossier.pk)
     if locked.status in (Status.RECEIVED, Status.PROCESSING):
