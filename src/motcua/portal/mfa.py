@@ -6,7 +6,8 @@ authenticator is signed in but *not verified*: ``StaffMfaMiddleware`` sends ever
 ``django_otp.login`` marks the session verified. Who must have one (``mfa_required_for``): leaders,
 administrators and superusers when ``MOTCUA_STAFF_MFA_REQUIRED`` is on (default: outside the sandbox); they
 are sent to the enrolment page (``/dang-nhap/thiet-lap-xac-thuc/``) until they have one. Anyone else may
-enrol there (optional). The API with a session answers 403 ``mfa_required`` until verified; API tokens are
+enrol there (optional). Which step applies is decided once at each login and kept in the session (no query
+per page; a new role applies at the next login). The API with a session answers 403 ``mfa_required`` until verified; API tokens are
 for systems and are unaffected (they are issued by an administrator and expire).
 
 Enrolment: an unconfirmed TOTP device with a new secret is shown as a QR code (otpauth:// URI drawn by segno)
@@ -55,6 +56,22 @@ def mfa_required_for(user: Any) -> bool:
     return bool(user.is_superuser) or Membership.objects.filter(user=user, role__in=_MFA_ROLES).exists()
 
 
+SESSION_STATE = "motcua_mfa"
+
+
+def _mfa_state(user: Any) -> str:
+    """What the user must do after the password: "verify" (has a device), "enrol" (must have one) or ""."""
+    if user_has_device(user):
+        return "verify"
+    return "enrol" if mfa_required_for(user) else ""
+
+
+def mfa_session_start(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: decide the second-factor step once per login, not on every page."""
+    if request is not None and hasattr(request, "session") and is_staff_account(user):
+        request.session[SESSION_STATE] = _mfa_state(user)
+
+
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -83,9 +100,12 @@ class StaffMfaMiddleware:
             and not user.is_verified()
             and not request.path.startswith(_OPEN_PREFIXES)
         ):
-            if user_has_device(user):
+            state = request.session.get(SESSION_STATE)
+            if state is None:  # a session from before this rule: decided now, once
+                state = request.session[SESSION_STATE] = _mfa_state(user)
+            if state == "verify":
                 step = "portal:mfa_verify"
-            elif mfa_required_for(user):
+            elif state == "enrol":
                 step = "portal:mfa_enrol"
             else:
                 return self.get_response(request)
