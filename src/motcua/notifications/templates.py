@@ -66,6 +66,23 @@ TEMPLATES: dict[str, Template] = {
         ),
         sms=_("Xin loi: ho so %(code)s chua xong dung hen. Ngay hen moi: %(due)s."),
     ),
+    # Petitions and feedback (motcua.petitions, docs/petitions.md).
+    "petition_received": Template(
+        subject=_("Đã nhận phản ánh, kiến nghị %(code)s"),
+        body=_(
+            "Kính gửi %(name)s,\n\n%(unit)s đã nhận phản ánh, kiến nghị %(code)s của ông/bà lúc "
+            "%(submitted)s.\nHạn trả lời: %(due)s.\nTheo dõi: %(track_url)s"
+        ),
+        sms=_("Da nhan phan anh %(code)s. Han tra loi: %(due)s. Theo doi: %(track_url)s"),
+    ),
+    "petition_answered": Template(
+        subject=_("Trả lời phản ánh, kiến nghị %(code)s"),
+        body=_(
+            "Kính gửi %(name)s,\n\n%(unit)s trả lời phản ánh, kiến nghị %(code)s của ông/bà:\n\n%(answer)s"
+            "\n\nXem trên cổng: %(track_url)s"
+        ),
+        sms=_("Phan anh %(code)s da duoc tra loi. Xem: %(track_url)s"),
+    ),
 }
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.national_portal",
     "motcua.payments",
+    "motcua.petitions",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
