@@ -66,6 +66,7 @@ def test_march_totals(sample: None) -> None:
         "online": 4,  # LG-002, 004, 005, 008
         "counter": 2,  # LG-003, 009 (LG-006 was refused: never received, like a live refusal)
         "post": 1,  # LG-007
+        "counter_post": 3,  # the form's one column: counter and post together
         "new": 7,
         "total": 9,
     }
