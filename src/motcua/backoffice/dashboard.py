@@ -73,9 +73,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     kind = kind if kind in PERIOD_KINDS else "calendar"
     panels = dashboard_panels(user, unit, kind)
     month_of = panels.month_period.end  # the reporting month (an official period ends on its month's 14th)
-    query = urlencode(
-        {"nam": month_of.year, "thang": month_of.month, **({"ky": kind} if kind != "calendar" else {})}
-    )
+    params: dict[str, str] = {"nam": str(month_of.year), "thang": str(month_of.month)}
+    if kind != "calendar":
+        params["ky"] = kind
+    query = urlencode(params)
     context = {
         "now": panels.now,
         "summary": panels.summary,
