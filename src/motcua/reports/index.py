@@ -6,6 +6,7 @@
 - 3.1 procedures with an online service: versions in force on the last day (of the unit's procedures when a
   unit is given) with a full or partial online service / all of them;
 - 3.3 online dossier share: new online dossiers / new dossiers (the report's online rate);
+- 3.5 and 3.6 procedures and dossiers paid online: ``reports.payment_stats.payment_indicators`` (the ledger);
 - 4.2 and 4.3 digitised dossiers and re-used data: ``reports.digitisation.digitisation_indicators``;
 - 5.4 satisfaction: no ratings are collected yet, so "no data"; likewise every other indicator.
 
@@ -28,6 +29,7 @@ from motcua.dossiers.models import Dossier
 from .constants import GROUPS, INDICATORS, Indicator
 from .digitisation import digitisation_indicators
 from .models import IndicatorSetting
+from .payment_stats import payment_indicators
 from .selectors import Period, rate, report_counts_by_unit, report_scope
 
 NO_DATA = "no_data"
@@ -149,6 +151,8 @@ def service_index(
             "value": {"with_online_service": online_procedures, "procedures": procedures},
         },
         "3.3": {"rate": rate(online, new), "value": {"online": online, "new": new}},
+        # 3.5 procedures paid online, 3.6 dossiers paid online: the ledger (reports/payment_stats.py).
+        **payment_indicators(period, unit_ids),
         # 4.2 digitised dossiers (components and result), 4.3 re-used data: reports/digitisation.py.
         **digitisation_indicators(period, unit_ids),
     }

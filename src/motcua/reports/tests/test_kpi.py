@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Q
 
 from motcua.catalog.constants import OnlineMode, P06Kind
-from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.catalog.models import Fee, Procedure, ProcedureVersion
 from motcua.core.clock import VN_TZ
 from motcua.documents.models import ResultRecord
 from motcua.dossiers.legacy_import import legacy_dossiers_import
@@ -19,7 +20,9 @@ from motcua.dossiers.models import Dossier
 from motcua.identity.models import IdentityProfile
 from motcua.payments.constants import OBLIGATIONS_NOTE, EntryKind, EntrySource
 from motcua.payments.models import LedgerEntry
+from motcua.reports.index import service_index
 from motcua.reports.kpi import KPI_KEYS, kpi_xlsx, province_kpi
+from motcua.reports.payment_stats import payments_report
 from motcua.signatures.constants import DocumentKind, RequestState
 from motcua.signatures.models import SignatureRequest
 
@@ -175,3 +178,67 @@ def test_command_json_and_xlsx(data: None, tmp_path: Path, capsys: pytest.Captur
     assert values["online_rate_by_level.commune"] == 0.5
     assert values["p06_eid_level1_applications"] == "Không có dữ liệu"
     assert kpi_xlsx(province_kpi(date_from=MARCH["date_from"], date_to=MARCH["date_to"]))[:2] == b"PK"
+
+
+def test_payments_by_month_channel_and_level(data: None) -> None:
+    report = payments_report(date_from=dt.date(2023, 3, 1), date_to=dt.date(2023, 4, 30), by="level")
+    march, april = report["months"]
+    assert march["month"] == "2023-03"
+    district, commune = march["rows"]
+    assert district["key"] == "district"  # K-03 and K-04 (twice), all online
+    assert district["online"] == {"count": 3, "amount": 5_023_000}
+    assert district["bank"] == district["counter"] == {"count": 0, "amount": 0}
+    assert commune["key"] == "commune"  # K-01 by bank, K-02 in cash
+    assert commune["bank"] == {"count": 1, "amount": 15_000}
+    assert commune["counter"] == {"count": 1, "amount": 10_000}
+    assert commune["total"] == {"count": 2, "amount": 25_000}
+    assert april["rows"][0]["online"] == {"count": 1, "amount": 40_000}  # K-06
+    assert report["totals"]["total"] == {"count": 6, "amount": 5_088_000}
+    by_unit = payments_report(date_from=dt.date(2023, 3, 1), date_to=dt.date(2023, 3, 31), unit_code="243")
+    assert [r["key"] for r in by_unit["months"][0]["rows"]] == ["243", "8707"]
+    assert by_unit["unit"] == "243"
+
+
+def test_766_online_payment_indicators(data: None) -> None:
+    day = dt.date(2023, 3, 31)
+    in_force = ProcedureVersion.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day), status="published", valid_from__lte=day
+    )
+    version = in_force.filter(procedure__code="1.001612").first()
+    assert version is not None
+    Fee.objects.create(version=version, name="Lệ phí", amount_vnd=20_000)
+    with_fees = in_force.filter(fees__amount_vnd__gt=0).values("procedure").distinct().count()
+    by_code = {i["code"]: i for i in service_index(**MARCH, unit_code="26")["indicators"]}
+    # 3.6: of K-01..K-04 (credited in March) K-03 and K-04 paid through a gateway
+    assert by_code["3.6"]["value"] == {"dossiers_paid": 4, "paid_online": 2}
+    assert by_code["3.6"]["rate"] == 0.5
+    # 3.5: 1.001612 (K-03, K-04) is the one procedure with a fee paid online
+    assert by_code["3.5"]["value"] == {"with_fees": with_fees, "paid_online": 1}
+    assert by_code["3.5"]["status"] == "ok"
+    # May: no credit at all, so no data rather than 0
+    may = service_index(date_from=dt.date(2023, 5, 1), date_to=dt.date(2023, 5, 31))
+    assert {i["code"]: i["status"] for i in may["indicators"]}["3.5"] == "no_data"
+
+
+def test_report_payments_command(data: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("report", "--month", "2023-03", "--period", "calendar", "--payments", "--by", "level")
+    result = json.loads(capsys.readouterr().out)
+    assert result["totals"]["online"] == {"count": 3, "amount": 5_023_000}
+    out = tmp_path / "p.xlsx"
+    args = [
+        "--from",
+        "2023-03-01",
+        "--to",
+        "2023-03-31",
+        "--payments",
+        "--format",
+        "xlsx",
+        "--output",
+        str(out),
+    ]
+    call_command("report", *args)
+    from openpyxl import load_workbook
+
+    last = list(load_workbook(out).active.iter_rows(values_only=True))[-1]
+    assert last[2] == "Tổng cộng"
+    assert last[-2:] == (5, 5_048_000)

@@ -14,7 +14,7 @@ from motcua.reports.index import service_index
 
 
 class Command(BaseCommand):
-    help = "Decision 766 service-index indicators of a period (2.1, 2.2, 3.1, 3.3, 5.4; others 'no data')."
+    help = "Decision 766 service-index indicators of a period (those without data are marked no_data)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="date_from", required=True, help="first day (YYYY-MM-DD)")

@@ -45,6 +45,11 @@ class Command(BaseCommand):
             default="unit",
             help="a row per unit, per level, or per field (lĩnh vực) within each level",
         )
+        parser.add_argument(
+            "--payments",
+            action="store_true",
+            help="payments per month by channel (online gateway, VietQR/bank, counter) instead, --by unit|level",
+        )
         parser.add_argument("--format", choices=("json", "xlsx", "pdf"), default="json")
         parser.add_argument(
             "--output", help="file to write (default: standard output; required for xlsx/pdf)"
@@ -59,6 +64,9 @@ class Command(BaseCommand):
         fmt, output = options["format"], options["output"]
         if fmt != "json" and not output:
             raise CommandError(f"--output FILE is required with --format {fmt}", returncode=2)
+        if options["payments"]:
+            self._payments(options, month)
+            return
         try:
             if month:
                 report = monthly_report(
@@ -95,3 +103,30 @@ class Command(BaseCommand):
         )
         Path(output).write_bytes(data)
         self.stderr.write(f"wrote {output} ({len(data)} bytes)")
+
+    def _payments(self, options: dict[str, Any], month: str | None) -> None:
+        """``--payments``: ``reports.payment_stats.payments_report`` as JSON or xlsx (docs/reports.md §6)."""
+        from motcua.reports.payment_stats import payments_report, payments_xlsx
+        from motcua.reports.selectors import month_period
+
+        fmt, output = options["format"], options["output"]
+        if fmt == "pdf":
+            raise CommandError("--payments gives json or xlsx", returncode=2)
+        try:
+            if month:
+                chosen = month_period(month, options["period"])
+                date_from, date_to = chosen.start, chosen.end
+            else:
+                date_from, date_to = parse_date(options["date_from"]), parse_date(options["date_to"])
+            by = "level" if options["by"] == "level" else "unit"
+            report = payments_report(date_from=date_from, date_to=date_to, unit_code=options["unit"], by=by)
+        except DomainError as exc:
+            raise CommandError(f"{exc.code}: {exc.message}", returncode=2) from None
+        if fmt == "xlsx":
+            Path(output).write_bytes(payments_xlsx(report))
+            return
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="")
