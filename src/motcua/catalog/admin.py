@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core import formatting
+from motcua.core.formschema import schema_problems
 from motcua.worktime.constants import LimitUnit
 
 from .constants import PublicationStatus
@@ -78,6 +79,19 @@ class ProcedureVersionForm(forms.ModelForm):
             "form_fields",
             "notes",
         )
+
+    def clean_form_fields(self) -> Any:
+        """The e-form schema (docs/catalog.md): refused with each problem's field path."""
+        schema = self.cleaned_data.get("form_fields")
+        problems = schema_problems(schema)
+        if problems:
+            raise forms.ValidationError(
+                [
+                    _("Tờ khai điện tử không hợp lệ: %(path)s: %(reason)s") % {"path": p, "reason": r}
+                    for p, r in problems
+                ]
+            )
+        return schema
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

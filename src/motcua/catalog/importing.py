@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from motcua.core.formschema import schema_problems
 from motcua.core.importing import ImportFailed, ImportProblem
 from motcua.core.xlsx import cell_text
 from motcua.organisations.constants import Level, Role
@@ -489,7 +490,7 @@ def _clean_version(
         supplement_rule=supplement_rule,
         online_fee_percent=online_fee_percent,
         result_documents=r.text_list("result_documents"),
-        form_fields=r.json_list("form_fields"),
+        form_fields=_form_fields(r),
         notes=r.text("notes"),
         unit_codes=r.codes("units"),
         components=components,
@@ -918,3 +919,11 @@ def spec_from_data(data: Any) -> CatalogSpec:
     if errors:
         raise CatalogFileInvalid(errors.items)
     return spec
+
+
+def _form_fields(r: _Reader) -> list[Any]:
+    """The version's e-form schema (``core.formschema``): each problem names the field's path."""
+    schema = r.json_list("form_fields")
+    for path, reason in schema_problems(schema):
+        r._fail("form_fields", f"{path}: {reason}")
+    return schema

@@ -1,107 +1,64 @@
-"""The small field schema of a procedure's online form (``ProcedureVersion.form_fields``).
+"""The typed e-form schema of a procedure (``ProcedureVersion.form_fields``): see ``motcua.core.formschema``.
 
-Each item: ``{"name": "ho_ten_cha", "label": "Họ tên cha", "type": "text|textarea|date|number|select",
-"required": true, "choices": ["A", "B"] (select only), "max_length": 500 (text)}``. Invalid items are
-skipped (the catalog import is the place that should refuse them). A version without fields gets one
-free-text field, "Nội dung yêu cầu".
+This module adds what needs the database: the address's administrative unit, looked up among the units in
+force today (:func:`unit_lookup`), and the choices of the address picker (:func:`address_unit_choices`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-FIELD_TYPES = ("text", "textarea", "date", "number", "select")
-_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+from motcua.core.formschema import (
+    DEFAULT_FIELDS,
+    FIELD_TYPES,
+    FormField,
+    answers_display,
+    answers_from_flat,
+    answers_missing,
+    answers_to_flat,
+    form_fields_parse,
+    schema_problems,
+)
+from motcua.core.formschema import answers_clean as _answers_clean
+from motcua.core.formschema import answers_validate as _answers_validate
+from motcua.organisations.constants import Level
 
-DEFAULT_FIELDS: list[dict[str, Any]] = [
-    {
-        "name": "noi_dung",
-        "label": "Nội dung yêu cầu",
-        "type": "textarea",
-        "required": True,
-        "max_length": 4000,
-    }
+__all__ = [
+    "DEFAULT_FIELDS",
+    "FIELD_TYPES",
+    "FormField",
+    "address_unit_choices",
+    "answers_clean",
+    "answers_display",
+    "answers_from_flat",
+    "answers_missing",
+    "answers_to_flat",
+    "answers_validate",
+    "form_fields_parse",
+    "schema_problems",
+    "unit_lookup",
 ]
 
 
-@dataclass(frozen=True)
-class FormField:
-    name: str
-    label: str
-    type: str = "text"
-    required: bool = False
-    choices: tuple[str, ...] = field(default_factory=tuple)
-    max_length: int = 500
+def unit_lookup(code: str) -> str | None:
+    """The name of the commune-level unit carrying ``code`` today, ``None`` if none is in force."""
+    from motcua.organisations.selectors import units_valid_on
+
+    unit = units_valid_on(level=Level.COMMUNE).filter(code=str(code)[:32]).only("name").first()
+    return unit.name if unit else None
 
 
-def form_fields_parse(raw: Any) -> list[FormField]:
-    items = raw if isinstance(raw, list) and raw else DEFAULT_FIELDS
-    result: list[FormField] = []
-    seen: set[str] = set()
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        name = str(item.get("name") or "")
-        kind = str(item.get("type") or "text")
-        if not _NAME.match(name) or name in seen or kind not in FIELD_TYPES:
-            continue
-        choices = tuple(str(c) for c in item.get("choices") or () if str(c).strip())
-        if kind == "select" and not choices:
-            continue
-        try:
-            max_length = max(
-                1, min(int(item.get("max_length") or (4000 if kind == "textarea" else 500)), 10000)
-            )
-        except (TypeError, ValueError):
-            max_length = 500
-        seen.add(name)
-        result.append(
-            FormField(
-                name=name,
-                label=str(item.get("label") or name)[:200],
-                type=kind,
-                required=bool(item.get("required", False)),
-                choices=choices,
-                max_length=max_length,
-            )
-        )
-    return result or form_fields_parse(DEFAULT_FIELDS)
+def address_unit_choices() -> list[tuple[str, str]]:
+    """The address picker: the communes in force today, as ``(code, name)``."""
+    from motcua.organisations.selectors import units_valid_on
+
+    units = units_valid_on(level=Level.COMMUNE).only("code", "name").order_by("name")
+    return [(u.code, u.name) for u in units]
 
 
-def answers_clean(fields: list[FormField], raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """``(answers, errors)``: answers as strings (ISO dates, plain numbers); errors per field name."""
-    answers: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    for f in fields:
-        value = str(raw.get(f.name) or "").strip()
-        if not value:
-            answers[f.name] = ""
-            continue
-        if f.type in ("text", "textarea") and len(value) > f.max_length:
-            errors[f.name] = f"Tối đa {f.max_length} ký tự."
-        elif f.type == "date":
-            try:
-                value = dt.date.fromisoformat(value).isoformat()
-            except ValueError:
-                errors[f.name] = "Ngày không hợp lệ."
-        elif f.type == "number":
-            try:
-                number = Decimal(value.replace(",", "."))
-                if not number.is_finite() or abs(number) > Decimal("1e15"):
-                    raise InvalidOperation
-                value = format(number.normalize(), "f")
-            except (InvalidOperation, ValueError):
-                errors[f.name] = "Phải là một số."
-        elif f.type == "select" and value not in f.choices:
-            errors[f.name] = "Lựa chọn không hợp lệ."
-        answers[f.name] = value
-    return answers, errors
+def answers_clean(fields: list[FormField], raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    return _answers_clean(fields, raw, unit_lookup=unit_lookup)
 
 
-def answers_missing(fields: list[FormField], answers: dict[str, Any]) -> list[str]:
-    """Labels of required fields without an answer (checked at submit: a draft may be incomplete)."""
-    return [f.label for f in fields if f.required and not str(answers.get(f.name) or "").strip()]
+def answers_validate(fields: list[FormField], raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    return _answers_validate(fields, raw, unit_lookup=unit_lookup)

@@ -118,3 +118,17 @@ def test_admin_refuses_overlapping_versions_and_wrong_budgets(admin_client_vi: C
     response = admin_client_vi.post(url, _version_post(v2, **{**steps, "steps-1-budget_hours": "20"}))
     assert response.status_code == 302
     assert [s.budget_hours for s in v2.steps.all()] == [4, 20]
+
+
+def test_admin_refuses_an_invalid_form_schema_naming_the_field(admin_client_vi: Client) -> None:
+    version = ProcedureVersionFactory()
+    url = f"/quan-tri/catalog/procedureversion/{version.pk}/change/"
+    bad = '[{"name": "con", "label": "Con", "type": "group", "fields": [{"name": "x", "type": "colour"}]}]'
+
+    response = admin_client_vi.post(url, _version_post(version, form_fields=bad))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tờ khai điện tử không hợp lệ: con.x: label is required" in html
+    version.refresh_from_db()
+    assert version.form_fields == []

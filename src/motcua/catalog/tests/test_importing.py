@@ -491,3 +491,45 @@ def test_xlsx_round_trip_keeps_texts_that_look_like_formulas(
     second = tmp_path / "second.xlsx"
     call_command("export_catalog", "--format", "xlsx", "--output", str(second))
     assert _cells(first) == _cells(second)
+
+
+def test_an_invalid_form_schema_is_refused_with_the_row_and_field(
+    tmp_path: Path, small_units: dict[str, Unit]
+) -> None:
+    data = small_catalog()
+    data["procedures"][1]["versions"][0]["form_fields"] = [
+        {"name": "me", "label": "Mẹ", "type": "person", "parts": ["ho_ten", "tuoi"]},
+        {
+            "name": "ds",
+            "label": "Danh sách",
+            "type": "group",
+            "min": 2,
+            "max": 1,
+            "fields": [{"name": "a", "label": "A"}],
+        },
+    ]
+
+    errors = _errors_of(tmp_path, data)
+
+    assert any(
+        e.startswith("row 2, field versions[1].form_fields: me: parts must be a list of ho_ten")
+        for e in errors
+    )
+    assert "row 2, field versions[1].form_fields: ds: need 0 <= min <= max <= 50 and max >= 1" in errors
+
+
+def test_a_typed_form_schema_round_trips_through_export(tmp_path: Path, small_units: dict[str, Unit]) -> None:
+    from motcua.core.tests.test_formschema import BIRTH
+
+    data = small_catalog()
+    data["procedures"][0]["versions"][0]["form_fields"] = BIRTH
+    catalog_import_file(path=write_json(tmp_path, data))
+    exported = json.loads(catalog_export_json())
+    assert exported["procedures"][0]["versions"][0]["form_fields"] == BIRTH
+    xlsx = tmp_path / "catalog.xlsx"
+    xlsx.write_bytes(catalog_export_xlsx())
+    catalog_import_file(path=xlsx)
+    assert (
+        ProcedureVersion.objects.get(procedure__code=data["procedures"][0]["code"], version=1).form_fields
+        == BIRTH
+    )
