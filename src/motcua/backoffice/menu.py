@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.dossiers.selectors import QUEUES
 from motcua.organisations.constants import Role
 from motcua.organisations.selectors import user_roles_by_unit
+from motcua.petitions.constants import ANSWER_ROLES
 from motcua.reports.rules import REPORT_ROLES
 
 from .finance import FINANCE_ROLES
@@ -62,6 +63,8 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(
             MenuItem("reconciliation", _("Đối soát thanh toán"), reverse("backoffice:reconciliation"))
         )
+    if roles & ANSWER_ROLES or user.is_superuser:  # petitions.selectors.petitions_for_staff
+        items.append(MenuItem("petitions", _("Phản ánh, kiến nghị"), reverse("backoffice:petitions")))
     if roles & REPORT_ROLES or user.is_superuser:  # reports.selectors.dashboard_units, without a query
         items.append(MenuItem("dashboard", _("Thống kê"), reverse("backoffice:dashboard")))
     if user.is_staff:

@@ -2,7 +2,7 @@ from django.urls import path
 
 from motcua.accounts.access import staff_only
 
-from . import dashboard, digitisation, finance, payments, signatures, views
+from . import dashboard, digitisation, finance, payments, petitions, signatures, views
 
 app_name = "backoffice"
 # Every back-office page is for staff accounts: a citizen's e-ID session gets 403 (accounts.access).
@@ -37,5 +37,7 @@ urlpatterns = staff_only(
         path("doi-soat/", finance.reconciliation, name="reconciliation"),
         path("doi-soat/xlsx/", finance.reconciliation_xlsx, name="reconciliation_xlsx"),
         path("thong-ke/", dashboard.dashboard, name="dashboard"),
+        path("phan-anh-kien-nghi/", petitions.petition_queue, name="petitions"),
+        path("phan-anh-kien-nghi/<str:code>/", petitions.petition_detail, name="petition"),
     ]
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lookup, mfa, my_dossiers, signature_check, statistics, submission, views
+from . import lookup, mfa, my_dossiers, petitions, signature_check, statistics, submission, views
 from .data_store import draft_reuse, my_store, my_store_file
 
 app_name = "portal"
@@ -14,6 +14,10 @@ urlpatterns = [
     path("dang-nhap/xac-thuc/", mfa.mfa_verify, name="mfa_verify"),
     path("dang-nhap/thiet-lap-xac-thuc/", mfa.mfa_enrol, name="mfa_enrol"),
     path("tra-cuu/", lookup.lookup, name="lookup"),
+    path("phan-anh-kien-nghi/", petitions.petition_public, name="petition_public"),
+    path("phan-anh-kien-nghi/gui/", petitions.petition_new, name="petition_new"),
+    path("phan-anh-kien-nghi/tra-cuu/", petitions.petition_track, name="petition_track"),
+    path("phan-anh-kien-nghi/da-gui/<str:code>/", petitions.petition_sent, name="petition_sent"),
     path("xac-thuc-chu-ky/", signature_check.signature_check, name="signature_check"),
     # Online submission: the draft, its files, the review and the confirmation.
     path("ho-so-cua-toi/nhap/<int:pk>/", submission.draft_edit, name="draft_edit"),
