@@ -10,6 +10,7 @@ minutes): ``MOTCUA_FUZZ=1`` turns it on.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -43,6 +44,23 @@ def _api_schema() -> Any:
     loaded = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
     loaded.app = application
     return loaded
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """Requests run in the test's transaction: Django must not close the connection at each request's end.
+
+    Django's test client unhooks ``close_old_connections`` the same way; schemathesis' WSGI client does not, and
+    on PostgreSQL the connection in a transaction was closed after the first request.
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
