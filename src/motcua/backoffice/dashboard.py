@@ -27,6 +27,7 @@ from motcua.organisations.selectors import unit_by_code
 from motcua.reports.selectors import PERIOD_KINDS, WorkloadDay, dashboard_panels, dashboard_units
 
 from .digitisation import digitisation_panel
+from .payments_panel import payments_panel
 
 
 def _workload_chart(workload: list[WorkloadDay]) -> dict[str, Any]:
@@ -115,6 +116,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "nav_active": "dashboard",
         "workload_chart": _workload_chart(panels.workload),
         "digitisation": digitisation_panel(panels.digitisation),
+        "payments": payments_panel(unit, panels.month_period),
         "queue_urls": {slug.replace("-", "_"): reverse("backoffice:queue", args=[slug]) for slug in QUEUES},
         "statistics_url": reverse("portal:statistics") + f"?{query}&{urlencode({'don_vi': unit.code})}",
         "index_url": reverse("portal:statistics_index") + f"?{query}&{urlencode({'don_vi': unit.code})}",

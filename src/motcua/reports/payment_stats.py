@@ -57,8 +57,19 @@ def payments_report(
         )
     period = Period(date_from, date_to)
     unit, unit_ids = report_scope(unit_code, period)
+    return {
+        "from": date_from.isoformat(),
+        "to": date_to.isoformat(),
+        "unit": None if unit is None else unit.code,
+        "by": by,
+        **payments_by_channel(period, unit_ids, by),
+    }
+
+
+def payments_by_channel(period: Period, unit_ids: set[int] | None, by: str = "unit") -> dict[str, Any]:
+    """``{"months": [...], "totals": {...}}`` of ``payments_report`` for known unit ids (two queries at most)."""
     rows = credits_by_channel(period.start_at, period.end_at, unit_ids)
-    units = Unit.objects.in_bulk({r.unit_id for r in rows})
+    units = Unit.objects.in_bulk({r.unit_id for r in rows}) if rows else {}
     per_month: dict[dt.date, dict[str, dict[str, dict[str, int]]]] = defaultdict(dict)
     month_totals: dict[dt.date, dict[str, dict[str, int]]] = defaultdict(_empty)
     totals = _empty()
@@ -72,7 +83,7 @@ def payments_report(
         _add(totals, row.channel, row.count, row.amount)
     names = {u.code: (u.name, str(REPORTING_LEVEL.get(Level(u.level), u.level))) for u in units.values()}
     months = []
-    for month_period in month_periods(date_from, date_to):
+    for month_period in month_periods(period.start, period.end):
         month = month_period.start.replace(day=1)
         blocks = per_month.get(month, {})
         if by == "level":
@@ -89,14 +100,7 @@ def payments_report(
                 "totals": month_totals.get(month, _empty()),
             }
         )
-    return {
-        "from": date_from.isoformat(),
-        "to": date_to.isoformat(),
-        "unit": None if unit is None else unit.code,
-        "by": by,
-        "months": months,
-        "totals": totals,
-    }
+    return {"months": months, "totals": totals}
 
 
 def payments_xlsx(report: dict[str, Any]) -> bytes:
