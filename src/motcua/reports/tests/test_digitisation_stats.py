@@ -21,7 +21,8 @@ from motcua.documents.results import result_record_issue
 from motcua.documents.services import dossier_result_attach
 from motcua.documents.tests import files
 from motcua.documents.tests.fixtures import media  # noqa: F401  (fixture)
-from motcua.dossiers.constants import Channel, Status
+from motcua.dossiers.constants import Action, Channel, Status
+from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import MONDAY_10, World, frozen, world  # noqa: F401  (fixtures)
 from motcua.dossiers.tests.factories import dossier_in
@@ -71,7 +72,13 @@ def digitise(world: World, dossier: Dossier) -> Upload:  # noqa: F811
 
 
 def resolved_with(world: World, dossier: Dossier, *, result_file: bool, signed: bool = False) -> None:  # noqa: F811
-    Dossier.objects.filter(pk=dossier.pk).update(status=Status.RESOLVED, finished_at=clock.now())
+    dossier_transition(
+        dossier=dossier,
+        action=Action.RESOLVE,
+        actor=world.leader_a,
+        note="Đã giải quyết",
+        result="Giấy chứng nhận",
+    )
     dossier.refresh_from_db()
     if result_file:
         dossier_result_attach(
@@ -95,8 +102,8 @@ def resolved_with(world: World, dossier: Dossier, *, result_file: bool, signed: 
 @pytest.fixture
 def march(world: World, frozen: dt.datetime, media: Path) -> dict[str, Any]:  # noqa: F811
     """Unit A in March 2025: two counter dossiers (one digitised), one online re-using a stored file."""
-    a1 = dossier_in(Status.RECEIVED, version=world.version, unit=world.unit_a, channel=Channel.COUNTER)
-    a2 = dossier_in(Status.RECEIVED, version=world.version, unit=world.unit_a, channel=Channel.COUNTER)
+    a1 = dossier_in(Status.PROCESSING, version=world.version, unit=world.unit_a, channel=Channel.COUNTER)
+    a2 = dossier_in(Status.PROCESSING, version=world.version, unit=world.unit_a, channel=Channel.COUNTER)
     a3 = dossier_in(Status.RECEIVED, version=world.version, unit=world.unit_a, channel=Channel.ONLINE)
     scanned = digitise(world, a1)
     plain_file(a3, reused_from=scanned)
