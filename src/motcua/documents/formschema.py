@@ -17,6 +17,7 @@ from motcua.core.formschema import (
     answers_missing,
     answers_to_flat,
     form_fields_parse,
+    group_row_count,
     schema_problems,
 )
 from motcua.core.formschema import answers_clean as _answers_clean
@@ -35,6 +36,7 @@ __all__ = [
     "answers_to_flat",
     "answers_validate",
     "form_fields_parse",
+    "group_row_count",
     "schema_problems",
     "unit_lookup",
 ]

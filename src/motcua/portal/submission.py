@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +24,7 @@ from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.http import domain_error_to_form, is_htmx
 from motcua.core.text import vi_sorted
-from motcua.documents.formschema import form_fields_parse
+from motcua.documents.formschema import answers_display, form_fields_parse
 from motcua.documents.services import upload_delete, upload_store
 from motcua.documents.validation import upload_types_display
 from motcua.dossiers.constants import ApplicantKind, Status
@@ -39,7 +40,7 @@ from motcua.submissions.selectors import (
 )
 
 from .eid import eid_level, is_applicant, login_url
-from .submission_forms import ApplicantForm, StartForm, UploadForm, answers_form
+from .submission_forms import ApplicantForm, StartForm, UploadForm, answers_form, answers_posted
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
@@ -211,7 +212,9 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     data = request.POST if request.method == "POST" else None
     form = ApplicantForm(data, units=_units(version), initial=initial)
-    answers = answers_form(fields, data, initial=submission_answers(dossier))
+    # "Thêm một dòng" of a repeating group: saved like "Lưu nháp", then the page has one more empty row.
+    add_row = str(request.POST.get("add_row") or request.GET.get("them") or "")[:50]
+    answers = answers_form(fields, data, initial=submission_answers(dossier), extra_rows=add_row)
     if request.method == "POST" and form.is_valid() and answers.is_valid():
         try:
             services.draft_save(
@@ -219,7 +222,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=account(request),
                 applicant=_applicant(request, form.cleaned_data),
                 unit_code=form.cleaned_data["unit"],
-                answers=answers.cleaned_data,
+                answers=answers_posted(fields, answers),
             )
         except DomainError as exc:
             _domain_errors(form, exc)
@@ -227,6 +230,9 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if "review" in request.POST:
                 return redirect("portal:draft_review", pk=dossier.pk)
+            if add_row:
+                url = reverse("portal:draft_edit", kwargs={"pk": dossier.pk})
+                return redirect(f"{url}?{urlencode({'them': add_row})}#to-khai")
             messages.success(request, _("Đã lưu hồ sơ nháp. Ông/bà có thể quay lại tiếp tục bất cứ lúc nào."))
             return redirect("portal:draft_edit", pk=dossier.pk)
     refused = request.session.pop(UPLOAD_ERROR_KEY, None) if request.method == "GET" else None
@@ -336,7 +342,7 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
     answers = submission_answers(dossier)
     context = {
         **_draft_context(dossier),
-        "answers": [(f.label, answers.get(f.name, "")) for f in fields],
+        "answers": answers_display(fields, answers),
         "problems": services.submission_problems(dossier),
         "step": 3,
     }
