@@ -8,6 +8,8 @@
 - 3.3 online dossier share: new online dossiers / new dossiers (the report's online rate);
 - 3.5 and 3.6 procedures and dossiers paid online: ``reports.payment_stats.payment_indicators`` (the ledger);
 - 4.2 and 4.3 digitised dossiers and re-used data: ``reports.digitisation.digitisation_indicators``;
+- 5.2 petitions answered on time: ``petitions.selectors.answered_on_time`` (answered by the due time / the
+  petitions answered or overdue in the period);
 - 5.4 satisfaction: no ratings are collected yet, so "no data"; likewise every other indicator.
 
 Score = min(1, rate / threshold) × weight, weights and thresholds from ``IndicatorSetting`` (effective-dated)
@@ -25,6 +27,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from motcua.catalog.constants import OnlineMode, PublicationStatus
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import Dossier
+from motcua.petitions.selectors import answered_on_time
 
 from .constants import GROUPS, INDICATORS, Indicator
 from .digitisation import digitisation_indicators
@@ -91,6 +94,11 @@ def _online_procedures(period: Period, unit_ids: set[int] | None) -> tuple[int, 
     return int(row["online"]), int(row["total"])
 
 
+def _petitions(period: Period, unit_ids: set[int] | None) -> dict[str, Any]:
+    on_time, total = answered_on_time(period.start_at, period.end_at, unit_ids)
+    return {"rate": rate(on_time, total), "value": {"answered_on_time": on_time, "petitions": total}}
+
+
 def _entry(indicator: Indicator, weight: Decimal, threshold: Decimal, **data: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "code": indicator.code,
@@ -155,6 +163,8 @@ def service_index(
         **payment_indicators(period, unit_ids),
         # 4.2 digitised dossiers (components and result), 4.3 re-used data: reports/digitisation.py.
         **digitisation_indicators(period, unit_ids),
+        # 5.2 petitions answered on time (motcua.petitions, docs/petitions.md).
+        "5.2": _petitions(period, unit_ids),
     }
     indicators = []
     for indicator in INDICATORS:

@@ -271,3 +271,18 @@ def test_portal_never_500s(world: Any, client: Client, form: dict[str, str]) -> 
         "/phan-anh-kien-nghi/tra-cuu/", {"ma": "x" * 500, "lien_he": "y" * 500}
     ).status_code in {200, 404}
     assert client.get("/phan-anh-kien-nghi/", {"trang": "abc"}).status_code == 200
+
+
+def test_counted_in_the_766_index_group_5(world: Any) -> None:
+    from motcua.reports.index import service_index
+
+    with clock.frozen(MONDAY):
+        p = petition_submit(data=_input(dossier_code=world["dossier"].code))
+        petition_answer(petition=p, user=world["officer_a"], answer="Đã xử lý.")
+    index = service_index(date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
+    entry = next(i for i in index["indicators"] if i["code"] == "5.2")
+    assert entry["rate"] == 1.0
+    assert entry["score"] == 6.0
+    assert entry["value"] == {"answered_on_time": 1, "petitions": 1}
+    group = next(g for g in index["groups"] if g["group"] == 5)
+    assert group["score"] == 6.0

@@ -351,7 +351,7 @@ def test_index_page_shows_scores_weights_thresholds_and_no_data(sample: None, cl
     online = _row(html, "data-indicator", "3.3")
     assert by_code["3.3"]["score"] == 7.0  # 50 % online reaches the 50 % threshold
     assert online[2:] == ["57,1 %", "50,0 %", "7", "7"]
-    assert _row(html, "data-indicator", "5.4")[2:] == ["Chưa có dữ liệu", "90,0 %", "18", "—"]
+    assert _row(html, "data-indicator", "5.4")[2:] == ["Chưa có dữ liệu", "90,0 %", "12", "—"]
     score = f"{index['score']:g}".replace(".", ",")
     assert f'data-kpi="score">{score} / ' in html
     assert "Tỉnh Vĩnh Phúc" in html
