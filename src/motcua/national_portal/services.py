@@ -12,14 +12,16 @@ update holds back the later ones of its dossier until an operator sends it again
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -186,7 +188,11 @@ def lease_duration() -> dt.timedelta:
 
 
 def sync_send(
-    *, dossier_id: int, client: NationalPortalClient | None = None, limit: int = 1000
+    *,
+    dossier_id: int,
+    client: NationalPortalClient | None = None,
+    limit: int = 1000,
+    token: str = "",
 ) -> SendResult:
     """Deliver the dossier's unsent updates in order, one at a time, holding the dossier's lease.
 
@@ -200,15 +206,16 @@ def sync_send(
     operator sends it again). ``busy``: another sender holds the dossier; this one is queued again shortly.
     """
     client = client or chosen_client()
-    token = secrets.token_hex(8)
+    token = token or secrets.token_hex(8)
     result = SendResult()
+    claimed: SyncUpdate | str = _claim(dossier_id, token)
     for _ in range(limit):
-        claimed = _claim(dossier_id, token)
         if isinstance(claimed, str):
             result.outcome = claimed
             return result
         error = _call(claimed, client)
-        outcome = _finish(claimed, token, error)
+        # The outcome is recorded and the next update claimed in the same transaction (one commit per update).
+        outcome, claimed = _finish(claimed, token, error, claim_next=result.sent + 1 < limit)
         if outcome != "sent":
             result.outcome = outcome
             return result
@@ -217,6 +224,90 @@ def sync_send(
     result.outcome = "more"
     _queue_sender(dossier_id)
     return result
+
+
+def sync_drain(
+    *, client: NationalPortalClient | None = None, threads: int = 8, batch: int = 0, max_rounds: int = 10_000
+) -> int:
+    """Send the backlog: claim the leases of a batch of dossiers with due updates in one statement, then send
+    each dossier's updates in order (``sync_send`` with that lease) on ``threads`` concurrent senders; again
+    until no dossier is due. Returns how many updates went.
+
+    Same guarantees as one ``sync_send`` per dossier: a dossier is sent by one sender at a time (the lease,
+    taken skip-locked, so several drains and the per-dossier tasks share the work), in order, each update with
+    its key. A dossier held back by a parked update or one waiting for its retry time is not claimed.
+    """
+    client = client or chosen_client()
+    threads = max(1, threads)
+    batch = batch or 4 * threads
+    token = secrets.token_hex(8)
+    sent = 0
+    for _ in range(max_rounds):
+        dossier_ids = _claim_dossiers(token, batch)
+        if not dossier_ids:
+            break
+        round_sent = _send_concurrently(dossier_ids, client=client, token=token, threads=threads)
+        sent += round_sent
+        if round_sent == 0:
+            break
+    return sent
+
+
+def _claim_dossiers(token: str, n: int) -> list[int]:
+    """Lease up to ``n`` dossiers whose first unsent update may go now and that no sender holds (skip-locked)."""
+    now = clock.now()
+    unsent = SyncUpdate.objects.exclude(state=UpdateState.SENT)
+    held_back = unsent.filter(Q(state=UpdateState.PARKED) | Q(next_attempt_at__gt=now)).values("dossier_id")
+    with transaction.atomic():
+        dossier_ids = list(
+            SyncState.objects.select_for_update(skip_locked=True)
+            .filter(Q(lease_token="") | Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+            .filter(pk__in=unsent.values("dossier_id"))
+            .exclude(pk__in=held_back)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:n]
+        )
+        if dossier_ids:
+            SyncState.objects.filter(pk__in=dossier_ids).update(
+                lease_token=token, lease_until=now + lease_duration()
+            )
+    return dossier_ids
+
+
+def _send_concurrently(
+    dossier_ids: list[int], *, client: NationalPortalClient, token: str, threads: int
+) -> int:
+    if threads == 1 or len(dossier_ids) == 1:
+        return sum(sync_send(dossier_id=pk, client=client, token=token).sent for pk in dossier_ids)
+    work: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for pk in dossier_ids:
+        work.put(pk)
+    counts: list[int] = []
+    failures: list[BaseException] = []
+
+    def sender() -> None:
+        sent = 0
+        try:
+            while True:
+                try:
+                    pk = work.get_nowait()
+                except queue.Empty:
+                    break
+                sent += sync_send(dossier_id=pk, client=client, token=token).sent
+        except BaseException as exc:  # re-raised in the caller; the dossier's lease runs out
+            failures.append(exc)
+        finally:
+            counts.append(sent)
+            connection.close()  # this thread's own connection
+
+    pool = [threading.Thread(target=sender, daemon=True) for _ in range(min(threads, len(dossier_ids)))]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return sum(counts)
 
 
 def _claim(dossier_id: int, token: str) -> SyncUpdate | str:
@@ -231,28 +322,37 @@ def _claim(dossier_id: int, token: str) -> SyncUpdate | str:
         if state.lease_token not in ("", token) and state.lease_until is not None and state.lease_until > now:
             _queue_sender(dossier_id, run_after=timezone.now() + BUSY_RETRY)
             return "busy"
-        update = (
-            SyncUpdate.objects.filter(dossier_id=dossier_id)
-            .exclude(state=UpdateState.SENT)
-            .order_by("sequence")
-            .first()
-        )
-        outcome = ""
-        if update is None:
-            outcome = "done"
-        elif update.state == UpdateState.PARKED:
-            outcome = "parked"
-        elif update.next_attempt_at is not None and update.next_attempt_at > now:
-            outcome = "waiting"
-        if outcome:
-            if state.lease_token:
-                state.lease_token, state.lease_until = "", None
-                state.save(update_fields=["lease_token", "lease_until"])
-            return outcome
-        assert update is not None
+        update = _next_unsent(state, now)
+        if isinstance(update, str):
+            return update
         state.lease_token, state.lease_until = token, now + lease_duration()
         state.save(update_fields=["lease_token", "lease_until"])
         return update
+
+
+def _next_unsent(state: SyncState, now: dt.datetime) -> SyncUpdate | str:
+    """In the transaction holding ``state``'s row lock: the dossier's first unsent update if it may go now,
+    else why not (``done``, ``parked``, ``waiting``; the lease is then released, in the caller's transaction)."""
+    update = (
+        SyncUpdate.objects.filter(dossier_id=state.pk)
+        .exclude(state=UpdateState.SENT)
+        .order_by("sequence")
+        .first()
+    )
+    outcome = ""
+    if update is None:
+        outcome = "done"
+    elif update.state == UpdateState.PARKED:
+        outcome = "parked"
+    elif update.next_attempt_at is not None and update.next_attempt_at > now:
+        outcome = "waiting"
+    if outcome:
+        if state.lease_token:
+            state.lease_token, state.lease_until = "", None
+            state.save(update_fields=["lease_token", "lease_until"])
+        return outcome
+    assert update is not None
+    return update
 
 
 def _release(dossier_id: int, token: str) -> None:
@@ -270,9 +370,12 @@ def _call(update: SyncUpdate, client: NationalPortalClient) -> PortalError | Non
     return None
 
 
-def _finish(claimed: SyncUpdate, token: str, error: PortalError | None) -> str:
+def _finish(
+    claimed: SyncUpdate, token: str, error: PortalError | None, *, claim_next: bool = False
+) -> tuple[str, SyncUpdate | str]:
     """Record the call's outcome: ``sent`` (the lease is kept for the next update), ``retry``, ``parked``,
-    ``lost`` (another sender took the dossier over meanwhile: a failure is left to it)."""
+    ``lost`` (another sender took the dossier over meanwhile: a failure is left to it); with ``claim_next``,
+    also claim the dossier's next update in the same transaction (what ``_claim`` would answer)."""
     with transaction.atomic():
         state = SyncState.objects.select_for_update().get(pk=claimed.dossier_id)
         update = SyncUpdate.objects.select_for_update().get(pk=claimed.pk)
@@ -293,9 +396,11 @@ def _finish(claimed: SyncUpdate, token: str, error: PortalError | None) -> str:
             if ours:
                 state.lease_until = now + lease_duration()
             state.save()
-            return "sent" if ours else "lost"
+            if not ours:
+                return "lost", "lost"
+            return "sent", _next_unsent(state, now) if claim_next else "more"
         if not ours or update.state == UpdateState.SENT:
-            return "lost"
+            return "lost", "lost"
         update.attempts += 1
         message = f"{type(error).__name__}: {error}"[:2000]
         max_attempts = int(getattr(settings, "MOTCUA_DVCQG_MAX_ATTEMPTS", 12))
@@ -323,7 +428,8 @@ def _finish(claimed: SyncUpdate, token: str, error: PortalError | None) -> str:
             parked=park,
             error=message,
         )
-        return "parked" if park else "retry"
+        outcome = "parked" if park else "retry"
+        return outcome, outcome
 
 
 @transaction.atomic

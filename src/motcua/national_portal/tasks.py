@@ -8,7 +8,7 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
-from .services import sync_send
+from .services import sync_drain, sync_send
 
 
 @task()
@@ -16,6 +16,12 @@ def send_national_updates(dossier_id: int) -> str:
     """Deliver the dossier's unsent updates in order; returns how it stopped (``done``, ``retry`` …)."""
     result = sync_send(dossier_id=dossier_id)
     return f"{result.outcome}:{result.sent}"
+
+
+@task()
+def drain_national_updates(threads: int = 8) -> str:
+    """Send the whole backlog with ``threads`` concurrent senders (``services.sync_drain``); how many went."""
+    return f"sent:{sync_drain(threads=threads)}"
 
 
 def pull_interval() -> dt.timedelta | None:

@@ -183,15 +183,10 @@ def _store(
 ) -> HttpResponse:
     if errors:
         return _error(ERROR_INVALID, "Bản ghi không hợp lệ", errors=errors)
+    # A key already accepted is told by the unique index on ``idempotency_key`` (the IntegrityError below):
+    # the first-time call, by far the most common, spends no statement looking for it.
     try:
         with transaction.atomic():
-            if key:
-                seen = SandboxPortalUpdate.objects.filter(idempotency_key=key).values_list(
-                    "dossier_id", flat=True
-                )
-                dossier_id = seen.first()
-                if dossier_id is not None:
-                    return _duplicate(dossier_id)
             for index, record in enumerate(data):
                 code = str(record["MaHoSo"])
                 stored = SandboxPortalDossier.objects.select_for_update().filter(code=code).first()
@@ -221,7 +216,9 @@ def _store(
             "Hồ sơ chưa được đồng bộ lên Cổng",
             errors=[{"field": "MaHoSo", "value": str(unknown), "reason": "unknown"}],
         )
-    except IntegrityError:  # the same key accepted meanwhile by a concurrent call
+    except IntegrityError:  # the same key accepted before, or meanwhile by a concurrent call
+        if not key:
+            raise
         dossier_id = (
             SandboxPortalUpdate.objects.filter(idempotency_key=key)
             .values_list("dossier_id", flat=True)

@@ -474,3 +474,33 @@ def test_sync_counts_per_unit_for_the_dashboard(
         0.0,
     )
     assert (a_later.pending, a_later.parked) == (2, 1)  # the supplement request (day 2) waits behind it
+
+
+def test_the_drain_claims_free_dossiers_and_leaves_leased_parked_and_waiting_ones(
+    connected: World, inprocess: DjangoTransport, frozen: dt.datetime
+) -> None:
+    """``sync_drain`` (the backlog sender, bench/sync.py) takes only dossiers no sender holds and whose first
+    unsent update may go now; the lease of another sender and a parked or waiting update are respected."""
+    from motcua.national_portal.services import sync_drain
+
+    free, leased, parked, waiting = (intake(connected) for _ in range(4))
+    consume_deliveries.call([[d.pk, 0] for d in ConsumerDelivery.objects.filter(consumer="national-portal")])
+    SyncState.objects.filter(pk=leased.pk).update(
+        lease_token="another-sender", lease_until=frozen + dt.timedelta(seconds=10)
+    )
+    SyncUpdate.objects.filter(dossier=parked).update(state=UpdateState.PARKED)
+    SyncUpdate.objects.filter(dossier=waiting).update(next_attempt_at=frozen + dt.timedelta(minutes=1))
+    assert sync_drain(threads=1) == 1
+    assert inprocess.calls == 2  # the login, then the one update
+    states = dict(SyncUpdate.objects.values_list("dossier_id", "state"))
+    assert states == {
+        free.pk: UpdateState.SENT,
+        leased.pk: UpdateState.PENDING,
+        parked.pk: UpdateState.PARKED,
+        waiting.pk: UpdateState.PENDING,
+    }
+    assert SyncState.objects.get(pk=leased.pk).lease_token == "another-sender"
+    assert SyncState.objects.get(pk=free.pk).lease_token == ""
+    with clock.frozen(frozen + dt.timedelta(minutes=2)):  # the lease ran out, the retry time came
+        assert sync_drain(threads=1) == 2
+    assert SyncUpdate.objects.filter(state=UpdateState.SENT).count() == 3
