@@ -185,6 +185,7 @@ def dossier_transition(
     expected_version: int | None = None,
     note: str = "",
     created_here: bool = False,
+    held_lock: bool = False,
     **params: Any,
 ) -> Dossier:
     """Apply ``action`` to ``dossier`` as ``actor``; return the updated dossier (a fresh instance).
@@ -196,6 +197,10 @@ def dossier_transition(
     intake): it is inserted once, in its new state, with one audit entry for its creation and this action;
     no savepoint is taken (an error rolls the caller's transaction back), and the returned instance carries
     its components, steps and events in the prefetch cache (for the response, without reading them again).
+
+    ``held_lock``: the caller locked the dossier's row in its open transaction, then read ``dossier`` (with its
+    procedure version, unit and current step) and has not written its row since (a payment's credit: the
+    IPN's one lock, issue 12 item 11): it is not locked and read again.
 
     ``params`` are parsed once, here, into the action's typed parameters (``ACTIONS[action].params``); a bad
     one is reported after the state and role checks (a forbidden action answers 409/403 whatever its
@@ -219,6 +224,7 @@ def dossier_transition(
             expected_version=expected_version,
             note=note,
             created_here=created_here,
+            held_lock=held_lock,
             parsed=parsed,
         )
 
@@ -244,10 +250,11 @@ def _transition(
     note: str,
     created_here: bool,
     parsed: Params | ValidationFailed,
+    held_lock: bool = False,
 ) -> Dossier:
     action = spec.action
     transition = TRANSITIONS[action]
-    if created_here:
+    if created_here or held_lock:
         locked = dossier
     else:
         # The caller decided on the dossier it read: unless it names the version it saw, that one's version is

@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from motcua.core import clock, formatting
 from motcua.core.errors import Conflict
@@ -90,14 +90,22 @@ def amount_in_words(amount: int) -> str:
 
 
 def _next_number(unit_id: int, year: int) -> int:
-    """The next number of ``unit_id``'s receipts in ``year``: the sequence row, locked until the commit."""
-    ReceiptSequence.objects.bulk_create(
-        [ReceiptSequence(unit_id=unit_id, year=year)], ignore_conflicts=True
-    )  # the first receipt of the year: a concurrent first one makes the same row once
-    sequence = ReceiptSequence.objects.select_for_update().get(unit_id=unit_id, year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return sequence.last_number
+    """The next number of ``unit_id``'s receipts in ``year``: the sequence row, locked until the commit.
+
+    One upsert (PostgreSQL and SQLite): the year's first receipt makes the row with 1, a later one adds 1
+    under the row's lock (a concurrent credit of the same unit waits for this commit; a rollback gives the
+    number back: gap-free). It was an insert-or-ignore, a locking read and an update (issue 12, item 11).
+    """
+    table = connection.ops.quote_name(ReceiptSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (unit_id, year, last_number) VALUES (%s, %s, 1) "  # noqa: S608 (our own table)
+            f"ON CONFLICT (unit_id, year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [unit_id, year],
+        )
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def _fee_names(dossier_id: int) -> str:
@@ -105,32 +113,35 @@ def _fee_names(dossier_id: int) -> str:
     return "; ".join(dict.fromkeys(names.values_list("name", flat=True))) or "Phí, lệ phí"
 
 
-def receipt_issue(*, payment: Payment, at: dt.datetime | None = None) -> Receipt:
+def receipt_issue(
+    *, payment: Payment, at: dt.datetime | None = None, dossier: Dossier | None = None
+) -> Receipt:
     """The receipt of ``payment`` (succeeded, credited), issued once: a second call returns the first.
 
     Call it in the credit's transaction (``services._succeed`` does), after the payment's and the dossier's
-    row locks.
+    row locks. ``dossier``: the payment's dossier as the caller read it under its lock (not read again).
     """
     existing = Receipt.objects.filter(payment=payment, kind=ReceiptKind.RECEIPT).first()
     if existing is not None:
         return existing
     at = at or clock.now()
-    dossier = payment.dossier
+    if dossier is None or dossier.pk != payment.dossier_id:
+        dossier = payment.dossier
     year = at.astimezone(clock.VN_TZ).year
-    with transaction.atomic():
-        return Receipt.objects.create(
-            unit_id=dossier.unit_id,
-            year=year,
-            number=_next_number(dossier.unit_id, year),
-            kind=ReceiptKind.RECEIPT,
-            payment=payment,
-            dossier=dossier,
-            amount=int(payment.amount),
-            payer_name=(payment.payer_name or dossier.applicant_name or "")[:255],
-            fee_names=_fee_names(dossier.pk),
-            method=payment.method,
-            issued_at=at,
-        )
+    # No savepoint: nobody catches a failure here, the credit's transaction rolls back whole (number too).
+    return Receipt.objects.create(
+        unit_id=dossier.unit_id,
+        year=year,
+        number=_next_number(dossier.unit_id, year),
+        kind=ReceiptKind.RECEIPT,
+        payment=payment,
+        dossier=dossier,
+        amount=int(payment.amount),
+        payer_name=(payment.payer_name or dossier.applicant_name or "")[:255],
+        fee_names=_fee_names(dossier.pk),
+        method=payment.method,
+        issued_at=at,
+    )
 
 
 def issue_cancelling_receipt(*, refund: Refund, at: dt.datetime | None = None) -> Receipt:

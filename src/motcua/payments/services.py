@@ -286,7 +286,9 @@ def _new_reference(now: dt.datetime) -> str:
 
 def _lock_dossier(dossier_id: int) -> Dossier:
     Dossier.objects.select_for_update().filter(pk=dossier_id).values_list("pk", flat=True).get()
-    return Dossier.objects.select_related("procedure_version", "unit").get(pk=dossier_id)
+    # As dossiers.lifecycle._lock: a new statement after the lock sees all that was committed before it; with
+    # what the transition reads, so that ``dossier_transition(held_lock=True)`` need not read it again.
+    return Dossier.objects.select_related("procedure_version", "unit", "current_step").get(pk=dossier_id)
 
 
 @transaction.atomic
@@ -519,9 +521,11 @@ def _succeed(
     key: str,
     at: dt.datetime,
     move_on: bool = True,
+    system_user: User | None = None,
 ) -> LedgerEntry | None:
     """Mark ``payment`` (locked) succeeded, credit the ledger once under ``key``, move the dossier on if paid
-    (unless ``move_on`` is False: the caller is the dossier's own transition).
+    (unless ``move_on`` is False: the caller is the dossier's own transition). ``system_user``: the method's
+    system actor when the caller has it already (``recorded_by`` of a gateway's credit): not read again.
 
     Returns the credit, or ``None`` when ``key`` was already credited (nothing written).
     """
@@ -549,38 +553,49 @@ def _succeed(
         raise
     # Its electronic receipt, numbered in this transaction. The dossier's row first: every credit locks the
     # payment, the dossier, then the unit's receipt sequence, then the audit chain (no lock cycles).
-    Dossier.objects.select_for_update().filter(pk=payment.dossier_id).values_list("pk", flat=True).get()
-    receipt_issue(payment=payment, at=at)
+    # The dossier is locked and read once here, for the receipt and the move on (nothing between writes it).
+    dossier = _lock_dossier(payment.dossier_id)
+    receipt_issue(payment=payment, at=at, dossier=dossier)
     if move_on:
-        _move_on_if_paid(payment)
+        _move_on_if_paid(payment, dossier=dossier, actor=system_user)
     return entry
 
 
-def _move_on_if_paid(payment: Payment) -> None:
+def _move_on_if_paid(payment: Payment, *, dossier: Dossier | None = None, actor: User | None = None) -> None:
     """``payment-received`` as the method's system actor when the dossier waits for payment and owes nothing."""
     _move_on_if_settled(
         payment.dossier_id,
         system=str(payment.method),
         note=f"Đã nộp đủ phí, lệ phí (mã thanh toán {payment.reference}).",
+        dossier=dossier,
+        actor=actor,
     )
 
 
-def _move_on_if_settled(dossier_id: int, *, system: str, note: str) -> None:
+def _move_on_if_settled(
+    dossier_id: int, *, system: str, note: str, dossier: Dossier | None = None, actor: User | None = None
+) -> None:
     """``payment-received`` as ``system:<system>`` if the dossier waits for payment and owes nothing.
 
+    ``dossier``: the caller locked and read it in this transaction (``_lock_dossier``) and wrote nothing to
+    its row since: not locked and read again. ``actor``: ``system:<system>`` if the caller has it.
     A refusal of the transition (a concurrent action …) is logged and leaves the ledger as it is: an officer
     moves the dossier on by hand.
     """
-    dossier = _lock_dossier(dossier_id)
+    held = dossier is not None and dossier.pk == dossier_id
+    if dossier is None or not held:
+        dossier = _lock_dossier(dossier_id)
     if dossier.status != Status.AWAITING_PAYMENT or dossier_balance(dossier.pk).due > 0:
         return
-    label = SYSTEM_LABELS.get(system, "Sổ thu phí, lệ phí")
+    if actor is None or actor.username != f"system:{system}":
+        actor = system_actor(system, label=SYSTEM_LABELS.get(system, "Sổ thu phí, lệ phí"))
     try:
         dossier_transition(
             dossier=dossier,
             action=Action.PAYMENT_RECEIVED,
-            actor=system_actor(system, label=label),
+            actor=actor,
             note=note,
+            held_lock=held,
         )
     except DomainError as exc:
         logger.warning(
@@ -624,6 +639,24 @@ def _vnpay_ipn(params: dict[str, str], now: dt.datetime) -> tuple[str, str]:
     if not protocol.verify(params, hash_secret()):
         return protocol.IPN_BAD_SIGNATURE
     reference = params.get("vnp_TxnRef", "")
+    # Answered from one indexed read, before any lock or transaction, when nothing is to be written: unknown
+    # order (01), wrong amount (04, the amount never changes), already succeeded (02: a success is final,
+    # VNPay's retries and duplicates). Anything else is decided again below under the payment's lock.
+    seen = (
+        Payment.objects.filter(reference=reference, method=Method.VNPAY).only("amount", "status").first()
+        if reference and params.get("vnp_TmnCode") == tmn_code()
+        else None
+    )
+    if seen is None:
+        return protocol.IPN_ORDER_NOT_FOUND
+    try:
+        amount = int(params.get("vnp_Amount", ""))
+    except ValueError:
+        return protocol.IPN_AMOUNT_MISMATCH
+    if amount != seen.amount * 100:
+        return protocol.IPN_AMOUNT_MISMATCH
+    if seen.status == PaymentStatus.SUCCEEDED:
+        return protocol.IPN_ALREADY_CONFIRMED
     with transaction.atomic():
         payment = (
             Payment.objects.select_for_update().filter(reference=reference, method=Method.VNPAY).first()
@@ -659,13 +692,15 @@ def _vnpay_record(payment: Payment, params: dict[str, str], *, success: bool, no
         payment.save()
         return
     transaction_no = params.get("vnp_TransactionNo", "") or payment.reference
+    actor = system_actor(Method.VNPAY, label=SYSTEM_LABELS[Method.VNPAY])  # read once: credit and move on
     _succeed(
         payment,
         source=EntrySource.GATEWAY,
         source_reference=f"VNPay {transaction_no}",
-        recorded_by=system_actor(Method.VNPAY, label=SYSTEM_LABELS[Method.VNPAY]),
+        recorded_by=actor,
         key=f"vnpay:{params.get('vnp_TmnCode', '')}:{payment.reference}",
         at=now,
+        system_user=actor,
     )
 
 
