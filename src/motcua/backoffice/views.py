@@ -27,6 +27,7 @@ from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.http import domain_error_to_form, file_response, is_htmx
 from motcua.core.masking import mask_id_number
 from motcua.documents.constants import UploadPurpose
+from motcua.documents.formschema import form_fields_parse
 from motcua.documents.models import Upload
 from motcua.documents.selectors import dossier_result_files, dossier_uploads, upload_get_for_dossier
 from motcua.documents.services import dossier_result_attach
@@ -61,6 +62,9 @@ from motcua.organisations.selectors import units_for_user, units_visible_to
 from motcua.payments.selectors import balance_of, dossier_ledger
 from motcua.payments.services import PAYABLE_STATES
 from motcua.signatures.selectors import signed_copy_name
+from motcua.submissions.eform import answers_form, answers_posted
+from motcua.submissions.printing import form_answers_rows
+from motcua.submissions.services import counter_answers_check, counter_answers_record
 
 from .current_step import current_steps
 from .digitisation import digitisation_context, intake_scans
@@ -249,6 +253,15 @@ def intake(request: HttpRequest) -> HttpResponse:
     if offered:
         units = [u for u in units if u in offered] or units
     form = IntakeForm(request.POST or None, version=version, units=units)
+    # The procedure's e-form (issue 16 item 2): typed fields, checked and required before the number is taken.
+    # (a procedure without a schema asks nothing more at the desk: its free-text default is for online only)
+    eform_fields = form_fields_parse(version.form_fields) if version.form_fields else []
+    eform = answers_form(
+        eform_fields,
+        request.POST or None,
+        prefix="tk",
+        extra_rows=str(request.POST.get("add_row") or "")[:50],
+    )
     status = 200
     register = None
     if request.method == "POST" and LOOKUP_BUTTON in request.POST:  # the population register, no save
@@ -258,8 +271,17 @@ def intake(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and (mismatch := intake_register_mismatch(form.cleaned_data)):
             form.add_error("name", mismatch)  # shown before saving; nothing is saved
             status = 400
-        elif form.is_valid():
+        elif "add_row" in request.POST:
+            pass  # the e-form's group got one more row: the form again, nothing saved
+        elif form.is_valid() and eform.is_valid():
             try:
+                eform_answers = (
+                    counter_answers_check(
+                        procedure_version=version, answers=answers_posted(eform_fields, eform)
+                    )
+                    if eform_fields
+                    else {}
+                )
                 dossier = dossier_intake_counter(
                     officer=user,
                     procedure_code=procedure.code,
@@ -269,9 +291,13 @@ def intake(request: HttpRequest) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except DomainError as error:
+                if isinstance(error.details, dict) and "answers" in error.details:
+                    domain_error_to_form(eform, error, groups=("answers",), unplaced=True, message=False)
                 _form_errors(form, error)
                 status = error.http_status
             else:
+                if eform_answers:
+                    counter_answers_record(dossier=dossier, answers=eform_answers)
                 messages.success(
                     request,
                     _(
@@ -288,6 +314,8 @@ def intake(request: HttpRequest) -> HttpResponse:
         "backoffice/intake_form.html",
         {
             "form": form,
+            "answers": eform,
+            "has_eform": bool(version.form_fields),
             "procedure": procedure,
             "version": version,
             "nav_active": "intake",
@@ -357,6 +385,7 @@ def _dossier_context(
     upload_groups = _upload_groups(dossier)
     return {
         "dossier": dossier,
+        "form_answers": form_answers_rows(dossier),  # the e-form, by label (issue 16 item 2)
         "current_steps": current_steps(dossier, now),
         "upload_groups": upload_groups,
         **signatures_context(dossier, upload_groups, printable),

@@ -32,6 +32,7 @@ from motcua.dossiers.models import Dossier
 from motcua.organisations.selectors import units_valid_on
 from motcua.payments.fees import fee_lines
 from motcua.submissions import services
+from motcua.submissions.eform import answers_form, answers_posted
 from motcua.submissions.selectors import (
     citizen_dossier_get,
     citizen_dossiers,
@@ -40,7 +41,7 @@ from motcua.submissions.selectors import (
 )
 
 from .eid import eid_level, is_applicant, login_url
-from .submission_forms import ApplicantForm, StartForm, UploadForm, answers_form, answers_posted
+from .submission_forms import ApplicantForm, StartForm, UploadForm
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User

@@ -19,7 +19,7 @@ from motcua.catalog.constants import OnlineMode
 from motcua.core import clock
 from motcua.core.errors import Conflict, ValidationFailed
 from motcua.documents.constants import Satisfaction, UploadPurpose
-from motcua.documents.formschema import answers_clean, answers_missing, form_fields_parse
+from motcua.documents.formschema import answers_clean, answers_missing, answers_validate, form_fields_parse
 from motcua.documents.models import Rating, SubmissionData, Upload
 from motcua.documents.services import stored_files_delete, stored_names
 from motcua.dossiers.constants import Action, Channel, Status
@@ -281,3 +281,20 @@ def rating_submit(*, dossier: Dossier, actor: User, level: str, comment: str = "
         actor=actor, action="dossier.rate", object_type="dossier", object_id=dossier.pk, data={"level": level}
     )
     return rating
+
+
+def counter_answers_check(*, procedure_version: Any, answers: dict[str, Any]) -> dict[str, Any]:
+    """The e-form typed at the counter, cleaned and complete (no draft at the desk): raises
+    ``ValidationFailed`` with ``details={"answers": {flat name: message naming the label}}``."""
+    fields = form_fields_parse(procedure_version.form_fields)
+    cleaned, errors = answers_validate(fields, answers)
+    if errors:
+        raise ValidationFailed("Nội dung tờ khai chưa hợp lệ.", code="invalid", details={"answers": errors})
+    return cleaned
+
+
+def counter_answers_record(*, dossier: Dossier, answers: dict[str, Any]) -> None:
+    """Keep the e-form typed at the counter on the dossier (the same ``SubmissionData`` as online)."""
+    SubmissionData.objects.update_or_create(
+        dossier=dossier, defaults={"answers": answers, "updated_at": clock.now()}
+    )
