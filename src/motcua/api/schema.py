@@ -18,9 +18,13 @@ class AutoSchema(SpectacularAutoSchema):
     def _get_request_body(self, direction: str = "request") -> Any:
         # A callback that answers anything, even no body, in its own protocol (a gateway's "always HTTP 200")
         # sets ``request_body_optional = True`` on its view: the body is then documented as optional.
+        # Any body at all, even not an object: the fields stay documented as the first choice of "anyOf".
         body = super()._get_request_body(direction)
         if body is not None and getattr(self.view, "request_body_optional", False):
             body["required"] = False
+            for media in body.get("content", {}).values():
+                if "schema" in media:
+                    media["schema"] = {"anyOf": [media["schema"], {}]}
         return body
 
     def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> Any:
