@@ -38,6 +38,22 @@ from .selectors import Period, rate, report_counts_by_unit, report_scope
 NO_DATA = "no_data"
 OK = "ok"
 
+# How each indicator's rate is computed (shown with its inputs ``value`` and its ``score``); docs/reports.md §3.
+FORMULAS: dict[str, str] = {
+    "1.1": "Chưa có dữ liệu: thủ tục được công khai đúng hạn / thủ tục phải công khai",
+    "2.1": "Hồ sơ giải quyết trước hạn, đúng hạn / hồ sơ đã giải quyết trong kỳ",
+    "2.2": "min(1, thời hạn quy định trung bình / thời gian giải quyết trung bình) của hồ sơ giải quyết trong kỳ",
+    "3.1": "Thủ tục có dịch vụ công trực tuyến (toàn trình, một phần) / thủ tục đang áp dụng",
+    "3.3": "Hồ sơ tiếp nhận trực tuyến / hồ sơ tiếp nhận mới trong kỳ",
+    "3.5": "Thủ tục có phí, lệ phí được nộp qua cổng thanh toán trong kỳ / thủ tục có phí, lệ phí",
+    "3.6": "Hồ sơ nộp tiền qua cổng thanh toán / hồ sơ có khoản đã nộp trong kỳ",
+    "4.1": "Chưa có dữ liệu: hồ sơ có kết quả giải quyết điện tử / hồ sơ giải quyết",
+    "4.2": "Kết quả cấp trong kỳ có thành phần điện tử và kết quả số hóa / kết quả cấp trong kỳ",
+    "4.3": "Hồ sơ có thành phần tái sử dụng từ kho dữ liệu / hồ sơ có tệp thành phần",
+    "4.5": "Chưa có dữ liệu: hồ sơ có người nộp xác thực bằng VNeID / hồ sơ trực tuyến",
+    "5.4": "Chưa có dữ liệu: đánh giá hài lòng / tổng số đánh giá",
+}
+
 
 def indicator_settings(as_of: dt.date) -> dict[str, tuple[Decimal, Decimal]]:
     """``code -> (weight, threshold)`` in force on ``as_of`` (the latest row not after it, else the default)."""
@@ -104,6 +120,7 @@ def _entry(indicator: Indicator, weight: Decimal, threshold: Decimal, **data: An
         "code": indicator.code,
         "group": indicator.group,
         "name": indicator.name,
+        "formula": FORMULAS.get(indicator.code, ""),
         "weight": float(weight),
         "threshold": float(threshold),
         "status": NO_DATA,

@@ -212,6 +212,7 @@ def test_766_online_payment_indicators(data: None) -> None:
     # 3.6: of K-01..K-04 (credited in March) K-03 and K-04 paid through a gateway
     assert by_code["3.6"]["value"] == {"dossiers_paid": 4, "paid_online": 2}
     assert by_code["3.6"]["rate"] == 0.5
+    assert by_code["3.6"]["formula"].startswith("Hồ sơ nộp tiền qua cổng thanh toán")
     # 3.5: 1.001612 (K-03, K-04) is the one procedure with a fee paid online
     assert by_code["3.5"]["value"] == {"with_fees": with_fees, "paid_online": 1}
     assert by_code["3.5"]["status"] == "ok"
