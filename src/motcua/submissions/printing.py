@@ -11,13 +11,18 @@ from motcua.documents.models import SubmissionData
 from motcua.dossiers.models import Dossier
 
 
-def form_answers_rows(dossier: Dossier, *, receipt_only: bool = False) -> list[tuple[str, str]]:
-    """The dossier's e-form answers as ``(label, text)`` rows (all, or those printed on the receipt)."""
-    data = SubmissionData.objects.filter(dossier=dossier).only("answers").first()
-    if data is None or not data.answers:
+def form_answers_rows(
+    dossier: Dossier, *, receipt_only: bool = False, answers: dict[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """The dossier's e-form answers (read unless given) as ``(label, text)`` rows (all, or those printed on
+    the receipt)."""
+    if answers is None:
+        data = SubmissionData.objects.filter(dossier=dossier).only("answers").first()
+        answers = data.answers if data is not None else {}
+    if not answers:
         return []
     fields = form_fields_parse(dossier.procedure_version.form_fields)
-    return answers_display(fields, data.answers, receipt_only=receipt_only)
+    return answers_display(fields, answers, receipt_only=receipt_only)
 
 
 def form_01_answers(dossier: Dossier, form: str) -> dict[str, Any]:

@@ -34,6 +34,8 @@ from motcua.dossiers.selectors import (
 from motcua.dossiers.services import dossier_intake_counter
 from motcua.identity.services import dossier_applicant_view_log
 from motcua.payments.selectors import Balance, dossier_balance
+from motcua.submissions.printing import form_answers_rows
+from motcua.submissions.selectors import submission_answers
 
 # A dossier just created at the counter has no ledger entry yet (its charges come with request-payment).
 NO_BALANCE = Balance(charged=0, paid=0, refunded=0, adjusted=0, due=0)
@@ -146,6 +148,33 @@ class DossierDetailOutput(DossierListOutput):
     events = DossierEventOutput(many=True, source="events.all")
     actions = serializers.SerializerMethodField()
     balance = serializers.SerializerMethodField()
+    form = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        inline_serializer(
+            "DossierForm",
+            {
+                "answers": serializers.DictField(
+                    help_text="The e-form's typed values by field name (docs/catalog.md: strings, ISO dates, "
+                    "booleans, objects for person/address blocks, lists of objects for repeating groups)"
+                ),
+                "rows": inline_serializer(
+                    "DossierFormRow",
+                    {"label": serializers.CharField(), "value": serializers.CharField()},
+                    many=True,
+                    help_text="The answers as shown on the dossier page: Vietnamese labels, formatted values",
+                ),
+            },
+        )
+    )
+    def get_form(self, obj: Dossier) -> dict[str, Any]:
+        """The procedure's e-form as typed online or at the counter (empty when nothing was typed)."""
+        given = self.context.get("form")
+        if given is not None:  # a dossier just received through the API: nothing typed
+            return dict(given)
+        answers = submission_answers(obj)
+        rows = form_answers_rows(obj, answers=answers)
+        return {"answers": answers, "rows": [{"label": label, "value": value} for label, value in rows]}
 
     def get_actions(self, obj: Dossier) -> list[str]:
         return actions_for(obj, self.context["request"].user)
@@ -256,7 +285,9 @@ class DossierListCreateApi(APIView):
         # The service returns the new dossier with its components and receipt event in hand: render it as is
         # (the officer of its unit sees it) instead of reading it again.
         # Not an access-log entry: the body gives back the applicant data the caller has just sent.
-        body = DossierDetailOutput(dossier, context={"request": request, "balance": NO_BALANCE}).data
+        body = DossierDetailOutput(
+            dossier, context={"request": request, "balance": NO_BALANCE, "form": {"answers": {}, "rows": []}}
+        ).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -100,6 +100,10 @@ def test_birth_registration_at_the_desk_in_typed_fields_printed_on_the_receipt(
     assert "Người cha — Họ, chữ đệm và tên" in dossier_page
     assert "Nguyễn Văn Ba" in dossier_page
 
+    detail = client.get(f"/api/v1/dossiers/{dossier.code}/").json()
+    assert detail["form"]["answers"]["me"]["so_dinh_danh"] == MOTHER_ID
+    assert {"label": "Người cha — Họ, chữ đệm và tên", "value": "Nguyễn Văn Ba"} in detail["form"]["rows"]
+
     receipt = text(dossier_form_render(dossier=dossier, form="01"), tmp_path)
     assert "Người được khai sinh — Họ, chữ đệm và tên Nguyễn Minh Khôi" in receipt
     assert "Người được khai sinh — Ngày, tháng, năm sinh 01/03/2026" in receipt
