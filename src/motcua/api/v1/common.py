@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.request import Request
 
 from motcua.core.errors import ValidationFailed
@@ -28,6 +29,9 @@ class QueryBoolean(serializers.BooleanField):
     TRUE_VALUES = {"true", True}
     FALSE_VALUES = {"false", False}
     NULL_VALUES: set[str | None] = set()
+    # DRF reads a boolean missing from form-like data (a query string) as ``False`` (an unticked checkbox):
+    # a query parameter left out is "not given", never "false" (else every unfiltered list hid the overdue).
+    default_empty_html = empty
 
 
 def query_params(

@@ -153,6 +153,7 @@ def test_ipn_answers_in_the_documented_order(awaiting: Dossier, world: World) ->
     # 97 comes first, even for an unknown order and a wrong amount.
     assert send_ipn({**forged, "vnp_TxnRef": "NOPE", "vnp_Amount": "1"})["RspCode"] == "97"
     assert send_ipn({**good, "vnp_Amount": "100"})["RspCode"] == "97"  # changed after signing
+    assert send_ipn({**good, "vnp_SecureHash": "ả" * 128})["RspCode"] == "97"  # non-ASCII: a mismatch, not 99
     assert send_ipn(ipn_params(payment, vnp_TxnRef="MC0000000000"))["RspCode"] == "01"
     assert send_ipn(ipn_params(payment, vnp_TmnCode="OTHER001"))["RspCode"] == "01"
     mismatch = ipn_params(payment, vnp_Amount=str(payment.amount * 100 - 100))
@@ -180,7 +181,8 @@ def test_ipn_answers_in_the_documented_order(awaiting: Dossier, world: World) ->
     assert awaiting.status == Status.PROCESSING
     assert awaiting.events.get(action=Action.PAYMENT_RECEIVED).actor.username == "system:vnpay"
     answers = list(GatewayNotice.objects.order_by("pk").values_list("answer_code", flat=True))
-    assert answers == ["97", "97", "01", "01", "04", "00", "02", "02"]  # every notice kept, refused ones too
+    # every notice kept, refused ones too
+    assert answers == ["97", "97", "97", "01", "01", "04", "00", "02", "02"]
 
 
 def test_a_failure_then_a_success_is_credited(awaiting: Dossier, world: World) -> None:

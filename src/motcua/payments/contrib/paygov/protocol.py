@@ -83,7 +83,8 @@ def verify(message: Mapping[str, Any], secret: str) -> bool:
     given = str(message.get(SIGNATURE, "") or "").lower()
     if not given or not secret:
         return False
-    return hmac.compare_digest(given, sign(message, secret))
+    # bytes: a hash with non-ASCII characters is a mismatch, not a TypeError
+    return hmac.compare_digest(given.encode(), sign(message, secret).encode())
 
 
 def encode(message: Mapping[str, Any]) -> str:

@@ -61,7 +61,8 @@ def verify(params: Mapping[str, str], secret: str) -> bool:
     given = str(params.get("vnp_SecureHash", "") or "").lower()
     if not given or not secret:
         return False
-    return hmac.compare_digest(given, sign(params, secret))
+    # compare bytes: a forged hash with non-ASCII characters is a mismatch (97), not a TypeError (99)
+    return hmac.compare_digest(given.encode(), sign(params, secret).encode())
 
 
 def query_string(params: Mapping[str, str]) -> str:
@@ -136,7 +137,9 @@ def sign_pipe(params: Mapping[str, object], fields: tuple[str, ...], secret: str
 
 def verify_pipe(params: Mapping[str, object], fields: tuple[str, ...], secret: str) -> bool:
     given = str(params.get("vnp_SecureHash", "") or "").lower()
-    return bool(given and secret) and hmac.compare_digest(given, sign_pipe(params, fields, secret))
+    return bool(given and secret) and hmac.compare_digest(
+        given.encode(), sign_pipe(params, fields, secret).encode()
+    )
 
 
 # Refund (vnp_Command=refund) on the merchant API (MOTCUA_VNPAY_API_URL), VNPay 2.1.0: the request is signed over
