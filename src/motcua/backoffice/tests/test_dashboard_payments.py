@@ -31,8 +31,8 @@ def _credit(dossier: Any, amount: int, source: str, at: dt.datetime, key: str, *
 def test_the_month_payments_by_channel(
     client: Client,
     world: World,
-    data: dict[str, Any],
-    frozen: dt.datetime,  # noqa: F811
+    data: dict[str, Any],  # noqa: F811
+    frozen: dt.datetime,
 ) -> None:
     client.force_login(world.leader_a)
     assert 'id="table-payments"' not in client.get(URL).content.decode()  # nothing paid: no panel
