@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from motcua.audit.services import audit_record
@@ -378,27 +378,30 @@ def _finish(
     also claim the dossier's next update in the same transaction (what ``_claim`` would answer)."""
     with transaction.atomic():
         state = SyncState.objects.select_for_update().get(pk=claimed.dossier_id)
-        update = SyncUpdate.objects.select_for_update().get(pk=claimed.pk)
         ours = state.lease_token == token
         now = clock.now()
         if error is None:
-            if update.state != UpdateState.SENT:
-                update.attempts += 1
-                update.state = UpdateState.SENT
-                update.sent_at = now
-                update.next_attempt_at = None
-                update.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at"])
-                if update.status_code is not None:
-                    state.last_sent_status = update.status_code
-                state.last_sent_at = now
-                state.last_error = ""
-                state.last_error_at = None
+            # One conditional UPDATE marks it sent (0 rows: another sender marked it already).
+            marked = (
+                SyncUpdate.objects.filter(pk=claimed.pk)
+                .exclude(state=UpdateState.SENT)
+                .update(attempts=F("attempts") + 1, state=UpdateState.SENT, sent_at=now, next_attempt_at=None)
+            )
+            fields = []
+            if marked:
+                if claimed.status_code is not None:
+                    state.last_sent_status = claimed.status_code
+                state.last_sent_at, state.last_error, state.last_error_at = now, "", None
+                fields += ["last_sent_status", "last_sent_at", "last_error", "last_error_at"]
             if ours:
                 state.lease_until = now + lease_duration()
-            state.save()
+                fields.append("lease_until")
+            if fields:
+                state.save(update_fields=fields)
             if not ours:
                 return "lost", "lost"
             return "sent", _next_unsent(state, now) if claim_next else "more"
+        update = SyncUpdate.objects.select_for_update().get(pk=claimed.pk)
         if not ours or update.state == UpdateState.SENT:
             return "lost", "lost"
         update.attempts += 1
