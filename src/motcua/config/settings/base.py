@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from .env import env_bool, env_list, env_str
 
@@ -111,7 +112,7 @@ STATIC_FROM_SOURCE = env_bool("MOTCUA_STATIC_FROM_SOURCE")
 if STATIC_FROM_SOURCE:
     WHITENOISE_USE_FINDERS = True
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at start-up about a missing STATIC_ROOT
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
