@@ -36,6 +36,7 @@ from motcua.payments.selectors import dossier_balance, dossier_receipts, open_vi
 from motcua.payments.services import PAYABLE_STATES, payment_create
 from motcua.signatures.selectors import signed_copy_name
 from motcua.submissions import services
+from motcua.submissions.printing import form_answers_rows
 from motcua.submissions.selectors import (
     citizen_data_export,
     citizen_dossier_get,
@@ -78,10 +79,12 @@ def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _get(request, code)
     actions = actions_for(dossier, account(request))
     uploads = list(dossier.uploads.all())
+    answers = submission_answers(dossier)
     context = {
         "dossier": dossier,
         "timeline": citizen_timeline(dossier),
-        "answers": submission_answers(dossier),
+        "answers": answers,
+        "form_answers": form_answers_rows(dossier, answers=answers),  # by label (issue 16 item 2)
         "submitted_files": [u for u in uploads if u.purpose == UploadPurpose.SUBMISSION],
         "supplement_files": [u for u in uploads if u.purpose == UploadPurpose.SUPPLEMENT],
         "supplement_sent": any(

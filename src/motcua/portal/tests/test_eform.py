@@ -119,6 +119,15 @@ def test_birth_registration_online_asks_for_typed_details(client: Client, media:
     assert "20/11/2026" in review
     assert f"Bệnh viện huyện, {world.unit.name}" in review
     assert "so_dinh_danh" not in review
+
+    # Submitted, the citizen's dossier page shows the e-form by label.
+    dossier.components.update(required=False)
+    response = client.post(f"/ho-so-cua-toi/nhap/{dossier.pk}/xem-lai/", {"version": dossier.version})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dossier.refresh_from_db()
+    mine = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert "Người mẹ — Họ, chữ đệm và tên" in mine
+    assert "Trần Thị Hoa" in mine
     assert "noi_sinh" not in review
 
 
