@@ -593,3 +593,51 @@ def answers_display(
 
 def schema_has_receipt_fields(fields: list[FormField]) -> bool:
     return any(f.print_on_receipt for f in fields)
+
+
+def sample_answers(fields: list[FormField], *, text: str, unit_code: str = "") -> dict[str, Any]:
+    """Valid answers to every required field (the simulator's and the tests' citizen): ``text`` for texts,
+    the first choice, "no" for a yes/no (so what depends on "yes" stays off), ``unit_code`` for addresses."""
+    from motcua.core.citizen_id import make_citizen_id
+
+    def value(f: FormField) -> Any:
+        if f.type in ("text", "textarea"):
+            return text[: f.max_length]
+        return {
+            "date": "2000-01-01",
+            "number": "1",
+            "select": f.choices[0] if f.choices else "",
+            "boolean": False,
+            "citizen_id": make_citizen_id(
+                province_code="001", birth_date=dt.date(2000, 1, 1), sex="male", serial=1
+            ),
+            "phone": "0912345678",
+            "email": "nguoi.nop@example.vn",
+        }.get(f.type, "")
+
+    answers: dict[str, Any] = {}
+    for f in fields:
+        if not (f.required or f.min_items) or not is_active(f, answers):
+            continue
+        if f.type == "person":
+            answers[f.name] = {
+                "ho_ten": text[:200],
+                "ngay_sinh": "2000-01-01",
+                "gioi_tinh": "Nam",
+                **{
+                    p.name: value(p)
+                    for p in f.part_fields()
+                    if p.required and p.name not in ("ho_ten", "ngay_sinh", "gioi_tinh")
+                },
+            }
+            answers[f.name] = {k: v for k, v in answers[f.name].items() if k in f.parts}
+        elif f.type == "address":
+            answers[f.name] = {"chi_tiet": text[:200], "don_vi": unit_code}
+        elif f.type == "group":
+            answers[f.name] = [
+                sample_answers(list(f.children), text=text, unit_code=unit_code)
+                for _ in range(max(1, f.min_items))
+            ]
+        else:
+            answers[f.name] = value(f)
+    return answers

@@ -120,16 +120,16 @@ def _owner(applicant: Applicant) -> User:
 
 def _submit_online(*, owner: User, procedure: str, unit: str, applicant: Applicant) -> Dossier:
     """The portal's path: draft, one small PDF per required component, submit."""
-    from motcua.documents.formschema import form_fields_parse
+    from motcua.core.formschema import sample_answers
+    from motcua.documents.formschema import address_unit_choices, form_fields_parse, unit_lookup
     from motcua.documents.services import upload_store
     from motcua.submissions import services as portal
 
     draft = portal.draft_start(actor=owner, procedure_code=procedure, unit_code=unit, applicant=applicant)
     request = f"Đề nghị giải quyết thủ tục: {draft.procedure_version.name}"
-    fields = form_fields_parse(draft.procedure_version.form_fields)  # the demo catalog: the default form
-    answers = {
-        f.name: request[: f.max_length] for f in fields if f.required and f.type in ("text", "textarea")
-    }
+    fields = form_fields_parse(draft.procedure_version.form_fields)
+    commune = unit if unit_lookup(unit) else next(iter(address_unit_choices()), ("", ""))[0]
+    answers = sample_answers(fields, text=request, unit_code=commune)  # every required field of the e-form
     portal.draft_save(dossier=draft, actor=owner, applicant=applicant, unit_code=unit, answers=answers)
     for component in draft.components.filter(required=True).order_by("pk"):
         upload = SimpleUploadedFile("giay-to.pdf", _PDF, content_type="application/pdf")

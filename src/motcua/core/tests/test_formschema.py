@@ -229,3 +229,24 @@ def test_a_generated_citizen_id_is_accepted_with_its_birth_date(serial: int, bor
 def test_mobile_numbers_are_accepted(number: str) -> None:
     fields = form_fields_parse([{"name": "t", "label": "T", "type": "phone"}])
     assert answers_clean(fields, {"t": number}) == ({"t": number}, {})
+
+
+def test_the_demo_schemas_are_valid_and_their_sample_answers_complete() -> None:
+    import json
+    from pathlib import Path
+
+    from motcua.core.formschema import sample_answers
+
+    demo = Path(__file__).resolve().parents[2] / "catalog" / "data" / "catalog_demo.json"
+    typed = 0
+    for procedure in json.loads(demo.read_text(encoding="utf-8"))["procedures"]:
+        for version in procedure["versions"]:
+            assert schema_problems(version.get("form_fields")) == [], procedure["code"]
+            fields = form_fields_parse(version.get("form_fields"))
+            answers, errors = answers_clean(
+                fields, sample_answers(fields, text="Nguyễn Văn An", unit_code="26734"), unit_lookup=lookup
+            )
+            assert errors == {}, procedure["code"]
+            assert answers_missing(fields, answers) == [], procedure["code"]
+            typed += bool(version.get("form_fields"))
+    assert typed >= 20  # ten procedures, two versions each
