@@ -6,6 +6,8 @@ in Vietnamese, what VNPay said, and where the dossier's payment stands in motcua
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -20,7 +22,7 @@ def vnpay_return(request: HttpRequest) -> HttpResponse:
     result = vnpay_return_result(
         params={str(k): str(v) for k, v in request.GET.items() if k.startswith("vnp_")}
     )
-    return render(request, "payments/vnpay_return.html", result, status=200 if result["verified"] else 400)
+    return _gateway_return(request, result, label="VNPay", cancelled="24", insufficient="51")
 
 
 @never_cache
@@ -30,4 +32,19 @@ def paygov_return(request: HttpRequest) -> HttpResponse:
     from .paygov import paygov_return_result
 
     result = paygov_return_result(params={str(k): str(v) for k, v in request.GET.items()})
-    return render(request, "payments/paygov_return.html", result, status=200 if result["verified"] else 400)
+    return _gateway_return(
+        request, result, label=result.get("gateway_label") or "PayGov", cancelled="01", insufficient="02"
+    )
+
+
+def _gateway_return(
+    request: HttpRequest, result: dict[str, Any], *, label: str, cancelled: str, insufficient: str
+) -> HttpResponse:
+    """One page for every gateway's return: its own codes for "cancelled" and "insufficient funds"."""
+    context = {
+        **result,
+        "gateway_label": label,
+        "cancelled_code": cancelled,
+        "insufficient_code": insufficient,
+    }
+    return render(request, "payments/gateway_return.html", context, status=200 if result["verified"] else 400)
