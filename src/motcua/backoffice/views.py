@@ -289,6 +289,12 @@ def intake(request: HttpRequest) -> HttpResponse:
                     applicant=form.applicant(),
                     components=form.component_items(),
                     note=form.cleaned_data["note"],
+                    # the e-form's answers are saved in the intake's transaction: with the dossier or not at all
+                    also=(
+                        (lambda received: counter_answers_record(dossier=received, answers=eform_answers))
+                        if eform_answers
+                        else None
+                    ),
                 )
             except DomainError as error:
                 if isinstance(error.details, dict) and "answers" in error.details:
@@ -296,8 +302,6 @@ def intake(request: HttpRequest) -> HttpResponse:
                 _form_errors(form, error)
                 status = error.http_status
             else:
-                if eform_answers:
-                    counter_answers_record(dossier=dossier, answers=eform_answers)
                 messages.success(
                     request,
                     _(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -190,8 +191,12 @@ def dossier_intake_counter(
     components: list[dict[str, Any]] | None = None,
     channel: int | str = Channel.COUNTER,
     note: str = "",
+    also: Callable[[Dossier], None] | None = None,
 ) -> Dossier:
     """Counter intake: create the dossier and receive it at once (code issued, due time computed).
+
+    ``also`` runs in the intake's transaction with the received dossier: what the caller keeps beside it (the
+    e-form's answers) is saved with the dossier or not at all.
 
     ``components`` is the checklist of what the applicant handed in (each item: ``component`` id or ``name``,
     ``kind``, ``count``, ``received``, ``note``); catalog components it does not name count as not received.
@@ -217,7 +222,7 @@ def dossier_intake_counter(
     dossier.code = dossier_code_issue(unit=unit, at=clock.now())
     with transaction.atomic():
         # The returned dossier carries its components and its receipt event (the API renders it as is).
-        return dossier_transition(
+        received = dossier_transition(
             dossier=dossier,
             action=Action.RECEIVE,
             actor=officer,
@@ -225,6 +230,9 @@ def dossier_intake_counter(
             created_here=True,
             components=checklist,
         )
+        if also is not None:
+            also(received)
+        return received
 
 
 @transaction.atomic

@@ -109,3 +109,27 @@ def test_birth_registration_at_the_desk_in_typed_fields_printed_on_the_receipt(
     assert "Người được khai sinh — Ngày, tháng, năm sinh 01/03/2026" in receipt
     assert "Người mẹ — Họ, chữ đệm và tên Trần Thị Hoa" in receipt
     assert "Nguyễn Văn Ba" not in receipt  # the father's block is not flagged print_on_receipt
+
+
+def test_the_answers_are_saved_with_the_dossier_or_not_at_all(
+    client: Client, world: World, frozen: dt.datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The typed answers are written in the intake's transaction: if they cannot be kept, no dossier is left
+    received without them (before, the dossier was committed first and the answers after it)."""
+    from django.db import DatabaseError
+
+    from motcua.backoffice import views
+
+    world.version.form_fields = [{"name": "quan_he", "label": "Quan hệ", "type": "text", "required": True}]
+    world.version.save(update_fields=["form_fields"])
+    login(client, world.officer_a)
+    components = [str(c.pk) for c in world.version.components.all()]
+
+    def failing(**_kwargs: object) -> None:
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(views, "counter_answers_record", failing)
+    client.raise_request_exception = False
+    response = client.post("/can-bo/tiep-nhan/", {**BASE, "components": components, "tk-quan_he": "Mẹ"})
+    assert response.status_code == 500
+    assert not Dossier.objects.exists()
