@@ -79,6 +79,7 @@ class SignatureVerifyApi(APIView):
             ),
             413: OpenApiResponse(description="file_too_large: over MOTCUA_SIGNATURE_VERIFY_MAX_BYTES"),
             422: OpenApiResponse(description="no_signature: a PDF without any signature"),
+            429: OpenApiResponse(description="throttled: over MOTCUA_SIGNATURE_VERIFY_RATE from one address"),
         },
         examples=[
             OpenApiExample(
