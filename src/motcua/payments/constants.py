@@ -46,6 +46,11 @@ class PaymentStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Đã thanh toán"
     FAILED = "failed", "Không thành công"
     EXPIRED = "expired", "Hết hạn"
+    # An order still open when the dossier's balance reached zero by another channel (cash at the counter, a
+    # bank line, another order): closed so it is never credited as the fee again. Money that still arrives
+    # for it is an overpayment: a gateway's late success is credited and refunded, a bank line is left
+    # unmatched for an officer (docs/payments.md, "Orders closed when the balance reaches zero").
+    CANCELLED = "cancelled", "Đã hủy (hồ sơ đã nộp đủ)"
 
 
 class RefundStatus(models.TextChoices):
