@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import io
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from fontTools.ttLib import TTFont
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from motcua.signatures import pdf
 from motcua.signatures.ca import sandbox_ca
@@ -201,3 +207,44 @@ def test_a_cms_larger_than_the_reserved_room_is_signed_again_measured(
     (signature,) = pdf_signatures_verify(signed)
     assert signature.intact
     assert signature.trusted
+
+
+# --- the stamp's font program, cached across signatures ---
+
+
+def stamp_font_program(data: bytes, field: str) -> TTFont:
+    """The TrueType program embedded for the stamp of the signature field ``field``."""
+    reader = PdfFileReader(io.BytesIO(data))
+    (sig,) = (s for s in reader.embedded_signatures if s.field_name == field)
+    fonts = sig.sig_field["/AP"]["/N"]["/Resources"]["/Font"]
+    (font,) = (f.get_object() for f in fonts.values())
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+    return TTFont(io.BytesIO(descriptor["/FontFile2"].data))
+
+
+def assert_draws(program: TTFont, text: str) -> None:
+    cmap, glyf = program.getBestCmap(), program["glyf"]
+    for char in set(text) - {" "}:
+        assert ord(char) in cmap, char
+        assert glyf[cmap[ord(char)]].numberOfContours != 0, char  # an outline, not an emptied glyph
+
+
+def test_the_stamp_font_program_is_cached_and_has_every_glyph_of_each_stamp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pdf, "_programs", OrderedDict())
+    first = pdf.pdf_sign(document(), signer=unit_signer(), stamp=stamp(), validation_context=None)
+    later = dataclasses.replace(stamp(), at=dt.datetime(2027, 3, 9, 1, 47, 56, tzinfo=dt.UTC))
+    second = pdf.pdf_sign(document(), signer=unit_signer(), stamp=later, validation_context=None)
+    assert len(pdf._programs) == 1  # only the digits of the time differ: the same program
+    other = pdf.StampText(
+        title="Giấy khai sinh bản sao", signer="Nguyễn Thị Ưng Ỹ", unit="UBND phường Quảng Ơn", at=later.at
+    )
+    third = pdf.pdf_sign(second, signer=unit_signer(), stamp=other, validation_context=None)
+    assert len(pdf._programs) == 2
+    field = f"{pdf.FIELD_PREFIX}-1"
+    assert_draws(stamp_font_program(first, field), "Trần Văn Lãnh Đạo UBND xã Tiền Phong 15:30:00 04/12/2026")
+    assert_draws(stamp_font_program(second, field), "Thời gian: 08:47:56 ngày 09/03/2027")
+    assert_draws(stamp_font_program(third, f"{pdf.FIELD_PREFIX}-2"), "Nguyễn Thị Ưng Ỹ Quảng Ơn khai sinh")
+    for signed in (first, second, third):
+        assert all(s.intact and s.valid and s.trusted for s in pdf_signatures_verify(signed))
