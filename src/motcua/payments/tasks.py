@@ -27,21 +27,29 @@ def sandbox_vnpay_send_ipn(transaction_id: int) -> str:
     ``MOTCUA_SANDBOX_VNPAY_IPN_ATTEMPTS`` attempts, ``MOTCUA_SANDBOX_VNPAY_IPN_RETRY_SECONDS`` apart; then the
     transaction's IPN is ``failed`` (motcua's reconciliation would query it).
     """
+    # The call is made outside any transaction: on SQLite (make run) a transaction held open across it would
+    # keep the database's write lock, and motcua's own IPN handler, answering this call, would wait for it
+    # until the call timed out (10 s late, one wasted attempt).
     with transaction.atomic():
         txn = SandboxVnpayTransaction.objects.select_for_update().filter(pk=transaction_id).first()
         if txn is None or txn.ipn_state != "pending":
             return "skipped"
         txn.ipn_attempts += 1
-        answer = ""
-        try:
-            response = (transport or requests).get(
-                str(settings.MOTCUA_SANDBOX_VNPAY_IPN_URL), params=txn.params, timeout=10
-            )
-            answer = response.text[:500]
-            code = str(response.json().get("RspCode", ""))
-        except (requests.RequestException, ValueError, AttributeError) as exc:
-            code = ""
-            answer = answer or f"{type(exc).__name__}: {exc}"[:500]
+        txn.save(update_fields=["ipn_attempts"])
+    answer = ""
+    try:
+        response = (transport or requests).get(
+            str(settings.MOTCUA_SANDBOX_VNPAY_IPN_URL), params=txn.params, timeout=10
+        )
+        answer = response.text[:500]
+        code = str(response.json().get("RspCode", ""))
+    except (requests.RequestException, ValueError, AttributeError) as exc:
+        code = ""
+        answer = answer or f"{type(exc).__name__}: {exc}"[:500]
+    with transaction.atomic():
+        txn = SandboxVnpayTransaction.objects.select_for_update().get(pk=transaction_id)
+        if txn.ipn_state != "pending":
+            return txn.ipn_state
         txn.ipn_last_answer = answer
         retry = False
         if code in ("00", "02"):
@@ -53,7 +61,7 @@ def sandbox_vnpay_send_ipn(transaction_id: int) -> str:
             retry = True
         else:
             txn.ipn_state = "failed"
-        txn.save(update_fields=["ipn_attempts", "ipn_state", "ipn_last_answer"])
+        txn.save(update_fields=["ipn_state", "ipn_last_answer"])
         logger.info("sandbox_vnpay_ipn", txn_ref=txn.txn_ref, attempt=txn.ipn_attempts, rsp_code=code)
         if retry:
             wait = dt.timedelta(seconds=settings.MOTCUA_SANDBOX_VNPAY_IPN_RETRY_SECONDS)
@@ -70,29 +78,35 @@ def sandbox_paygov_send_notify(transaction_id: int) -> str:
     from .models import SandboxPaygovTransaction
     from .sandbox.paygov import faults_draw
 
+    # Outside any transaction, as in sandbox_vnpay_send_ipn.
     with transaction.atomic():
         txn = SandboxPaygovTransaction.objects.select_for_update().filter(pk=transaction_id).first()
         if txn is None or txn.callback_state != "pending":
             return "skipped"
         txn.callback_attempts += 1
-        faults, draw = faults_draw()
-        code, answer = "", ""
-        if draw < faults.error_rate:
-            answer = "sandbox fault: error (not sent)"
-        else:
-            sends = 2 if draw >= 1 - faults.duplicate_rate else 1
-            for _ in range(sends):
-                try:
-                    response = (transport or requests).post(
-                        str(settings.MOTCUA_SANDBOX_PAYGOV_NOTIFY_URL), json=txn.result, timeout=10
-                    )
-                    answer = response.text[:500]
-                    code = str(response.json().get("MaLoi", ""))
-                except (requests.RequestException, ValueError, AttributeError) as exc:
-                    code = ""
-                    answer = answer or f"{type(exc).__name__}: {exc}"[:500]
-            if draw < faults.error_rate + faults.timeout_rate:
-                code, answer = "", "sandbox fault: timeout (answer lost)"
+        txn.save(update_fields=["callback_attempts"])
+    faults, draw = faults_draw()
+    code, answer = "", ""
+    if draw < faults.error_rate:
+        answer = "sandbox fault: error (not sent)"
+    else:
+        sends = 2 if draw >= 1 - faults.duplicate_rate else 1
+        for _ in range(sends):
+            try:
+                response = (transport or requests).post(
+                    str(settings.MOTCUA_SANDBOX_PAYGOV_NOTIFY_URL), json=txn.result, timeout=10
+                )
+                answer = response.text[:500]
+                code = str(response.json().get("MaLoi", ""))
+            except (requests.RequestException, ValueError, AttributeError) as exc:
+                code = ""
+                answer = answer or f"{type(exc).__name__}: {exc}"[:500]
+        if draw < faults.error_rate + faults.timeout_rate:
+            code, answer = "", "sandbox fault: timeout (answer lost)"
+    with transaction.atomic():
+        txn = SandboxPaygovTransaction.objects.select_for_update().get(pk=transaction_id)
+        if txn.callback_state != "pending":
+            return txn.callback_state
         txn.callback_last_answer = answer
         retry = False
         if code in ("00", "02"):
@@ -104,7 +118,7 @@ def sandbox_paygov_send_notify(transaction_id: int) -> str:
             retry = True
         else:
             txn.callback_state = "failed"
-        txn.save(update_fields=["callback_attempts", "callback_state", "callback_last_answer"])
+        txn.save(update_fields=["callback_state", "callback_last_answer"])
         logger.info(
             "sandbox_paygov_notify", reference=txn.lookup_code, attempt=txn.callback_attempts, code=code
         )
