@@ -247,6 +247,9 @@ class SandboxPaygovTransaction(models.Model):
     callback_attempts = models.PositiveSmallIntegerField(default=0)
     callback_state = models.CharField(max_length=16, default="pending")  # pending, delivered, failed
     callback_last_answer = models.TextField(blank=True)
+    # Refunds the sandbox platform made of it (VND) and the request ids it has seen (a repeated one: 94).
+    refunded_amount = models.PositiveBigIntegerField(default=0)
+    refund_request_ids = models.JSONField(default=list)
 
     class Meta:
         verbose_name = "giao dịch thử nghiệm nền tảng thanh toán"
