@@ -166,28 +166,34 @@ def backlog(n_dossiers: int, per_dossier: int, *, drains: int = 0, threads: int 
 
 
 def profile(n: int, ids: list[int], worker_env: dict[str, str]) -> int:
-    """Send the updates of ``n`` dossiers in this process (one sender, as a worker would) under cProfile."""
+    """Drain the updates of the first ``n`` dossiers in this process (one drain loop, as a worker's) under
+    cProfile; the other dossiers' updates are parked first so that the drain leaves them."""
     import cProfile
     import pstats
 
     from django.test import override_settings
 
-    from motcua.national_portal.services import sync_send
+    from motcua.national_portal.models import SyncUpdate, UpdateState
+    from motcua.national_portal.services import sync_drain
 
+    SyncUpdate.objects.filter(dossier_id__in=ids[n:]).update(state=UpdateState.PARKED)
     with override_settings(
         MOTCUA_DVCQG_CLIENT="dvcqg",
         MOTCUA_DVCQG_URL=worker_env["MOTCUA_DVCQG_URL"],
         MOTCUA_DVCQG_USERNAME="motcua",
         MOTCUA_DVCQG_PASSWORD="motcua-sandbox",
+        MOTCUA_DVCQG_BATCH_SIZE=int(worker_env["MOTCUA_DVCQG_BATCH_SIZE"]),
     ):
         profiler = cProfile.Profile()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         profiler.enable()
-        sent = sum(sync_send(dossier_id=pk).sent for pk in ids[:n])
+        sent = sync_drain(threads=1)
         profiler.disable()
-        seconds = time.perf_counter() - t0
-    print(f"profile: {sent} updates in {seconds:.2f} s by one sender ({sent / seconds:.0f}/s)")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(
+        f"profile: {sent} updates in {seconds:.2f} s by one drain loop, {1000 * cpu / max(sent, 1):.2f} ms CPU each"
+    )
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     return 0
 
 
@@ -203,8 +209,11 @@ def main() -> int:
     parser.add_argument(
         "--senders",
         type=int,
-        default=8,
-        help="concurrent senders per worker (one drain_national_updates task each); 0: one task per dossier",
+        default=2,
+        help="concurrent drain loops per worker (one drain_national_updates task each); 0: one task per dossier",
+    )
+    parser.add_argument(
+        "--batch", type=int, default=50, help="records per call (MOTCUA_DVCQG_BATCH_SIZE; 1: one per call)"
     )
     parser.add_argument(
         "--server", default=os.environ.get("MOTCUA_BENCH_SERVER", "postgres://postgres@127.0.0.1:5432")
@@ -266,6 +275,7 @@ def main() -> int:
             "MOTCUA_DVCQG_URL": f"http://127.0.0.1:{port}/sandbox/dvcqg/",
             "MOTCUA_DVCQG_USERNAME": "motcua",
             "MOTCUA_DVCQG_PASSWORD": "motcua-sandbox",
+            "MOTCUA_DVCQG_BATCH_SIZE": str(args.batch),
         }
         if args.profile:
             return profile(args.profile, ids, worker_env)
@@ -284,13 +294,15 @@ def main() -> int:
         pids = {"workers": [w.pid for w in workers], "portal": children(portal.proc.pid)}
         cpu_before = {k: sum(cpu_seconds(v).values()) for k, v in pids.items()}
         with psycopg.connect(dsn, autocommit=True) as db:
-            db_pids = []
+            # PostgreSQL's backends serving the bench database (the workers' and the portal's connections, on
+            # this machine): each one's CPU seen last; those already there at the start count from then.
+            backends_sql = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+            db_start = cpu_seconds([r[0] for r in db.execute(backends_sql, [args.db]).fetchall()])
+            db_seen: dict[int, float] = dict(db_start)
             last_cpu = dict(cpu_before)
             while time.perf_counter() - started < args.timeout:
-                db_pids = [r[0] for r in db.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [args.db]
-                ).fetchall()]  # fmt: skip
-                last_cpu = {k: sum(cpu_seconds(v).values()) for k, v in pids.items()} | {"db": 0.0}
+                db_seen.update(cpu_seconds([r[0] for r in db.execute(backends_sql, [args.db]).fetchall()]))
+                last_cpu = {k: sum(cpu_seconds(v).values()) for k, v in pids.items()}
                 pending = db.execute(
                     "SELECT count(*) FROM national_portal_syncupdate WHERE state <> 'sent'"
                 ).fetchone()
@@ -310,8 +322,8 @@ def main() -> int:
             duplicates = db.execute(
                 "SELECT coalesce(sum(duplicates), 0) FROM national_portal_sandboxportaldossier"
             ).fetchone()
-        del db_pids
         cpu = {k: last_cpu.get(k, 0.0) - cpu_before.get(k, 0.0) for k in ("workers", "portal")}
+        cpu["db"] = sum(v - db_start.get(pid, 0.0) for pid, v in db_seen.items())
 
         # Order per dossier: the portal received each dossier's keys in sequence order.
         seen: dict[str, list[int]] = {}
@@ -325,7 +337,11 @@ def main() -> int:
             f"backlog: {args.dossiers:,} dossiers × {args.per_dossier} = {total:,} pending updates "
             f"(set up in {setup_seconds:.1f} s); {args.workers} worker processes; sandbox portal on gunicorn "
             f"{args.portal_workers} × {args.portal_threads} threads; "
-            + (f"{args.senders} senders per worker (sync_drain)" if args.senders else "one task per dossier")
+            + (
+                f"{args.senders} drain loops per worker (sync_drain), {args.batch} records per call"
+                if args.senders
+                else f"one task per dossier, {args.batch} records per call"
+            )
         )
         discarded = duplicates[0] if duplicates else 0
         print(
@@ -335,10 +351,14 @@ def main() -> int:
         print(
             f"drain: {drain:.1f} s first→last sent, {rate:,.0f} updates/s (wall with start-up {wall:.1f} s)"
         )
+        per = {k: 1000 * v / max(sent, 1) for k, v in cpu.items()}
         print(
-            f"CPU seconds: workers {cpu['workers']:.1f}, portal gunicorn {cpu['portal']:.1f}: "
-            f"{1000 * cpu['workers'] / max(sent, 1):.1f} + {1000 * cpu['portal'] / max(sent, 1):.1f} ms per update"
+            f"CPU seconds: workers {cpu['workers']:.1f}, portal gunicorn {cpu['portal']:.1f}, PostgreSQL backends "
+            f"{cpu['db']:.1f}: {per['workers']:.2f} + {per['portal']:.2f} + {per['db']:.2f} = "
+            f"{sum(per.values()):.2f} ms per update; two idle cores: ~{2000 / max(sum(per.values()), 1e-9):,.0f} "
+            f"updates/s"
         )
+        print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         ok = sent == total and len(portal_rows) == total and in_order == len(ids)
         print(
             f"target ≥ {TARGET:.0f} updates/s: {'met' if rate >= TARGET else 'MISSED'}; checks {'passed' if ok else 'FAILED'}"

@@ -2,14 +2,19 @@
 
 Protocol (INTEGRATIONS.md): ``POST {MOTCUA_DVCQG_URL}auth/`` with ``{"username", "password"}`` answers
 ``{"session": ..., "error_code": 0}``; each call is ``POST {MOTCUA_DVCQG_URL}api/`` with
-``{"session", "service", "isUpdating", "data": [...]}`` and answers ``{"error_code": 0, ...}``; the
-idempotency key of a call travels in the ``Idempotency-Key`` header. The sandbox portal (``/sandbox/dvcqg/``)
-is the same client pointed at motcua's own sandbox URL.
+``{"session", "service", "isUpdating", "data": [...]}`` and answers ``{"error_code": 0, ...}``. The outbox's
+updates go several to a call (``send_records``): each record of ``data`` carries its own idempotency key in
+the field ``RECORD_KEY`` and the portal answers per record (``results``, in data order); a one-record call
+also carries its key in the ``Idempotency-Key`` header (docs/national-portal.md, "Batches and idempotency
+keys": what must be agreed with the portal's operator). The sandbox portal (``/sandbox/dvcqg/``) is the same
+client pointed at motcua's own sandbox URL.
 """
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urljoin
 
@@ -23,6 +28,12 @@ ERROR_OK = 0
 ERROR_INVALID = 1  # a malformed record: retrying the same data cannot help
 ERROR_LOGIN = 2
 ERROR_SESSION = 3  # the session expired: log in again
+ERROR_NOT_PROCESSED = (
+    5  # per record: not acted on (an earlier record of the same dossier in the call was refused)
+)
+
+# The field of each record that carries its idempotency key (a name to agree with the portal's operator).
+RECORD_KEY = "IdempotencyKey"
 
 
 class PortalError(Exception):
@@ -35,6 +46,16 @@ class PortalRejected(PortalError):
     def __init__(self, message: str, *, errors: list[Any] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or []
+
+
+class PortalNotProcessed(PortalError):
+    """One record of a call the portal did not act on (an earlier record of its dossier was refused): send it
+    again later, no attempt is counted."""
+
+
+# One record's outcome in a call: ``None`` accepted (or discarded as a duplicate of one accepted before),
+# ``PortalRejected`` refused, ``PortalNotProcessed`` not acted on, another ``PortalError`` failed (retry).
+RecordOutcome = PortalError | None
 
 
 class NationalPortalClient(Plugin):
@@ -53,6 +74,33 @@ class NationalPortalClient(Plugin):
         (network, timeout, a server error): the caller retries with the same idempotency key.
         """
         raise NotImplementedError
+
+    def send_records(
+        self, service: str, is_updating: bool, records: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[RecordOutcome]:
+        """Send ``records`` (``(idempotency key, record)`` in order) of ``service``; one outcome per record.
+
+        Raises ``PortalError`` when the call as a whole failed (nothing known of any record). This default
+        makes one call per record (a portal that takes one record per call): after a record that did not go,
+        the later records of the same dossier (``MaHoSo``) are not sent (``PortalNotProcessed``).
+        """
+        outcomes: list[RecordOutcome] = []
+        stopped: set[str] = set()
+        for index, (key, record) in enumerate(records):
+            code = str(record.get("MaHoSo", ""))
+            if code in stopped:
+                outcomes.append(PortalNotProcessed(f"{service}: an earlier record of {code} did not go"))
+                continue
+            try:
+                self.call(service, [record], is_updating, idempotency_key=key)
+            except PortalError as exc:
+                if index == 0 and not isinstance(exc, PortalRejected):
+                    raise
+                outcomes.append(exc)
+                stopped.add(code)
+                continue
+            outcomes.append(None)
+        return outcomes
 
 
 national_portal_clients: Registry[NationalPortalClient] = Registry(
@@ -139,10 +187,10 @@ class DvcqgClient(NationalPortalClient):
             self._session = token
         return token
 
-    def call(
-        self, service: str, data: list[dict[str, Any]], is_updating: bool, *, idempotency_key: str = ""
+    def _exchange(
+        self, service: str, data: list[dict[str, Any]], is_updating: bool, headers: dict[str, str]
     ) -> dict[str, Any]:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        """One call, with a session (opened again once if the portal says it expired); the answer, any code."""
         for attempt in range(2):
             with self._lock:
                 session = self._session
@@ -153,13 +201,76 @@ class DvcqgClient(NationalPortalClient):
                 {"session": session, "service": service, "isUpdating": is_updating, "data": data},
                 headers,
             )
-            code = answer.get("error_code")
-            if code == ERROR_SESSION and not attempt:
+            if answer.get("error_code") == ERROR_SESSION and not attempt:
                 continue  # expired: log in again once
-            if code == ERROR_OK:
-                return answer
-            message = f"{service}: error_code {code}: {answer.get('message', '')}"
-            if code == ERROR_INVALID:
-                raise PortalRejected(message, errors=answer.get("errors"))
-            raise PortalError(message)
+            return answer
         raise PortalError(f"{service}: the session was refused twice")
+
+    def call(
+        self, service: str, data: list[dict[str, Any]], is_updating: bool, *, idempotency_key: str = ""
+    ) -> dict[str, Any]:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        answer = self._exchange(service, data, is_updating, headers)
+        code = answer.get("error_code")
+        if code == ERROR_OK:
+            return answer
+        message = f"{service}: error_code {code}: {answer.get('message', '')}"
+        if code == ERROR_INVALID:
+            raise PortalRejected(message, errors=answer.get("errors"))
+        raise PortalError(message)
+
+    def send_records(
+        self, service: str, is_updating: bool, records: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[RecordOutcome]:
+        """All ``records`` in one call, each with its key in ``RECORD_KEY``; the portal's answer per record.
+
+        The answer's ``results`` (one per record, in data order: ``{"error_code": 0}`` accepted,
+        ``{"error_code": 0, "duplicate": true}`` discarded as already accepted, ``1`` refused with ``errors``,
+        ``5`` not acted on). A portal that answers a whole call instead: ``0`` accepts every record; ``1`` with
+        ``errors[].index`` refuses those records and acts on none of the others (they go again without them).
+        """
+        if not records:
+            return []
+        data = [{**record, RECORD_KEY: key} for key, record in records]
+        headers = {"Idempotency-Key": records[0][0]} if len(records) == 1 and records[0][0] else {}
+        answer = self._exchange(service, data, is_updating, headers)
+        code = answer.get("error_code")
+        message = f"{service}: error_code {code}: {answer.get('message', '')}"
+        results = answer.get("results")
+        if code in (ERROR_OK, ERROR_INVALID) and isinstance(results, list) and len(results) == len(records):
+            return [_record_outcome(service, result) for result in results]
+        if code == ERROR_OK:
+            return [None] * len(records)
+        if code == ERROR_INVALID:
+            listed = answer.get("errors")
+            errors: list[Any] = listed if isinstance(listed, list) else []
+            refused: dict[int, list[Any]] = {}
+            for error in errors:
+                index = error.get("index") if isinstance(error, dict) else None
+                if isinstance(index, int) and 0 <= index < len(records):
+                    refused.setdefault(index, []).append(error)
+            if len(records) == 1 or not refused:
+                return [PortalRejected(message, errors=errors) for _ in records]
+            return [
+                PortalRejected(message, errors=refused[i])
+                if i in refused
+                else PortalNotProcessed(f"{service}: the call was refused for other records")
+                for i in range(len(records))
+            ]
+        raise PortalError(message)
+
+
+def _record_outcome(service: str, result: Any) -> RecordOutcome:
+    if not isinstance(result, dict):
+        return PortalError(f"{service}: unexpected record result {str(result)[:200]!r}")
+    code = result.get("error_code")
+    if code == ERROR_OK:
+        return None
+    message = f"{service}: error_code {code}: {result.get('message', '')}"
+    if code == ERROR_INVALID:
+        listed = result.get("errors")
+        errors: list[Any] = listed if isinstance(listed, list) else []
+        return PortalRejected(f"{message} {json.dumps(errors, ensure_ascii=False)[:1000]}", errors=errors)
+    if code == ERROR_NOT_PROCESSED:
+        return PortalNotProcessed(message)
+    return PortalError(message)

@@ -12,7 +12,6 @@ update holds back the later ones of its dossier until an operator sends it again
 from __future__ import annotations
 
 import datetime as dt
-import queue
 import secrets
 import threading
 from collections.abc import Iterable
@@ -22,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from motcua.audit.services import audit_record
@@ -35,7 +35,7 @@ from motcua.dossiers.constants import STATUS_CODES
 from motcua.dossiers.models import ConsumerDelivery, Dossier, DossierEvent
 
 from . import mapping
-from .client import NationalPortalClient, PortalError, PortalRejected, chosen_client
+from .client import NationalPortalClient, PortalError, PortalNotProcessed, PortalRejected, chosen_client
 from .models import InboundDossier, Service, SyncState, SyncUpdate, UpdateState
 
 if TYPE_CHECKING:
@@ -179,12 +179,204 @@ def _queue_sender(dossier_id: int, *, run_after: dt.datetime | None = None) -> N
 @dataclass
 class SendResult:
     sent: int = 0
-    outcome: str = "done"  # done | busy | waiting | retry | parked | missing | more
+    outcome: str = "done"  # done | busy | waiting | retry | parked | missing | more | lost
 
 
 def lease_duration() -> dt.timedelta:
-    """How long a sender holds a dossier without renewing: longer than any one call may take."""
+    """How long a sender holds a dossier for one call without renewing: longer than any one call may take."""
     return dt.timedelta(seconds=2 * float(settings.MOTCUA_DVCQG_TIMEOUT) + 5)
+
+
+def batch_size() -> int:
+    """Records per call (``MOTCUA_DVCQG_BATCH_SIZE``, default 50; 1: one record per call)."""
+    return max(1, int(getattr(settings, "MOTCUA_DVCQG_BATCH_SIZE", 50)))
+
+
+@dataclass
+class _Call:
+    """One call of a round: consecutive unsent updates of several dossiers, a dossier's in sequence."""
+
+    service: str
+    is_updating: bool
+    updates: list[SyncUpdate]
+    outcomes: list[PortalError | None] | None = None
+
+
+def _plan(
+    dossier_ids: list[int], token: str, now: dt.datetime, room: int
+) -> tuple[list[_Call], dict[int, str]]:
+    """In the transaction holding the dossiers' ``SyncState`` rows: the calls of the next round and the lease.
+
+    For each dossier (in the given order) its first unsent update and the consecutive ones after it of the same
+    service (one call carries one service), at most ``room`` records in all; a dossier's updates are never split
+    between two calls (order per dossier). Leases the dossiers that have something to send; for the others,
+    why not (``done``, ``parked``, ``waiting``, ``later``: no room left), releasing a lease of ``token``.
+    One statement for the updates (a window per dossier), one for the leases.
+    """
+    per_dossier = max(1, room // max(1, len(dossier_ids)))  # many dossiers due: one step each, fairly
+    rows = (
+        SyncUpdate.objects.filter(dossier_id__in=dossier_ids)
+        .exclude(state=UpdateState.SENT)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("dossier_id")], order_by=F("sequence").asc()))
+        .filter(rank__lte=per_dossier)
+        .order_by("dossier_id", "sequence")
+    )
+    by_dossier: dict[int, list[SyncUpdate]] = {}
+    for row in rows:
+        by_dossier.setdefault(row.dossier_id, []).append(row)
+    calls: dict[tuple[str, bool], _Call] = {}
+    idle: dict[int, str] = {}
+    leased: list[int] = []
+    used = 0
+    for pk in dossier_ids:
+        updates = by_dossier.get(pk, [])
+        first = updates[0] if updates else None
+        if first is None:
+            idle[pk] = "done"
+        elif first.state == UpdateState.PARKED:
+            idle[pk] = "parked"
+        elif first.next_attempt_at is not None and first.next_attempt_at > now:
+            idle[pk] = "waiting"
+        elif used >= room:
+            idle[pk] = "later"
+        if pk in idle:
+            continue
+        assert first is not None
+        run = [first]
+        for update in updates[1 : room - used]:  # at most per_dossier fetched
+            if (
+                update.state != UpdateState.PENDING
+                or (update.service, update.is_updating) != (first.service, first.is_updating)
+                or (update.next_attempt_at is not None and update.next_attempt_at > now)
+            ):
+                break
+            run.append(update)
+        used += len(run)
+        call = calls.setdefault(
+            (first.service, first.is_updating), _Call(first.service, first.is_updating, [])
+        )
+        call.updates += run
+        leased.append(pk)
+    if leased:
+        SyncState.objects.filter(pk__in=leased).update(
+            lease_token=token, lease_until=now + lease_duration() * len(calls)
+        )
+    if token and idle:
+        SyncState.objects.filter(pk__in=list(idle), lease_token=token).update(
+            lease_token="", lease_until=None
+        )
+    return list(calls.values()), idle
+
+
+def _send(calls: list[_Call], client: NationalPortalClient) -> None:
+    """The round's calls, outside any transaction; each record's outcome (a whole call's failure for each)."""
+    for call in calls:
+        records = [(u.idempotency_key, u.payload) for u in call.updates]
+        try:
+            call.outcomes = list(client.send_records(call.service, call.is_updating, records))
+            if len(call.outcomes) != len(records):
+                raise PortalError(f"{call.service}: {len(call.outcomes)} outcomes for {len(records)} records")
+        except PortalError as exc:
+            call.outcomes = [exc] * len(records)
+
+
+def _record_outcomes(calls: list[_Call], token: str) -> tuple[int, dict[int, str]]:
+    """In one transaction (the caller's): the outcomes of a round; how many went and each dossier's outcome.
+
+    Per dossier, in sequence: accepted updates are marked sent (one ``UPDATE`` for the round); the first that
+    did not go stops the dossier: refused by the portal, parked at once; failed, retried with backoff (parked
+    after ``MOTCUA_DVCQG_MAX_ATTEMPTS``); not acted on, sent again later (no attempt counted); the later ones
+    stay as they are. The dossiers' ``SyncState`` (last status sent, error, the lease released) in one
+    ``UPDATE``. A dossier whose lease another sender took meanwhile (``lost``): what went is still marked
+    sent, a failure is left to that sender.
+    """
+    dossier_ids = sorted({u.dossier_id for call in calls for u in call.updates})
+    ours = set(
+        SyncState.objects.select_for_update()
+        .filter(pk__in=dossier_ids, lease_token=token)
+        .values_list("pk", flat=True)
+    )
+    now = clock.now()
+    sent_ids: list[int] = []
+    went: set[int] = set()
+    last_status: dict[int, int] = {}
+    failed: dict[int, tuple[SyncUpdate, PortalError]] = {}
+    outcome: dict[int, str] = dict.fromkeys(dossier_ids, "sent")
+    for call in calls:
+        assert call.outcomes is not None
+        stopped: set[int] = set()
+        for update, error in zip(call.updates, call.outcomes, strict=True):
+            pk = update.dossier_id
+            if pk in stopped:
+                continue
+            if error is None:
+                sent_ids.append(update.pk)
+                went.add(pk)
+                if update.status_code is not None:
+                    last_status[pk] = update.status_code
+                continue
+            stopped.add(pk)
+            if isinstance(error, PortalNotProcessed):
+                outcome[pk] = "more"
+            else:
+                failed[pk] = (update, error)
+    if sent_ids:
+        SyncUpdate.objects.filter(pk__in=sent_ids).exclude(state=UpdateState.SENT).update(
+            attempts=F("attempts") + 1, state=UpdateState.SENT, sent_at=now, next_attempt_at=None
+        )
+    sent_dossiers = sorted(went)
+    if sent_dossiers:
+        status = Case(
+            *[When(pk=pk, then=Value(code)) for pk, code in last_status.items()],
+            default=F("last_sent_status"),
+            output_field=SyncState._meta.get_field("last_sent_status"),
+        )
+        SyncState.objects.filter(pk__in=sent_dossiers).update(
+            last_sent_status=status, last_sent_at=now, last_error="", last_error_at=None
+        )
+    for pk, (update, error) in failed.items():
+        outcome[pk] = _failed(update, error, now) if pk in ours else "lost"
+    release = [pk for pk in ours if pk not in failed]
+    if release:
+        SyncState.objects.filter(pk__in=release, lease_token=token).update(lease_token="", lease_until=None)
+    for pk in dossier_ids:
+        if pk not in ours:
+            outcome[pk] = "lost"
+    return len(sent_ids), outcome
+
+
+def _failed(update: SyncUpdate, error: PortalError, now: dt.datetime) -> str:
+    """Count a failed attempt of ``update`` (locked, as the lease holder): retry later, or park it."""
+    locked = SyncUpdate.objects.select_for_update().get(pk=update.pk)
+    if locked.state == UpdateState.SENT:
+        return "lost"
+    locked.attempts += 1
+    message = f"{type(error).__name__}: {error}"[:2000]
+    max_attempts = int(getattr(settings, "MOTCUA_DVCQG_MAX_ATTEMPTS", 12))
+    park = isinstance(error, PortalRejected) or locked.attempts >= max_attempts
+    locked.last_error = message
+    if park:
+        locked.state = UpdateState.PARKED
+        locked.next_attempt_at = None
+    else:
+        locked.next_attempt_at = now + backoff(locked.attempts)
+    locked.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+    SyncState.objects.filter(pk=locked.dossier_id).update(
+        last_error=message, last_error_at=now, lease_token="", lease_until=None
+    )
+    if not park:
+        delay = backoff(locked.attempts)
+        _queue_sender(locked.dossier_id, run_after=timezone.now() + delay if delay else None)
+    logger.warning(
+        "national_update_failed",
+        dossier=locked.dossier_id,
+        sequence=locked.sequence,
+        service=locked.service,
+        attempts=locked.attempts,
+        parked=park,
+        error=message,
+    )
+    return "parked" if park else "retry"
 
 
 def sync_send(
@@ -194,113 +386,82 @@ def sync_send(
     limit: int = 1000,
     token: str = "",
 ) -> SendResult:
-    """Deliver the dossier's unsent updates in order, one at a time, holding the dossier's lease.
+    """Deliver the dossier's unsent updates in order, holding the dossier's lease.
 
-    For each update: a short transaction locks the dossier's ``SyncState`` row (skip-locked), checks no other
-    sender holds an unexpired lease, picks the first unsent update and takes the lease; the call to the portal
-    runs outside any transaction (the database is never locked while waiting for the portal, which may be
-    served from the same database, as the sandbox is); a second short transaction records the outcome. A
-    sender killed in the middle leaves its update unsent and its lease to expire; the next sender sends the
-    same update again (same idempotency key). Stops at the first update that cannot go now: one waiting for
-    its retry time (its task is queued), a failure (retried later with backoff, or parked), a parked one (an
-    operator sends it again). ``busy``: another sender holds the dossier; this one is queued again shortly.
+    A short transaction locks the dossier's ``SyncState`` row (skip-locked), checks no other sender holds an
+    unexpired lease, takes the lease and picks its first unsent update with the consecutive ones of the same
+    service (up to ``MOTCUA_DVCQG_BATCH_SIZE``, one call); the call runs outside any transaction (the database
+    is never locked while waiting for the portal, which may be served from the same database, as the sandbox
+    is); one transaction records the outcomes and picks the next updates. A sender killed in the middle leaves
+    its updates unsent and its lease to expire; the next sender sends the same updates again (same keys).
+    Stops at the first update that cannot go now: one waiting for its retry time (its task is queued), a
+    failure (retried later with backoff, or parked), a parked one (an operator sends it again). ``busy``:
+    another sender holds the dossier; this one is queued again shortly. At most about ``limit`` updates.
     """
     client = client or chosen_client()
     token = token or secrets.token_hex(8)
     result = SendResult()
-    claimed: SyncUpdate | str = _claim(dossier_id, token)
-    for _ in range(limit):
+    claimed = _claim(dossier_id, token)
+    while True:
         if isinstance(claimed, str):
             result.outcome = claimed
             return result
-        error = _call(claimed, client)
-        # The outcome is recorded and the next update claimed in the same transaction (one commit per update).
-        outcome, claimed = _finish(claimed, token, error, claim_next=result.sent + 1 < limit)
-        if outcome != "sent":
-            result.outcome = outcome
-            return result
-        result.sent += 1
-    _release(dossier_id, token)
-    result.outcome = "more"
-    _queue_sender(dossier_id)
-    return result
+        _send(claimed, client)
+        with transaction.atomic():
+            sent, outcomes = _record_outcomes(claimed, token)
+            result.sent += sent
+            outcome = outcomes.get(dossier_id, "done")
+            if outcome == "sent" and result.sent >= limit:
+                _release(dossier_id, token)
+                _queue_sender(dossier_id)
+                result.outcome = "more"
+                return result
+            if outcome == "more" and not sent:  # the portal acted on none of it: later
+                _release(dossier_id, token)
+                _queue_sender(dossier_id, run_after=timezone.now() + BUSY_RETRY)
+                result.outcome = "more"
+                return result
+            if outcome in ("sent", "more"):
+                state = SyncState.objects.select_for_update().get(pk=dossier_id)
+                claimed = _plan_one(state, token)
+            else:
+                claimed = outcome
+
+
+def _plan_one(state: SyncState, token: str) -> list[_Call] | str:
+    calls, idle = _plan([state.pk], token, clock.now(), batch_size())
+    return calls or idle.get(state.pk, "done")
 
 
 def sync_drain(
-    *, client: NationalPortalClient | None = None, threads: int = 8, batch: int = 0, max_rounds: int = 10_000
+    *, client: NationalPortalClient | None = None, threads: int = 2, batch: int = 0, max_rounds: int = 100_000
 ) -> int:
-    """Send the backlog: claim the leases of a batch of dossiers with due updates in one statement, then send
-    each dossier's updates in order (``sync_send`` with that lease) on ``threads`` concurrent senders; again
-    until no dossier is due. Returns how many updates went.
+    """Send the backlog in batches: claim a batch of due dossiers in one skip-locked statement, send the next
+    unsent update(s) of each in as few calls as there are services among them (``MOTCUA_DVCQG_BATCH_SIZE``
+    records per round), then record every outcome and claim the next batch in one transaction; again until
+    no dossier is due. ``threads`` such loops run concurrently. Returns how many updates went.
 
     Same guarantees as one ``sync_send`` per dossier: a dossier is sent by one sender at a time (the lease,
     taken skip-locked, so several drains and the per-dossier tasks share the work), in order, each update with
     its key. A dossier held back by a parked update or one waiting for its retry time is not claimed.
     """
     client = client or chosen_client()
+    batch = batch or batch_size()
     threads = max(1, threads)
-    batch = batch or 4 * threads
-    token = secrets.token_hex(8)
-    sent = 0
-    for _ in range(max_rounds):
-        dossier_ids = _claim_dossiers(token, batch)
-        if not dossier_ids:
-            break
-        round_sent = _send_concurrently(dossier_ids, client=client, token=token, threads=threads)
-        sent += round_sent
-        if round_sent == 0:
-            break
-    return sent
-
-
-def _claim_dossiers(token: str, n: int) -> list[int]:
-    """Lease up to ``n`` dossiers whose first unsent update may go now and that no sender holds (skip-locked)."""
-    now = clock.now()
-    unsent = SyncUpdate.objects.exclude(state=UpdateState.SENT)
-    held_back = unsent.filter(Q(state=UpdateState.PARKED) | Q(next_attempt_at__gt=now)).values("dossier_id")
-    with transaction.atomic():
-        dossier_ids = list(
-            SyncState.objects.select_for_update(skip_locked=True)
-            .filter(Q(lease_token="") | Q(lease_until__isnull=True) | Q(lease_until__lte=now))
-            .filter(pk__in=unsent.values("dossier_id"))
-            .exclude(pk__in=held_back)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:n]
-        )
-        if dossier_ids:
-            SyncState.objects.filter(pk__in=dossier_ids).update(
-                lease_token=token, lease_until=now + lease_duration()
-            )
-    return dossier_ids
-
-
-def _send_concurrently(
-    dossier_ids: list[int], *, client: NationalPortalClient, token: str, threads: int
-) -> int:
-    if threads == 1 or len(dossier_ids) == 1:
-        return sum(sync_send(dossier_id=pk, client=client, token=token).sent for pk in dossier_ids)
-    work: queue.SimpleQueue[int] = queue.SimpleQueue()
-    for pk in dossier_ids:
-        work.put(pk)
+    if threads == 1:
+        return _drain_loop(client, batch, max_rounds)
     counts: list[int] = []
     failures: list[BaseException] = []
 
-    def sender() -> None:
-        sent = 0
+    def loop() -> None:
         try:
-            while True:
-                try:
-                    pk = work.get_nowait()
-                except queue.Empty:
-                    break
-                sent += sync_send(dossier_id=pk, client=client, token=token).sent
-        except BaseException as exc:  # re-raised in the caller; the dossier's lease runs out
+            counts.append(_drain_loop(client, batch, max_rounds))
+        except BaseException as exc:  # re-raised in the caller; the dossiers' leases run out
             failures.append(exc)
         finally:
-            counts.append(sent)
             connection.close()  # this thread's own connection
 
-    pool = [threading.Thread(target=sender, daemon=True) for _ in range(min(threads, len(dossier_ids)))]
+    pool = [threading.Thread(target=loop, daemon=True) for _ in range(threads)]
     for thread in pool:
         thread.start()
     for thread in pool:
@@ -310,7 +471,46 @@ def _send_concurrently(
     return sum(counts)
 
 
-def _claim(dossier_id: int, token: str) -> SyncUpdate | str:
+def _drain_loop(client: NationalPortalClient, batch: int, max_rounds: int) -> int:
+    token = secrets.token_hex(8)  # one per loop: a loop's leases are its own
+    sent = 0
+    with transaction.atomic():
+        calls = _claim_batch(token, batch)
+    for _ in range(max_rounds):
+        if not calls:
+            break
+        _send(calls, client)
+        with transaction.atomic():
+            round_sent, outcomes = _record_outcomes(calls, token)
+            # Nothing went nor was parked (the portal is failing): stop; the failed dossiers' senders are queued
+            # with backoff. (A record refused in a call the portal refused whole: the others go again at once.)
+            progress = round_sent or "parked" in outcomes.values()
+            calls = _claim_batch(token, batch) if progress else []
+        sent += round_sent
+    return sent
+
+
+def _claim_batch(token: str, n: int) -> list[_Call]:
+    """In the caller's transaction: lease up to ``n`` dossiers whose first unsent update may go now and that no
+    sender holds (skip-locked), and plan their calls."""
+    now = clock.now()
+    unsent = SyncUpdate.objects.exclude(state=UpdateState.SENT)
+    held_back = unsent.filter(Q(state=UpdateState.PARKED) | Q(next_attempt_at__gt=now)).values("dossier_id")
+    dossier_ids = list(
+        SyncState.objects.select_for_update(skip_locked=True)
+        .filter(Q(lease_token="") | Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+        .filter(pk__in=unsent.values("dossier_id"))
+        .exclude(pk__in=held_back)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:n]
+    )
+    if not dossier_ids:
+        return []
+    calls, _ = _plan(dossier_ids, token, now, n)
+    return calls
+
+
+def _claim(dossier_id: int, token: str) -> list[_Call] | str:
     with transaction.atomic():
         state = SyncState.objects.select_for_update(skip_locked=True).filter(pk=dossier_id).first()
         now = clock.now()
@@ -322,117 +522,11 @@ def _claim(dossier_id: int, token: str) -> SyncUpdate | str:
         if state.lease_token not in ("", token) and state.lease_until is not None and state.lease_until > now:
             _queue_sender(dossier_id, run_after=timezone.now() + BUSY_RETRY)
             return "busy"
-        update = _next_unsent(state, now)
-        if isinstance(update, str):
-            return update
-        state.lease_token, state.lease_until = token, now + lease_duration()
-        state.save(update_fields=["lease_token", "lease_until"])
-        return update
-
-
-def _next_unsent(state: SyncState, now: dt.datetime) -> SyncUpdate | str:
-    """In the transaction holding ``state``'s row lock: the dossier's first unsent update if it may go now,
-    else why not (``done``, ``parked``, ``waiting``; the lease is then released, in the caller's transaction)."""
-    update = (
-        SyncUpdate.objects.filter(dossier_id=state.pk)
-        .exclude(state=UpdateState.SENT)
-        .order_by("sequence")
-        .first()
-    )
-    outcome = ""
-    if update is None:
-        outcome = "done"
-    elif update.state == UpdateState.PARKED:
-        outcome = "parked"
-    elif update.next_attempt_at is not None and update.next_attempt_at > now:
-        outcome = "waiting"
-    if outcome:
-        if state.lease_token:
-            state.lease_token, state.lease_until = "", None
-            state.save(update_fields=["lease_token", "lease_until"])
-        return outcome
-    assert update is not None
-    return update
+        return _plan_one(state, token)
 
 
 def _release(dossier_id: int, token: str) -> None:
     SyncState.objects.filter(pk=dossier_id, lease_token=token).update(lease_token="", lease_until=None)
-
-
-def _call(update: SyncUpdate, client: NationalPortalClient) -> PortalError | None:
-    """One call to the portal, outside any transaction; the error, or ``None`` when it went through."""
-    try:
-        client.call(
-            update.service, [update.payload], update.is_updating, idempotency_key=update.idempotency_key
-        )
-    except PortalError as exc:
-        return exc
-    return None
-
-
-def _finish(
-    claimed: SyncUpdate, token: str, error: PortalError | None, *, claim_next: bool = False
-) -> tuple[str, SyncUpdate | str]:
-    """Record the call's outcome: ``sent`` (the lease is kept for the next update), ``retry``, ``parked``,
-    ``lost`` (another sender took the dossier over meanwhile: a failure is left to it); with ``claim_next``,
-    also claim the dossier's next update in the same transaction (what ``_claim`` would answer)."""
-    with transaction.atomic():
-        state = SyncState.objects.select_for_update().get(pk=claimed.dossier_id)
-        ours = state.lease_token == token
-        now = clock.now()
-        if error is None:
-            # One conditional UPDATE marks it sent (0 rows: another sender marked it already).
-            marked = (
-                SyncUpdate.objects.filter(pk=claimed.pk)
-                .exclude(state=UpdateState.SENT)
-                .update(attempts=F("attempts") + 1, state=UpdateState.SENT, sent_at=now, next_attempt_at=None)
-            )
-            fields = []
-            if marked:
-                if claimed.status_code is not None:
-                    state.last_sent_status = claimed.status_code
-                state.last_sent_at, state.last_error, state.last_error_at = now, "", None
-                fields += ["last_sent_status", "last_sent_at", "last_error", "last_error_at"]
-            if ours:
-                state.lease_until = now + lease_duration()
-                fields.append("lease_until")
-            if fields:
-                state.save(update_fields=fields)
-            if not ours:
-                return "lost", "lost"
-            return "sent", _next_unsent(state, now) if claim_next else "more"
-        update = SyncUpdate.objects.select_for_update().get(pk=claimed.pk)
-        if not ours or update.state == UpdateState.SENT:
-            return "lost", "lost"
-        update.attempts += 1
-        message = f"{type(error).__name__}: {error}"[:2000]
-        max_attempts = int(getattr(settings, "MOTCUA_DVCQG_MAX_ATTEMPTS", 12))
-        park = isinstance(error, PortalRejected) or update.attempts >= max_attempts
-        update.last_error = message
-        if park:
-            update.state = UpdateState.PARKED
-            update.next_attempt_at = None
-        else:
-            update.next_attempt_at = now + backoff(update.attempts)
-        update.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-        state.last_error = message
-        state.last_error_at = now
-        state.lease_token, state.lease_until = "", None
-        state.save(update_fields=["last_error", "last_error_at", "lease_token", "lease_until"])
-        if not park:
-            delay = backoff(update.attempts)
-            _queue_sender(update.dossier_id, run_after=timezone.now() + delay if delay else None)
-        logger.warning(
-            "national_update_failed",
-            dossier=update.dossier_id,
-            sequence=update.sequence,
-            service=update.service,
-            attempts=update.attempts,
-            parked=park,
-            error=message,
-        )
-        outcome = "parked" if park else "retry"
-        return outcome, outcome
 
 
 @transaction.atomic

@@ -19,8 +19,8 @@ def send_national_updates(dossier_id: int) -> str:
 
 
 @task()
-def drain_national_updates(threads: int = 8) -> str:
-    """Send the whole backlog with ``threads`` concurrent senders (``services.sync_drain``); how many went."""
+def drain_national_updates(threads: int = 2) -> str:
+    """Send the whole backlog in batches, ``threads`` loops concurrently (``services.sync_drain``); how many went."""
     return f"sent:{sync_drain(threads=threads)}"
 
 

@@ -145,6 +145,8 @@ MOTCUA_DVCQG_CLIENT = env_str("MOTCUA_DVCQG_CLIENT", "dvcqg" if MOTCUA_DVCQG_URL
 MOTCUA_DVCQG_TIMEOUT = float(env_str("MOTCUA_DVCQG_TIMEOUT", "10"))
 MOTCUA_DVCQG_MAX_ATTEMPTS = int(env_str("MOTCUA_DVCQG_MAX_ATTEMPTS", "12"))  # ≈ 5 h of failures
 MOTCUA_DVCQG_RETRY_SECONDS = float(env_str("MOTCUA_DVCQG_RETRY_SECONDS", "30"))  # doubled per failure, ≤ 1 h
+# Records per call (each with its own idempotency key, docs/national-portal.md); 1 for a portal taking one.
+MOTCUA_DVCQG_BATCH_SIZE = int(env_str("MOTCUA_DVCQG_BATCH_SIZE", "50"))
 # Inbound (dossiers filed on the portal): pulled every this many minutes by the worker (0: only by the command,
 # ``motcua pull-national-dossiers``), looking back this many hours (what was pulled already is skipped).
 MOTCUA_DVCQG_PULL_MINUTES = float(env_str("MOTCUA_DVCQG_PULL_MINUTES", "5"))

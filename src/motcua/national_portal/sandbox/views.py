@@ -2,8 +2,9 @@
 
 Mounted at ``/sandbox/dvcqg/`` only when ``settings.SANDBOX`` is on (config/urls.py). It stores what it
 accepts (``SandboxPortalDossier``, ``SandboxPortalUpdate``), refuses malformed records with the portal's
-error shape ``{"error_code": 1, "message": ..., "errors": [...]}``, discards a call whose idempotency key it
-has already accepted (counting it on the dossier) and misbehaves as ``MOTCUA_SANDBOX_DVCQG_FAULTS`` says.
+error shape ``{"error_code": 1, "message": ..., "errors": [...]}``, takes several records per call, each with
+its own idempotency key, answering per record (``_store``), discards a record whose key it has already
+accepted (counting it on the dossier) and misbehaves as ``MOTCUA_SANDBOX_DVCQG_FAULTS`` says.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from ..client import ERROR_INVALID, ERROR_LOGIN, ERROR_OK, ERROR_SESSION
+from ..client import ERROR_INVALID, ERROR_LOGIN, ERROR_NOT_PROCESSED, ERROR_OK, ERROR_SESSION, RECORD_KEY
 from ..mapping import parse_portal_date
 from ..models import (
     SandboxPortalAttachment,
@@ -39,10 +41,19 @@ _DOSSIER_DATES = ("NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy")
 _PROGRESS_DATES = ("ThoiDiemXuLy", "NgayBatDau", "NgayKetThucTheoQuyDinh")
 
 
-def _error(code: int, message: str, *, status: int = 200, errors: list[Any] | None = None) -> JsonResponse:
+def _error(
+    code: int,
+    message: str,
+    *,
+    status: int = 200,
+    errors: list[Any] | None = None,
+    results: list[Any] | None = None,
+) -> JsonResponse:
     body: dict[str, Any] = {"error_code": code, "message": message}
     if errors is not None:
         body["errors"] = errors
+    if results is not None:
+        body["results"] = results
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
@@ -110,11 +121,9 @@ def _serve(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
     key = request.headers.get("Idempotency-Key", "")[:100]
     is_updating = bool(body.get("isUpdating"))
     if service == Service.SYNC_DOSSIER:
-        errors = [e for i, record in enumerate(data) for e in _dossier_errors(i, record)]
-        return _store(service, data, key, is_updating, errors, status_field="TrangThaiHoSo")
+        return _store(service, data, key, is_updating, _dossier_errors, status_field="TrangThaiHoSo")
     if service == Service.PROGRESS:
-        errors = [e for i, record in enumerate(data) for e in _progress_errors(i, record)]
-        return _store(service, data, key, is_updating, errors, status_field="TrangThai")
+        return _store(service, data, key, is_updating, _progress_errors, status_field="TrangThai")
     if service == Service.LOOKUP:
         codes = [str(item.get("MaHoSo", "")) for item in data]
         found = SandboxPortalDossier.objects.filter(code__in=codes)
@@ -175,71 +184,141 @@ def _attachment(query: dict[str, Any]) -> HttpResponse:
 def _store(
     service: str,
     data: list[dict[str, Any]],
-    key: str,
+    header_key: str,
     is_updating: bool,
-    errors: list[dict[str, Any]],
+    errors_of: Any,
     *,
     status_field: str,
 ) -> HttpResponse:
-    if errors:
-        return _error(ERROR_INVALID, "Bản ghi không hợp lệ", errors=errors)
-    # A key already accepted is told by the unique index on ``idempotency_key`` (the IntegrityError below):
-    # the first-time call, by far the most common, spends no statement looking for it.
+    """Store a batch of records in array order, each once by its idempotency key, in a few statements.
+
+    Each record's key is its ``RECORD_KEY`` field (a one-record call may carry it in the ``Idempotency-Key``
+    header instead). Per record, in order: refused (``error_code`` 1, its ``errors``) if malformed or a
+    progress update for a dossier never received; not acted on (5) if an earlier record of the same dossier
+    in this call was refused (order per dossier); discarded and counted on the dossier if its key was accepted
+    before (``duplicate``); else stored. The answer lists the outcome of every record (``results``, data
+    order); its ``error_code`` is 0 when any record was accepted, else 1 with every error. One transaction:
+    lock the call's known dossiers, look the keys up, insert the new dossiers, insert the updates, update the
+    dossiers (one statement each).
+    """
+    keys = []
+    for record in data:
+        key = record.get(RECORD_KEY)
+        if key in (None, "") and len(data) == 1:
+            key = header_key
+        keys.append(str(key or "")[:100])
+    errors = [errors_of(i, record) for i, record in enumerate(data)]
+    results: list[dict[str, Any]] = []
     try:
         with transaction.atomic():
-            for index, record in enumerate(data):
-                code = str(record["MaHoSo"])
-                stored = SandboxPortalDossier.objects.select_for_update().filter(code=code).first()
-                status = int(record[status_field])
-                if stored is None:
-                    if service != Service.SYNC_DOSSIER:
-                        raise _Unknown(code)
-                    stored = SandboxPortalDossier.objects.create(code=code, record=record, status=status)
-                elif service == Service.SYNC_DOSSIER:
-                    stored.record = record
-                    stored.status = status
-                    stored.save(update_fields=["record", "status", "updated_at"])
-                else:
-                    stored.record = {**stored.record, "TrangThaiHoSo": status}
-                    stored.status = status
-                    stored.save(update_fields=["record", "status", "updated_at"])
-                SandboxPortalUpdate.objects.create(
-                    dossier=stored,
-                    service=service,
-                    is_updating=is_updating,
-                    idempotency_key=key if index == 0 else "",
-                    data=record,
+            codes = sorted({str(r.get("MaHoSo")) for r, e in zip(data, errors, strict=True) if not e})
+            stored = {
+                d.code: d
+                for d in SandboxPortalDossier.objects.select_for_update()
+                .filter(code__in=codes)
+                .order_by("code")
+            }
+            seen = set(
+                SandboxPortalUpdate.objects.filter(idempotency_key__in=[k for k in keys if k]).values_list(
+                    "idempotency_key", flat=True
                 )
-    except _Unknown as unknown:
-        return _error(
-            ERROR_INVALID,
-            "Hồ sơ chưa được đồng bộ lên Cổng",
-            errors=[{"field": "MaHoSo", "value": str(unknown), "reason": "unknown"}],
-        )
-    except IntegrityError:  # the same key accepted before, or meanwhile by a concurrent call
-        if not key:
-            raise
-        dossier_id = (
-            SandboxPortalUpdate.objects.filter(idempotency_key=key)
-            .values_list("dossier_id", flat=True)
-            .first()
-        )
-        if dossier_id is None:
-            raise
-        return _duplicate(dossier_id)
-    return _ok()
+            )
+            new: dict[str, SandboxPortalDossier] = {}
+            changed: dict[str, SandboxPortalDossier] = {}
+            received: list[tuple[SandboxPortalDossier, str, dict[str, Any]]] = []
+            duplicates: dict[str, int] = {}
+            refused: set[str] = set()
+            for index, record in enumerate(data):
+                code = str(record.get("MaHoSo", ""))
+                key = keys[index]
+                result: dict[str, Any] = {"index": index, RECORD_KEY: key, "error_code": ERROR_OK}
+                results.append(result)
+                if code in refused:
+                    result.update(
+                        error_code=ERROR_NOT_PROCESSED,
+                        message="Bản ghi trước của cùng hồ sơ bị từ chối: chưa xử lý",
+                    )
+                    continue
+                if errors[index]:
+                    result.update(
+                        error_code=ERROR_INVALID, message="Bản ghi không hợp lệ", errors=errors[index]
+                    )
+                    refused.add(code)
+                    continue
+                if key and key in seen:
+                    duplicates[code] = duplicates.get(code, 0) + 1
+                    result["duplicate"] = True
+                    continue
+                clean = {k: v for k, v in record.items() if k != RECORD_KEY}
+                status = int(clean[status_field])
+                dossier = stored.get(code) or new.get(code)
+                if dossier is None:
+                    if service != Service.SYNC_DOSSIER:
+                        result.update(
+                            error_code=ERROR_INVALID,
+                            message="Hồ sơ chưa được đồng bộ lên Cổng",
+                            errors=[{"index": index, "field": "MaHoSo", "value": code, "reason": "unknown"}],
+                        )
+                        refused.add(code)
+                        continue
+                    dossier = new[code] = SandboxPortalDossier(code=code, record=clean, status=status)
+                elif service == Service.SYNC_DOSSIER:
+                    dossier.record, dossier.status = clean, status
+                else:
+                    dossier.record, dossier.status = {**dossier.record, "TrangThaiHoSo": status}, status
+                if dossier.pk is not None:
+                    changed[code] = dossier
+                received.append((dossier, key, clean))
+                if key:
+                    seen.add(key)
+            if new:
+                SandboxPortalDossier.objects.bulk_create(new.values())
+            if received:
+                SandboxPortalUpdate.objects.bulk_create(
+                    SandboxPortalUpdate(
+                        dossier=dossier,
+                        service=service,
+                        is_updating=is_updating,
+                        idempotency_key=key,
+                        data=clean,
+                    )
+                    for dossier, key, clean in received
+                )
+            for code, count in duplicates.items():
+                dossier = stored.get(code) or new.get(code)
+                if dossier is None:  # a key accepted for a dossier this call does not name: count it there
+                    dossier = _dossier_of_duplicate(data, keys, code)
+                if dossier is not None:
+                    dossier.duplicates += count
+                    changed[dossier.code] = dossier
+            if changed:
+                now = timezone.now()
+                for dossier in changed.values():
+                    dossier.updated_at = now
+                SandboxPortalDossier.objects.bulk_update(
+                    changed.values(), ["record", "status", "duplicates", "updated_at"]
+                )
+    except IntegrityError:  # a concurrent call stored the same new dossier or key meanwhile: send again
+        return _error(ERROR_SERVER, "Xung đột với một yêu cầu đồng thời, hãy gửi lại", status=409)
+    accepted = [r for r in results if r["error_code"] == ERROR_OK]
+    if not accepted:
+        every = [e for r in results for e in r.get("errors", [])]
+        return _error(ERROR_INVALID, "Bản ghi không hợp lệ", errors=every, results=results)
+    if all(r.get("duplicate") for r in accepted) and len(accepted) == len(results):
+        return _ok(duplicate=True, results=results)
+    return _ok(results=results)
 
 
-class _Unknown(Exception):
-    pass
-
-
-def _duplicate(dossier_id: int) -> HttpResponse:
-    with transaction.atomic():
-        dossier = SandboxPortalDossier.objects.select_for_update().get(pk=dossier_id)
-        dossier.duplicates += 1
-        dossier.save(update_fields=["duplicates"])
-    return _ok(duplicate=True)
+def _dossier_of_duplicate(
+    data: list[dict[str, Any]], keys: list[str], code: str
+) -> SandboxPortalDossier | None:
+    key = next((k for r, k in zip(data, keys, strict=True) if str(r.get("MaHoSo", "")) == code and k), "")
+    dossier_id = (
+        SandboxPortalUpdate.objects.filter(idempotency_key=key).values_list("dossier_id", flat=True).first()
+    )
+    if dossier_id is None:
+        return None
+    return SandboxPortalDossier.objects.select_for_update().get(pk=dossier_id)
 
 
 def _dossier_errors(index: int, record: dict[str, Any]) -> list[dict[str, Any]]:
