@@ -300,13 +300,17 @@ def main() -> int:
             db_start = cpu_seconds([r[0] for r in db.execute(backends_sql, [args.db]).fetchall()])
             db_seen: dict[int, float] = dict(db_start)
             last_cpu = dict(cpu_before)
+            at_first: tuple[dict[str, float], int] | None = None
             while time.perf_counter() - started < args.timeout:
                 db_seen.update(cpu_seconds([r[0] for r in db.execute(backends_sql, [args.db]).fetchall()]))
                 last_cpu = {k: sum(cpu_seconds(v).values()) for k, v in pids.items()}
-                pending = db.execute(
-                    "SELECT count(*) FROM national_portal_syncupdate WHERE state <> 'sent'"
+                counts = db.execute(
+                    "SELECT count(*) FILTER (WHERE state <> 'sent'), count(*) FILTER (WHERE state = 'sent') "
+                    "FROM national_portal_syncupdate"
                 ).fetchone()
-                if pending is not None and pending[0] == 0:
+                if counts is not None and counts[1] and at_first is None:
+                    at_first = (dict(last_cpu), counts[1])  # start-up done: the workers are sending
+                if counts is not None and counts[0] == 0:
                     break
                 if all(w.poll() is not None for w in workers):
                     break
@@ -358,6 +362,14 @@ def main() -> int:
             f"{sum(per.values()):.2f} ms per update; two idle cores: ~{2000 / max(sum(per.values()), 1e-9):,.0f} "
             f"updates/s"
         )
+        if at_first is not None and sent > at_first[1]:
+            steady = {
+                k: 1000 * (last_cpu[k] - at_first[0][k]) / (sent - at_first[1]) for k in ("workers", "portal")
+            }
+            print(
+                f"without start-up (from the first {at_first[1]:,} sent on): workers {steady['workers']:.2f}, "
+                f"portal {steady['portal']:.2f} ms per update"
+            )
         print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         ok = sent == total and len(portal_rows) == total and in_order == len(ids)
         print(

@@ -326,8 +326,11 @@ def _record_outcomes(calls: list[_Call], token: str) -> tuple[int, dict[int, str
         )
     sent_dossiers = sorted(went)
     if sent_dossiers:
-        status = Case(
-            *[When(pk=pk, then=Value(code)) for pk, code in last_status.items()],
+        by_code: dict[int, list[int]] = {}
+        for pk, code in last_status.items():
+            by_code.setdefault(code, []).append(pk)
+        status = Case(  # one branch per status code (a handful), not per dossier
+            *[When(pk__in=pks, then=Value(code)) for code, pks in by_code.items()],
             default=F("last_sent_status"),
             output_field=SyncState._meta.get_field("last_sent_status"),
         )
