@@ -113,7 +113,20 @@ def timestamper() -> TimeStamper | None:
         return pdf.dummy_timestamper(
             ca.tsa.certificate, ca.tsa.key, [ca.issuing.certificate, ca.root.certificate]
         )
-    return HTTPTimeStamper(url, timeout=int(settings.MOTCUA_SIGNER_REMOTE_TIMEOUT))
+    # One client for a few minutes: pyHanko asks a new one for a token over a dummy digest before its first
+    # signature (to learn the TSA's certificates for the validation data): one more round trip per signature.
+    key = (url, int(settings.MOTCUA_SIGNER_REMOTE_TIMEOUT))
+    cached = _timestampers.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < CONTEXT_SECONDS:
+        return cached[1]
+    stamper = HTTPTimeStamper(url, timeout=key[1])
+    _timestampers.clear()
+    _timestampers[key] = (now, stamper)
+    return stamper
+
+
+_timestampers: dict[tuple[str, int], tuple[float, TimeStamper]] = {}
 
 
 def verification_roots() -> tuple[list[asn1_x509.Certificate], list[bytes], list[asn1_x509.Certificate]]:
