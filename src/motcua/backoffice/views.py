@@ -62,7 +62,7 @@ from motcua.organisations.selectors import units_for_user, units_visible_to
 from motcua.payments.selectors import balance_of, dossier_ledger
 from motcua.payments.services import PAYABLE_STATES
 from motcua.signatures.selectors import signed_copy_name
-from motcua.submissions.eform import answers_form, answers_posted
+from motcua.submissions.eform import answers_form, answers_posted, focus_first_error
 from motcua.submissions.printing import form_answers_rows
 from motcua.submissions.services import counter_answers_check, counter_answers_record
 
@@ -271,8 +271,8 @@ def intake(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and (mismatch := intake_register_mismatch(form.cleaned_data)):
             form.add_error("name", mismatch)  # shown before saving; nothing is saved
             status = 400
-        elif "add_row" in request.POST:
-            pass  # the e-form's group got one more row: the form again, nothing saved
+        elif "add_row" in request.POST or "chon_tinh" in request.POST:
+            pass  # a group's extra row, or an address's communes (no JavaScript): the form again, nothing saved
         elif form.is_valid() and eform.is_valid():
             try:
                 eform_answers = (
@@ -313,6 +313,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("backoffice:dossier", args=[dossier.code]) + "?in=01")
         else:
             status = 400
+    focus_first_error(form, eform)  # each error beside its field; the page opens on the first
     return render(
         request,
         "backoffice/intake_form.html",

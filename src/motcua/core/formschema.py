@@ -398,8 +398,10 @@ def _clean_level(
     unit_lookup: UnitLookup | None,
     answers: dict[str, Any],
     errors: dict[str, str],
-    missing: list[str] | None,
+    missing: list[tuple[str, str]] | None,
 ) -> None:
+    """Clean one level of answers into ``answers``; problems into ``errors`` and, when ``missing`` is given,
+    ``(flat key, label)`` of each required field left empty (the key of the input beside which it shows)."""
     raw = raw if isinstance(raw, Mapping) else {}
     for f in fields:
         key = f"{key_prefix}{f.name}"
@@ -417,7 +419,7 @@ def _clean_level(
                 if not part_value:
                     cleaned[part.name] = ""
                     if missing is not None and f.required and part.required:
-                        missing.append(part_label)
+                        missing.append((f"{key}{SEP}{part.name}", part_label))
                     continue
                 if f.type == "address" and part.name == "don_vi":
                     unit_name = unit_lookup(part_value) if unit_lookup else part_value
@@ -459,10 +461,15 @@ def _clean_level(
             if len(rows) > f.max_items:
                 errors[key] = f"«{label}»: tối đa {f.max_items} dòng."
                 rows = rows[: f.max_items]
+            # (the key of the group's first row's first input: the rows shown start with it)
+            first = f"{key}{SEP}0{SEP}{f.children[0].name}" if f.children else key
+            if f.children and f.children[0].type in ("person", "address"):
+                first_parts = f.children[0].part_fields()
+                first = f"{first}{SEP}{first_parts[0].name}" if first_parts else first
             if missing is not None and len(rows) < f.min_items and (f.required or f.min_items):
-                missing.append(f"{label} (ít nhất {f.min_items} dòng)")
+                missing.append((first, f"{label} (ít nhất {f.min_items} dòng)"))
             elif missing is not None and f.required and not rows:
-                missing.append(label)
+                missing.append((first, label))
             cleaned_rows: list[dict[str, Any]] = []
             for i, row in enumerate(rows):
                 row_answers: dict[str, Any] = {}
@@ -486,7 +493,7 @@ def _clean_level(
             if not text:
                 answers[f.name] = ""
                 if missing is not None and f.required:
-                    missing.append(label)
+                    missing.append((key, label))
                 continue
             answers[f.name], error = _scalar(f, text, label)
             if error:
@@ -514,7 +521,13 @@ def answers_clean(
 
 def answers_missing(fields: list[FormField], answers: Mapping[str, Any]) -> list[str]:
     """Labels of the required (and active) fields without an answer (checked at submit)."""
-    missing: list[str] = []
+    return [label for _key, label in answers_missing_keyed(fields, answers)]
+
+
+def answers_missing_keyed(fields: list[FormField], answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(flat key, label)`` of the required (and active) fields without an answer: the key names the input
+    beside which "not filled in" shows (``name``, ``name__part``, ``name__0__sub``)."""
+    missing: list[tuple[str, str]] = []
     _clean_level(
         fields,
         answers,
@@ -531,10 +544,11 @@ def answers_missing(fields: list[FormField], answers: Mapping[str, Any]) -> list
 def answers_validate(
     fields: list[FormField], raw: Mapping[str, Any], *, unit_lookup: UnitLookup | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Clean and require at once (the counter intake: no draft): errors name each missing field."""
+    """Clean and require at once (the counter intake: no draft): each missing field's error is keyed by its
+    flat name (shown beside its input) and names its label."""
     answers, errors = answers_clean(fields, raw, unit_lookup=unit_lookup)
-    for label in answers_missing(fields, answers):
-        errors.setdefault(f"missing:{label}", f"Chưa nhập «{label}».")
+    for key, label in answers_missing_keyed(fields, answers):
+        errors.setdefault(key, f"Chưa nhập «{label}».")
     return answers, errors
 
 

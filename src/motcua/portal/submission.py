@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,7 +24,7 @@ from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.http import domain_error_to_form, is_htmx
 from motcua.core.text import vi_sorted
-from motcua.documents.formschema import answers_display, form_fields_parse
+from motcua.documents.formschema import address_communes, answers_display, form_fields_parse
 from motcua.documents.services import upload_delete, upload_store
 from motcua.documents.validation import upload_types_display
 from motcua.dossiers.constants import ApplicantKind, Status
@@ -32,7 +32,7 @@ from motcua.dossiers.models import Dossier
 from motcua.organisations.selectors import units_valid_on
 from motcua.payments.fees import fee_lines
 from motcua.submissions import services
-from motcua.submissions.eform import answers_form, answers_posted
+from motcua.submissions.eform import answers_form, answers_posted, focus_first_error
 from motcua.submissions.selectors import (
     citizen_dossier_get,
     citizen_dossiers,
@@ -216,7 +216,10 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # "Thêm một dòng" of a repeating group: saved like "Lưu nháp", then the page has one more empty row.
     add_row = str(request.POST.get("add_row") or request.GET.get("them") or "")[:50]
     answers = answers_form(fields, data, initial=submission_answers(dossier), extra_rows=add_row)
-    if request.method == "POST" and form.is_valid() and answers.is_valid():
+    # "Hiện các xã, phường" (the address picker without JavaScript): the form again with the province's
+    # communes, what was typed kept, nothing saved.
+    pick = request.method == "POST" and "chon_tinh" in request.POST
+    if request.method == "POST" and not pick and form.is_valid() and answers.is_valid():
         try:
             services.draft_save(
                 dossier=dossier,
@@ -236,6 +239,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(f"{url}?{urlencode({'them': add_row})}#to-khai")
             messages.success(request, _("Đã lưu hồ sơ nháp. Ông/bà có thể quay lại tiếp tục bất cứ lúc nào."))
             return redirect("portal:draft_edit", pk=dossier.pk)
+    focus_first_error(form, answers)
     refused = request.session.pop(UPLOAD_ERROR_KEY, None) if request.method == "GET" else None
     errors = {int(refused["component"]): str(refused["message"])} if isinstance(refused, dict) else {}
     context = {
@@ -249,6 +253,16 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "step": 2,
     }
     return render(request, "portal/submission_edit.html", context)
+
+
+@require_http_methods(["GET"])
+def unit_communes(request: HttpRequest) -> JsonResponse:
+    """The e-form's address picker (static/js/eform.js): ``?tinh=<province code>`` → the communes in force
+    today under it, ``{"communes": [{"code", "name"}]}`` in Vietnamese order (empty for an unknown code)."""
+    rows = address_communes(str(request.GET.get("tinh") or "")[:32])
+    response = JsonResponse({"communes": [{"code": code, "name": name} for code, name in rows]})
+    patch_cache_control(response, public=True, max_age=600)  # the units in force change only with a reform
+    return response
 
 
 @applicant_required

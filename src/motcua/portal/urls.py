@@ -19,6 +19,8 @@ urlpatterns = [
     path("phan-anh-kien-nghi/tra-cuu/", petitions.petition_track, name="petition_track"),
     path("phan-anh-kien-nghi/da-gui/<str:code>/", petitions.petition_sent, name="petition_sent"),
     path("xac-thuc-chu-ky/", signature_check.signature_check, name="signature_check"),
+    # The e-form's address picker: the communes in force today of one province (JSON, public data).
+    path("dia-ban/xa/", submission.unit_communes, name="unit_communes"),
     # Online submission: the draft, its files, the review and the confirmation.
     path("ho-so-cua-toi/nhap/<int:pk>/", submission.draft_edit, name="draft_edit"),
     path(

@@ -8,10 +8,14 @@ from dataclasses import field as dataclass_field
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from motcua.documents.formschema import (
     FormField,
+    address_communes,
+    address_province_of,
+    address_provinces,
     address_unit_choices,
     answers_from_flat,
     answers_to_flat,
@@ -21,7 +25,9 @@ from motcua.documents.formschema import (
 INPUT = "usa-input"
 
 
-def _schema_field(f: FormField, unit_choices: list[tuple[str, str]] | None) -> forms.Field:
+def _schema_field(
+    f: FormField, unit_choices: list[tuple[str, str]] | None, placeholder: str = ""
+) -> forms.Field:
     """The Django field of one simple schema field (checked against the schema by the service)."""
     attrs: dict[str, str] = {"class": INPUT}
     if f.type == "textarea":
@@ -34,7 +40,7 @@ def _schema_field(f: FormField, unit_choices: list[tuple[str, str]] | None) -> f
         return forms.CharField(widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}))
     if f.type in ("select", "boolean") or unit_choices is not None:
         if unit_choices is not None:
-            choices = [("", str(_("— Chọn xã, phường —"))), *unit_choices]
+            choices = [("", placeholder or str(_("— Chọn xã, phường —"))), *unit_choices]
         elif f.type == "boolean":
             choices = [("", "—"), ("true", str(_("Có"))), ("false", str(_("Không")))]
         else:
@@ -59,6 +65,10 @@ class Section:
     add: str = ""  # a group's name: the "add a row" button after its last row
     add_label: str = ""
     bound: list[Any] = dataclass_field(default_factory=list)
+    # A conditional block: the id of the input it depends on and the value that shows it (eform.js hides it
+    # otherwise; without JavaScript it stays, with its hint, and the server ignores it).
+    when_control: str = ""
+    when_value: str = ""
 
 
 def answers_form(
@@ -75,6 +85,18 @@ def answers_form(
     form = forms.Form(data=data, initial=answers_to_flat(fields, initial or {}), prefix=prefix)
     sections: list[Section] = []
     units: list[tuple[str, str]] | None = None
+    provinces: list[tuple[str, str]] | None = None
+
+    def html_id(key: str) -> str:
+        return f"id_{prefix}-{key}"
+
+    def posted(key: str) -> str:
+        return str(form.data.get(f"{prefix}-{key}") or "") if form.is_bound else ""
+
+    def set_posted(key: str, value: str) -> None:
+        data = cast(Any, form.data).copy()  # a QueryDict or a dict, mutable copy
+        data[f"{prefix}-{key}"] = value
+        form.data = data
 
     def condition(f: FormField, level: list[FormField]) -> str:
         if f.when is None:
@@ -86,17 +108,73 @@ def answers_form(
             "value": value,
         }
 
-    def add(f: FormField, key: str, label: str, required: bool, unit_picker: bool = False) -> None:
-        nonlocal units
-        if unit_picker and units is None:
-            units = address_unit_choices()
-        field = _schema_field(f, units if unit_picker else None)
+    def control(f: FormField, level: list[FormField], key_prefix: str) -> tuple[str, str]:
+        """The id of the simple input a conditional field depends on, and the value that shows it."""
+        other = next((o for o in level if f.when and o.name == f.when[0]), None)
+        if f.when is None or other is None or other.type in ("person", "address", "group"):
+            return "", ""
+        return html_id(f"{key_prefix}{other.name}"), f.when[1]
+
+    def add(f: FormField, key: str, label: str, required: bool) -> None:
+        field = _schema_field(f, None)
         field.label = label
         field.required = False
         if required:  # marked, not enforced by the form
             field.widget.attrs["aria-required"] = "true"
             setattr(field, "mc_required", True)  # noqa: B010
         form.fields[key] = field
+
+    def unit_picker(part: FormField, key: str, required: bool, section: Section) -> None:
+        """The address's unit in two steps: the province, then its communes in force today (eform.js loads
+        them when the province changes; without JavaScript, a button shows them, nothing saved)."""
+        nonlocal units, provinces
+        if provinces is None:
+            provinces = address_provinces()
+        unit_key, province_key = f"{key}__don_vi", f"{key}__tinh"
+        if not provinces:  # no commune hangs under a province (a bare test world): one list of all communes
+            units = address_unit_choices() if units is None else units
+            field = _schema_field(part, units)
+        else:
+            chosen = posted(province_key) or address_province_of(
+                posted(unit_key) if form.is_bound else str(form.initial.get(unit_key) or "")
+            )
+            if chosen not in {code for code, _name in provinces}:
+                chosen = ""
+            if form.is_bound:
+                set_posted(province_key, chosen)
+            else:
+                form.initial[province_key] = chosen
+            province = forms.CharField(
+                required=False,
+                label=str(_("Tỉnh, thành phố")),
+                widget=forms.Select(
+                    choices=[("", str(_("— Chọn tỉnh, thành phố —"))), *provinces],
+                    attrs={
+                        "class": "usa-select",
+                        "data-unit-province": html_id(unit_key),
+                        "data-communes-url": reverse("portal:unit_communes"),
+                        "aria-controls": html_id(unit_key),
+                    },
+                ),
+            )
+            setattr(province, "mc_province", True)  # noqa: B010
+            if required:
+                province.widget.attrs["aria-required"] = "true"
+                setattr(province, "mc_required", True)  # noqa: B010
+            form.fields[province_key] = province
+            section.names.append(province_key)
+            field = _schema_field(
+                part,
+                address_communes(chosen) if chosen else [],
+                "" if chosen else str(_("— Chọn tỉnh, thành phố trước —")),
+            )
+        field.label = part.label
+        field.required = False
+        if required:
+            field.widget.attrs["aria-required"] = "true"
+            setattr(field, "mc_required", True)  # noqa: B010
+        form.fields[unit_key] = field
+        section.names.append(unit_key)
 
     def level(items: list[FormField], key_prefix: str, legend_prefix: str) -> None:
         loose = Section(legend="", names=[])
@@ -107,15 +185,19 @@ def answers_form(
                 if loose.names:
                     sections.append(loose)
                     loose = Section(legend="", names=[])
-                section = Section(legend=f"{legend_prefix}{f.label}", names=[], hint=hint)
+                when_control, when_value = control(f, items, key_prefix)
+                section = Section(
+                    legend=f"{legend_prefix}{f.label}",
+                    names=[],
+                    hint=hint,
+                    when_control=when_control,
+                    when_value=when_value,
+                )
                 for part in f.part_fields():
-                    add(
-                        part,
-                        f"{key}__{part.name}",
-                        part.label,
-                        f.required and part.required,
-                        part.name == "don_vi",
-                    )
+                    if f.type == "address" and part.name == "don_vi":
+                        unit_picker(part, key, f.required and part.required, section)
+                        continue
+                    add(part, f"{key}__{part.name}", part.label, f.required and part.required)
                     section.names.append(f"{key}__{part.name}")
                 sections.append(section)
             elif f.type == "group":
@@ -131,9 +213,8 @@ def answers_form(
                 form.fields[f"{key}__count"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
                 form.initial[f"{key}__count"] = count
                 if bound:
-                    posted = cast(Any, form.data).copy()  # a QueryDict or a dict, mutable copy
-                    posted[f"{prefix}-{key}__count"] = str(count)
-                    form.data = posted
+                    set_posted(f"{key}__count", str(count))
+                first_section = len(sections)
                 for i in range(count):
                     start = len(sections)
                     level(
@@ -145,6 +226,10 @@ def answers_form(
                         sections[start].legend or f"{legend_prefix}{f.label} — {_('dòng')} {i + 1}"
                     )
                     sections[start].hint = hint if i == 0 else ""
+                when_control, when_value = control(f, items, key_prefix)
+                if when_control:  # a conditional group: every block of its rows
+                    for section in sections[first_section:]:
+                        section.when_control, section.when_value = when_control, when_value
                 sections[-1].names.append(f"{key}__count")
                 if count < f.max_items:
                     sections[-1].add = f.name
@@ -153,6 +238,7 @@ def answers_form(
                 add(f, key, f"{f.label}", f.required)
                 if hint:
                     form.fields[key].help_text = hint
+                    setattr(form.fields[key], "mc_when", control(f, items, key_prefix))  # noqa: B010
                 loose.names.append(key)
         if loose.names:
             sections.append(loose)
@@ -167,3 +253,15 @@ def answers_form(
 def answers_posted(fields: list[FormField], form: forms.Form) -> dict[str, Any]:
     """The nested raw answers of a valid :func:`answers_form` (for ``draft_save`` / the counter intake)."""
     return answers_from_flat(fields, form.cleaned_data)
+
+
+def focus_first_error(*forms_in_page_order: forms.Form) -> None:
+    """Give the first input with an error ``autofocus`` (the page opens on it, with or without JavaScript;
+    its error is beside it and named by ``aria-describedby``)."""
+    for form in forms_in_page_order:
+        if not form.is_bound:
+            continue
+        for name, field in form.fields.items():
+            if name in form.errors and not field.widget.is_hidden:
+                field.widget.attrs["autofocus"] = True
+                return

@@ -5,6 +5,7 @@ dossier, shows them on the dossier page and prints the flagged ones on the recei
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -72,6 +73,20 @@ def test_birth_registration_at_the_desk_in_typed_fields_printed_on_the_receipt(
     assert missing.status_code == 400
     assert "Chưa nhập «Người được khai sinh — Họ, chữ đệm và tên»." in html(missing)
     assert "Chưa nhập «Quan hệ với người được khai sinh»." in html(missing)
+    # each beside its own field (not in a list above the form), named by it, the first one focused
+    body = html(missing)
+    assert (
+        '<span class="usa-error-message" id="id_tk-quan_he_error">Chưa nhập «Quan hệ với người được khai sinh».'
+        in body
+    )
+    name = re.search(r'<input[^>]*name="tk-tre__ho_ten"[^>]*>', body)
+    assert name is not None
+    assert 'aria-invalid="true"' in name.group(0)
+    assert 'aria-describedby="id_tk-tre__ho_ten_error"' in name.group(0)
+    assert "autofocus" in name.group(0)
+    assert body.count("autofocus") == 1
+    tokhai = body[body.index('id="to-khai"') :]
+    assert "usa-alert--error" not in tokhai[: tokhai.index("</legend>") + 200]
 
     response = client.post(
         "/can-bo/tiep-nhan/",

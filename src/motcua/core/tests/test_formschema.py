@@ -14,6 +14,7 @@ from motcua.core.formschema import (
     answers_display,
     answers_from_flat,
     answers_missing,
+    answers_missing_keyed,
     answers_to_flat,
     answers_validate,
     form_fields_parse,
@@ -195,6 +196,14 @@ def test_required_fields_are_missing_by_label_when_active() -> None:
     assert "Người cha — Họ, chữ đệm và tên" not in answers_missing(fields, {"co_cha": False})
     _, errors = answers_validate(fields, {}, unit_lookup=lookup)
     assert "Chưa nhập «Nơi sinh — Xã, phường, đặc khu»." in errors.values()
+    # keyed by the input beside which each shows (the counter renders them there, not in a list)
+    assert errors["noi_sinh__don_vi"] == "Chưa nhập «Nơi sinh — Xã, phường, đặc khu»."
+    assert errors["tre__ho_ten"] == "Chưa nhập «Người được đăng ký khai sinh — Họ, chữ đệm và tên»."
+    assert not [key for key in errors if key.startswith("missing:")]
+    assert answers_missing_keyed(fields, {"co_cha": True})[3] == (
+        "cha__ho_ten",
+        "Người cha — Họ, chữ đệm và tên",
+    )
     group_min = form_fields_parse([{**BIRTH[-1], "min": 1}])
     assert answers_missing(group_min, {}) == ["Con chung khác (ít nhất 1 dòng)"]
 
