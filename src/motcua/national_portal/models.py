@@ -92,7 +92,15 @@ class SyncUpdate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dossier", "sequence"], name="national_update_sequence_unique")
         ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="national_update_state_idx")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="national_update_state_idx"),
+            # The unsent updates only (a few among the sent history): what the sender's claim looks up.
+            models.Index(
+                fields=["dossier", "sequence"],
+                condition=~models.Q(state="sent"),
+                name="national_update_unsent_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.sequence} {self.service}"
