@@ -157,6 +157,19 @@ def test_the_page_shows_a_valid_signature(client: Client, signed: bytes) -> None
     assert "Chưa bị thu hồi" in page
 
 
+def test_the_page_in_english(client: Client, signed: bytes) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": PAGE})
+    response = client.post(
+        PAGE, {"tep": SimpleUploadedFile("kq.pdf", signed, content_type="application/pdf")}
+    )
+    page = response.content.decode()
+    assert response.headers["Content-Language"] == "en"
+    assert "Verify digital signatures" in page
+    assert "Intact, not changed after signing" in page
+    assert "Trusted (leads to a recognised root certificate)" in page
+    assert "Not revoked" in page
+
+
 def test_the_page_flags_a_tampered_copy(client: Client, signed: bytes) -> None:
     response = client.post(PAGE, {"tep": SimpleUploadedFile("kq.pdf", tampered(signed))})
     assert 'data-outcome="invalid"' in response.content.decode()
