@@ -28,6 +28,7 @@ from motcua.core.http import file_response
 from motcua.organisations.constants import REPORTING_LEVEL, Level
 from motcua.organisations.models import Unit, UnitSuccession
 from motcua.organisations.selectors import unit_ancestor_ids
+from motcua.reports import methodology
 from motcua.reports.index import NO_DATA, service_index
 from motcua.reports.selectors import (
     COUNT_FIELDS,
@@ -517,15 +518,21 @@ def statistics_xlsx(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def statistics_index(request: HttpRequest) -> HttpResponse:
-    """``/thong-ke/chi-so-766/``: the Decision 766 indicators of the period (score, weight, threshold)."""
+    """``/thong-ke/chi-so-766/``: the Decision 766 index of the period under the methodology version in force:
+    each group and indicator with its formula, inputs, points and score; ``theo=cap``: also the score of each
+    level (docs/reports.md §3)."""
     selection, form = selection_from(request)
     period = selection.period
+    by_level = request.GET.get("theo") == "cap"
+    query = selection.query()
     context: dict[str, Any] = {
         "form": form,
         "selection": selection,
         "period_label": _period_label(selection),
         "nav_active": "statistics",
-        "statistics_url": reverse("portal:statistics") + "?" + selection.query(),
+        "statistics_url": reverse("portal:statistics") + "?" + query,
+        "by_level_url": reverse("portal:statistics_index") + "?" + query + ("" if by_level else "&theo=cap"),
+        "by_level": by_level,
     }
     try:
         index = service_index(
@@ -533,6 +540,7 @@ def statistics_index(request: HttpRequest) -> HttpResponse:
             date_to=period.end,
             unit_code=selection.unit_code or None,
             unit_as_of=selection.as_of,
+            by="level" if by_level else None,
         )
     except NotFound as exc:
         context["unit_error"] = exc.message
@@ -549,11 +557,21 @@ def statistics_index(request: HttpRequest) -> HttpResponse:
                     "rate_display": formatting.percent(indicator["rate"]),
                     "threshold_display": formatting.percent(indicator["threshold"]),
                     "no_data": indicator["status"] == NO_DATA,
+                    "sources": [
+                        {"id": key, **methodology.sources().get(key, {})} for key in indicator["source"]
+                    ],
                 }
             )
         groups.append({**group, "indicators": indicators})
     unit = None
     if selection.unit_code:
         unit = report_scope(selection.unit_code, period, selection.as_of)[0]
-    context.update(index=index, groups=groups, unit=unit)
+    used = sorted({key for i in index["indicators"] for key in i["source"]} | set(index["version"]["source"]))
+    context.update(
+        index=index,
+        groups=groups,
+        unit=unit,
+        rows=index.get("rows", []),
+        sources=[{"id": key, **methodology.sources()[key]} for key in used if key in methodology.sources()],
+    )
     return render(request, "portal/statistics_index.html", context)

@@ -9,15 +9,14 @@ from django.db import models
 
 from motcua.core import formatting
 
-from .constants import INDICATORS
+from .methodology import indicator_choices
 
 
 class IndicatorSetting(models.Model):
-    """The weight and threshold of a Decision 766 indicator from ``valid_from`` on (overrides the default)."""
+    """The points and threshold of a Decision 766 indicator from ``valid_from`` on (overrides the methodology's,
+    ``reports/data/index766.json``, e.g. when a guidance document changes them before the file does)."""
 
-    code = models.CharField(
-        "chỉ số", max_length=8, choices=[(i.code, f"{i.code} {i.name}") for i in INDICATORS]
-    )
+    code = models.CharField("chỉ số", max_length=8, choices=indicator_choices)
     valid_from = models.DateField("áp dụng từ")
     weight = models.DecimalField(
         "điểm tối đa", max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal(0))]

@@ -345,17 +345,38 @@ def test_index_page_shows_scores_weights_thresholds_and_no_data(sample: None, cl
     index = service_index(**MARCH, unit_code="26")
     by_code = {i["code"]: i for i in index["indicators"]}
     on_time = _row(html, "data-indicator", "2.1")
-    assert by_code["2.1"]["rate"] == 0.6667
-    assert by_code["2.1"]["score"] == 9.33
-    assert on_time[2:4] == ["66,7 %", "100,0 %"]
+    assert by_code["2.1"]["rate"] == 0.5556  # (6 - 2 late + 3 open - 2 overdue) / (6 + 3)
+    assert by_code["2.1"]["score"] == 11.11
+    assert on_time[2:] == ["55,6 %", "100,0 %", "20", "11,11"]
+    # the formula (official and as computed), the inputs and the sources under the name
+    assert "Công thức: (Hồ sơ đã xử lý trước hạn, đúng hạn + hồ sơ đang xử lý trong hạn)" in on_time[1]
+    assert "Số liệu: hồ sơ đã giải quyết 6; giải quyết trước hạn, đúng hạn 4;" in on_time[1]
+    assert "Nguồn: baocaotaichinh-2022, dvcqg-formulas" in on_time[1]
     online = _row(html, "data-indicator", "3.3")
-    assert by_code["3.3"]["score"] == 7.0  # 50 % online reaches the 50 % threshold
+    assert by_code["3.3"]["score"] == 7.0  # 57 % online reaches the 50 % threshold
     assert online[2:] == ["57,1 %", "50,0 %", "7", "7"]
-    assert _row(html, "data-indicator", "5.4")[2:] == ["Chưa có dữ liệu", "90,0 %", "12", "—"]
+    assert _row(html, "data-indicator", "5.4")[2:] == ["55,6 %", "90,0 %", "6", "3,70"]
+    publication = _row(html, "data-indicator", "1.1")
+    assert publication[2:] == ["Chưa có dữ liệu", "100,0 %", "6", "—"]
+    assert "Danh mục thủ tục không lưu quyết định công bố" in publication[1]
+    assert "chưa xác minh" in publication[1]
     score = f"{index['score']:g}".replace(".", ",")
     assert f'data-kpi="score">{score} / ' in html
+    assert 'data-version="qd766-2022"' in html
+    assert "Quyết định 766/QĐ-TTg: năm nhóm chỉ số" in html
+    assert 'data-source-id="qd766"' in html
     assert "Tỉnh Vĩnh Phúc" in html
     assert client.get("/thong-ke/chi-so-766/", {"don_vi": "nope"}).status_code == 404
+    # by level, on request
+    assert 'id="table-index-levels"' not in html
+    levels = client.get("/thong-ke/chi-so-766/", {"nam": 2023, "thang": 3, "theo": "cap"})
+    assert levels.status_code == 200
+    assert _row(levels.content.decode(), "data-index-level", "commune")[0] == "Cấp xã"
+    # a month under the portal's six groups
+    portal = client.get("/thong-ke/chi-so-766/", {"nam": 2024, "thang": 3}).content.decode()
+    assert 'data-version="dvcqg-2024"' in portal
+    assert 'data-group="6"' in portal
+    assert _row(portal, "data-indicator", "5.2")[2] == "Không phát sinh"
 
 
 def test_the_menu_links_to_the_statistics(client: Client, db: None) -> None:
