@@ -377,6 +377,12 @@ def test_index_page_shows_scores_weights_thresholds_and_no_data(sample: None, cl
     assert 'data-version="dvcqg-2024"' in portal
     assert 'data-group="6"' in portal
     assert _row(portal, "data-indicator", "5.2")[2] == "Không phát sinh"
+    # the English catalog has the page's labels
+    client.cookies["django_language"] = "en"
+    english = client.get("/thong-ke/chi-so-766/", {"nam": 2024, "thang": 3}).content.decode()
+    assert "Sources of the scoring" in english
+    assert "Indicator, formula and inputs" in english
+    assert "Nothing to count" in english
 
 
 def test_the_menu_links_to_the_statistics(client: Client, db: None) -> None:
