@@ -154,6 +154,11 @@ def answers_form(
                         "data-unit-province": html_id(unit_key),
                         "data-communes-url": reverse("portal:unit_communes"),
                         "aria-controls": html_id(unit_key),
+                        # eform.js's texts, in the page's language
+                        "data-text-choose": str(_("— Chọn xã, phường —")),
+                        "data-text-first": str(_("— Chọn tỉnh, thành phố trước —")),
+                        "data-text-loaded": str(_("Đã tải danh sách xã, phường của %(province)s.")),
+                        "data-text-failed": str(_("Không tải được danh sách xã, phường. Hãy thử lại.")),
                     },
                 ),
             )

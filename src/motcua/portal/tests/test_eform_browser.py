@@ -101,6 +101,9 @@ def test_birth_registration_online_on_a_phone(live_server: Any, page: Any, tmp_p
     assert commune.locator("option").count() == 1  # nothing to choose before the province
     page.select_option("#id_f-noi_sinh__tinh", "25")
     expect(commune.locator("option")).to_have_count(5)
+    expect(page.locator("#id_f-noi_sinh__don_vi-status")).to_have_text(
+        "Đã tải danh sách xã, phường của Tỉnh Phú Thọ."
+    )  # said to screen readers (role=status)
     labels = commune.locator("option").all_inner_texts()
     assert labels[1:] == [
         "Phường Vĩnh Phúc",

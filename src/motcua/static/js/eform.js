@@ -8,7 +8,7 @@
  *    disabled, so they are not sent; their values stay in the page if the condition comes back.
  * 2. The address picker: a <select data-unit-province="ID" data-communes-url="URL"> of provinces fills the
  *    communes <select id="ID"> from URL?tinh=CODE (JSON {communes: [{code, name}]}) when it changes, and
- *    says so to screen readers.
+ *    says so to screen readers; its texts come translated in data-text-* attributes.
  * Strict CSP: no inline script, no eval.
  */
 (function () {
@@ -98,7 +98,7 @@
       }
     }
     if (!code) {
-      replace([], "— Chọn tỉnh, thành phố trước —");
+      replace([], province.getAttribute("data-text-first") || "—");
       say.textContent = "";
       return;
     }
@@ -112,11 +112,14 @@
       })
       .then(function (body) {
         var rows = body.communes || [];
-        replace(rows, "— Chọn xã, phường —");
-        say.textContent = "Đã tải " + rows.length + " xã, phường của " + province.options[province.selectedIndex].text + ".";
+        replace(rows, province.getAttribute("data-text-choose") || "—");
+        say.textContent = (province.getAttribute("data-text-loaded") || "").replace(
+          "%(province)s",
+          province.options[province.selectedIndex].text
+        );
       })
       .catch(function () {
-        say.textContent = "Không tải được danh sách xã, phường. Hãy thử lại.";
+        say.textContent = province.getAttribute("data-text-failed") || "";
       })
       .finally(function () {
         target.removeAttribute("aria-busy");
