@@ -13,6 +13,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.core import clock
 from motcua.core.text import vi_person_sort_key, vi_sorted
 from motcua.documents.validation import upload_accept, upload_types_display
+from motcua.dossiers.actions.forward import following_steps
 from motcua.dossiers.constants import Action, ApplicantKind, Routing, Status
 from motcua.dossiers.lifecycle import ACTIONS
 from motcua.dossiers.models import Dossier
@@ -248,9 +249,9 @@ class ForwardForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         steps = list(self.dossier.procedure_version.steps.order_by("order"))
-        current = self.dossier.current_step.order if self.dossier.current_step else 0
-        # The process decides: the next step by default, or a later one; never back past the current one.
-        following = [s for s in steps if s.order > current]
+        # The process decides: the next step by default, or a later one; never back past the current one
+        # (nor to the one-stop desk's receipt step, which the receipt did).
+        following = following_steps(self.dossier, steps)
         label = _("Bước tiếp theo theo quy trình")
         cast(forms.ChoiceField, self.fields["step"]).choices = [
             ("", f"{label}{': ' + _step_label(following[0]) if following else ''}"),

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 FILLED: dict[str, dict[str, Any]] = {
     Action.RECEIVE: {"components": []},
     Action.ASSIGN: {"assignee": "chuyenvien_a"},
-    Action.FORWARD: {"step": "2"},
+    Action.FORWARD: {"step": "3"},
     Action.REQUEST_SUPPLEMENT: {"items": "Bản sao giấy chứng sinh", "reason": "Bản chụp mờ"},
     Action.RESOLVE: {"result": "Giấy khai sinh số 12/2025"},
     Action.EXTEND: {"due": "2025-04-30T10:00"},

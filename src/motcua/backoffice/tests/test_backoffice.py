@@ -329,7 +329,7 @@ def test_dossier_page_shows_timeline_steps_dues_and_the_allowed_actions(
     assert 'data-field="statutory-due">10:00 13/03/2025' in page
     assert "Tiếp nhận" in page
     assert "Chuyển xử lý" in page
-    assert "Tiếp nhận, chuyển hồ sơ" in page
+    assert "Thẩm định, xử lý" in page  # the step after the desk's: one forward after the receipt
     assert 'data-step-result="open"' in page
     # Officer actions from "processing": no resolve (specialists and leaders only).
     assert 'id="action-forward"' in page
@@ -373,7 +373,7 @@ def test_action_forms_valid_invalid_and_forbidden(client: Client, world: World, 
     assert skipped.status_code == 409
     assert 'id="action-resolve"' not in html(skipped)
     assert Dossier.objects.get(pk=dossier.pk).version == version
-    assert post_action(client, dossier, "forward", step="3").status_code == 302
+    assert post_action(client, dossier, "forward").status_code == 302  # the next step: the leader's
 
     login(client, world.leader_a)
     invalid = post_action(client, dossier, "resolve", result="")
@@ -512,13 +512,13 @@ def test_dossier_page_query_count_does_not_grow_with_history(
     # (1 SELECT, issue 12) + the unit's counter staff, who may digitise (1 SELECT, issue 14).
     with django_assert_max_num_queries(18) as short:
         client.get(f"/can-bo/ho-so/{dossier.code}/")
-    for _ in range(2):
-        dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a, note="Chuyển bước")
+    dossier_transition(dossier=dossier, action=Action.ASSIGN, actor=world.leader_a, assignee="chuyenvien_a")
+    dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.specialist_a, note="Chuyển bước")
     dossier_transition(dossier=dossier, action=Action.ASSIGN, actor=world.leader_a, assignee="chuyenvien_a")
     with django_assert_max_num_queries(len(short.captured_queries)):
         page = html(client.get(f"/can-bo/ho-so/{dossier.code}/"))
     assert page.count('class="mc-timeline__item"') == 5
-    assert page.count('data-step-result="') == 3
+    assert page.count('data-step-result="') == 2
 
 
 def test_the_leader_finds_what_the_specialist_sent_for_approval(
@@ -527,7 +527,6 @@ def test_the_leader_finds_what_the_specialist_sent_for_approval(
     """Issue 16: the specialist forwards to the process's leader step; it is in the leader's "Chờ tôi phê
     duyệt" (and nobody else's), and only the leader can complete it."""
     dossier = intake(world)
-    dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)
     dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)  # specialist
     dossier = dossier_transition(
         dossier=dossier, action=Action.ASSIGN, actor=world.officer_a, assignee=world.specialist_a.username
@@ -576,7 +575,6 @@ def test_the_dossier_page_names_the_current_step_its_holder_and_budget(
     page = html(client.get(f"/can-bo/ho-so/{dossier.code}/"))
     assert 'data-field="current-step">Đã tiếp nhận, chờ chuyển bước xử lý' in page
     dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)
-    dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)
     dossier = dossier_transition(
         dossier=dossier, action=Action.ASSIGN, actor=world.officer_a, assignee=world.specialist_a.username
     )
@@ -592,12 +590,36 @@ def test_the_dossier_page_names_the_current_step_its_holder_and_budget(
     assert "/ 8 giờ làm việc" in page
 
 
+def test_one_forward_after_the_receipt_reaches_the_specialist(
+    client: Client, world: World, frozen: dt.datetime
+) -> None:
+    """Issue 16, "the officer forwards twice after intake": the receipt did the process's first step (the
+    one-stop desk's "Tiếp nhận"), so the officer's one forward takes the dossier to the specialist's step.
+    Before, the next step offered after the receipt was the desk's step again, and a second forward was
+    needed to reach the specialist (this test failed then)."""
+    from motcua.backoffice.forms import ForwardForm
+
+    dossier = intake(world)
+    choices = dict(ForwardForm(dossier=dossier, user=world.officer_a).fields["step"].choices)  # type: ignore[attr-defined]
+    assert choices == {
+        "": "Bước tiếp theo theo quy trình: Thẩm định, xử lý (Chuyên viên xử lý, 12 giờ)",
+        "3": "3. Phê duyệt (Lãnh đạo, 8 giờ)",
+    }
+    login(client, world.officer_a)
+    assert post_action(client, dossier, "forward").status_code == 302
+    forwarded = Dossier.objects.get(pk=dossier.pk)
+    assert forwarded.current_step is not None
+    assert (forwarded.current_step.order, forwarded.current_step.role) == (2, "specialist")
+    assert forwarded.steps.filter(finished_at__isnull=True).get().name == "Thẩm định, xử lý"
+    page = html(client.get(f"/can-bo/ho-so/{dossier.code}/"))
+    assert 'data-field="current-step">Thẩm định, xử lý</dd>' in page
+
+
 def test_the_forward_form_offers_the_process_steps_ahead(world: World, frozen: dt.datetime) -> None:
     """The next step by default, named with who works it; later steps; never a step already behind."""
     from motcua.backoffice.forms import AssignForm, ForwardForm
 
     dossier = intake(world)
-    dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)
     dossier = dossier_transition(dossier=dossier, action=Action.FORWARD, actor=world.officer_a)
     choices = dict(ForwardForm(dossier=dossier, user=world.specialist_a).fields["step"].choices)  # type: ignore[attr-defined]
     assert choices == {

@@ -8,11 +8,13 @@ from typing import Any, Self
 
 from django.db.models import Max
 
+from motcua.catalog.models import ProcessStep
+from motcua.organisations.constants import Role
 from motcua.organisations.models import Unit
 from motcua.organisations.selectors import unit_by_code
 
 from ..constants import Action, Routing
-from ..models import DossierStep
+from ..models import Dossier, DossierStep
 from .base import (
     ActionSpec,
     Change,
@@ -73,6 +75,23 @@ def _legs(value: Any) -> tuple[Leg, ...]:
     return tuple(legs)
 
 
+def following_steps(dossier: Dossier, steps: list[ProcessStep]) -> list[ProcessStep]:
+    """The process ``steps`` (in order) ``dossier`` may be forwarded to next; the first is the default.
+
+    Those after its current step. Before its first forward the dossier has none, but it was received: when
+    the process starts with the one-stop desk's step (an officer's: "Tiếp nhận hồ sơ tại Bộ phận Một cửa"),
+    the receipt did that step, so the next one is the step after it. (Before, the first forward took the
+    dossier to the receipt step again and the officer had to forward a second time to reach the specialist.)
+    """
+    if dossier.current_step is not None:
+        current = dossier.current_step.order
+    elif steps and steps[0].role == Role.OFFICER:
+        current = steps[0].order
+    else:
+        current = 0
+    return [s for s in steps if s.order > current]
+
+
 def effect(change: Change[ForwardParams]) -> None:
     dossier, now, params = change.dossier, change.now, change.params
     routing = params.routing
@@ -99,8 +118,7 @@ def effect(change: Change[ForwardParams]) -> None:
             if next_step is None:
                 raise invalid("Bước xử lý không tồn tại.", step=["Không có bước này trong quy trình."])
         else:  # the step after the current one, as the locked row has it
-            current = dossier.current_step.order if dossier.current_step else 0
-            next_step = next((s for s in steps if s.order > current), None)
+            next_step = next(iter(following_steps(dossier, steps)), None)
         if next_step is None:
             raise invalid(
                 "Đã hết các bước của quy trình; hãy hoàn thành xử lý hồ sơ.",

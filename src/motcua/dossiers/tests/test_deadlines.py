@@ -189,7 +189,8 @@ def test_refused_and_stopped_dossiers_count_as_on_time(world: World) -> None:
 
 def test_process_steps_have_budgets_and_are_classified(world: World) -> None:
     dossier = intake(world)
-    dossier = act(dossier, Action.FORWARD, world.officer_a, MONDAY_10)  # step 1: 4 h
+    # step 1 named explicitly (the default after the receipt is step 2: the receipt did the desk's step)
+    dossier = act(dossier, Action.FORWARD, world.officer_a, MONDAY_10, step=1)  # step 1: 4 h
     first = dossier.steps.get()
     assert first.process_step is not None
     assert first.process_step.order == 1
@@ -289,7 +290,7 @@ def test_masking_keeps_length_and_hides_the_middle(value: str) -> None:
 
 def test_open_step_budgets_pause_with_the_dossier(world: World) -> None:
     dossier = intake(world)
-    dossier = act(dossier, Action.FORWARD, world.officer_a, MONDAY_10)  # step 1: 4 h → Monday 15:00
+    dossier = act(dossier, Action.FORWARD, world.officer_a, MONDAY_10, step=1)  # step 1: 4 h → Monday 15:00
     dossier = act(dossier, Action.REQUEST_SUPPLEMENT, world.officer_a, at(10, 11), note="Thiếu")
     leg = dossier.steps.get()
     assert leg.paused_remaining_minutes == 180  # 11–12, 13–15

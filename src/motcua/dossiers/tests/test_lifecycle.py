@@ -173,12 +173,12 @@ def test_an_action_decided_on_a_stale_read_is_refused_without_expected_version(
     assert (mine.status, mine.version, mine.current_step.order if mine.current_step else None) == (
         Status.PROCESSING,
         2,
-        1,
+        2,
     )
     dossier_transition(dossier=mine, action=Action.FORWARD, actor=world.officer_a)
     assert [s.process_step.order for s in DossierStep.objects.filter(dossier=dossier) if s.process_step] == [
-        1,
         2,
+        3,
     ]
 
 

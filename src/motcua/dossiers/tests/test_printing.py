@@ -170,7 +170,7 @@ def test_forms_02_to_05_follow_the_lifecycle(world: World, tmp_path: Path) -> No
     slip = text(slip_pdf, tmp_path)
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in slip
     assert "Tiếp nhận hồ sơ" in slip
-    assert "Tiếp nhận, chuyển hồ sơ" in slip  # the first process step, opened by the forward
+    assert "Thẩm định, xử lý" in slip  # the specialist's step, opened by the forward after the receipt
     assert str(world.specialist_a) in slip  # its assignee received it
     assert "10:00 11/03/2025" in slip
     assert "Đang xử lý" in slip
