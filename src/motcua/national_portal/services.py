@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When, Window
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -497,13 +497,14 @@ def _claim_batch(token: str, n: int) -> list[_Call]:
     """In the caller's transaction: lease up to ``n`` dossiers whose first unsent update may go now and that no
     sender holds (skip-locked), and plan their calls."""
     now = clock.now()
-    unsent = SyncUpdate.objects.exclude(state=UpdateState.SENT)
-    held_back = unsent.filter(Q(state=UpdateState.PARKED) | Q(next_attempt_at__gt=now)).values("dossier_id")
+    # Probes of the partial index of unsent updates (``national_update_unsent_idx``), dossier by dossier.
+    unsent = SyncUpdate.objects.exclude(state=UpdateState.SENT).filter(dossier_id=OuterRef("pk"))
+    held_back = unsent.filter(Q(state=UpdateState.PARKED) | Q(next_attempt_at__gt=now))
     dossier_ids = list(
         SyncState.objects.select_for_update(skip_locked=True)
         .filter(Q(lease_token="") | Q(lease_until__isnull=True) | Q(lease_until__lte=now))
-        .filter(pk__in=unsent.values("dossier_id"))
-        .exclude(pk__in=held_back)
+        .filter(Exists(unsent))
+        .exclude(Exists(held_back))
         .order_by("pk")
         .values_list("pk", flat=True)[:n]
     )
