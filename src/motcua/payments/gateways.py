@@ -48,6 +48,11 @@ class PaymentGateway(Plugin):
         Raises ``GatewayUnavailable`` when no checked answer came (the refund may or may not have been made)."""
         raise NotImplementedError
 
+    def refund_outcome(self, code: str, answer: dict[str, str]) -> tuple[str, str]:
+        """What the refund's answer says, for the record: ``(message in Vietnamese, the refund's transaction
+        number at the gateway)``. ``answer`` may be an officer's manual confirmation (the admin)."""
+        return answer.get("vnp_Message", "") or answer.get("MoTa", ""), ""
+
 
 payment_gateways: Registry[PaymentGateway] = Registry("payment gateway")
 

@@ -5,7 +5,8 @@ Three steps, so that no money is given back twice and none is lost from the ledg
 1. under the payment's row lock, the request is checked (what is left to refund; no other refund of the
    payment in progress) and a ``Refund`` row is written, ``pending``, with its ``vnp_RequestId`` — committed
    before the gateway is asked, and audited (``payment.refund_requested``);
-2. the gateway is asked (VNPay's refund API: ``vnp_TransactionType`` 02 for the whole amount, 03 for a part);
+2. the gateway is asked (VNPay's refund API: ``vnp_TransactionType`` 02 for the whole amount, 03 for a part;
+   the national payment platform's refund as motcua models it, ``contrib.paygov``);
 3. its answer is recorded: accepted → the ``Refund`` succeeds and the ledger gets one ``refund`` entry
    (+amount, key ``refund:<request id>``: the same refund is never written twice), audited
    (``payment.refunded``); refused → the ``Refund`` fails with the gateway's code. No checked answer (network,
@@ -129,8 +130,6 @@ def refund_record(
     *, refund: Refund, accepted: bool, code: str, answer: dict[str, str], actor: User
 ) -> Refund:
     """Record the gateway's answer to ``refund`` (once: a refund already settled is returned as it is)."""
-    from .contrib.vnpay import protocol
-
     Payment.objects.select_for_update().filter(pk=refund.payment_id).values_list("pk", flat=True).get()
     locked = Refund.objects.select_for_update().select_related("payment__dossier").get(pk=refund.pk)
     if locked.status != RefundStatus.PENDING:
@@ -138,9 +137,15 @@ def refund_record(
     now = clock.now()
     locked.settled_at = now
     locked.gateway_response_code = code[:8]
-    locked.gateway_message = protocol.REFUND_CODES.get(code, answer.get("vnp_Message", ""))[:255]
-    locked.gateway_transaction_no = str(answer.get("vnp_TransactionNo", ""))[:64]
     payment = locked.payment
+    gateway = payment_gateways.get(str(payment.method))
+    message, transaction_no = (
+        gateway.refund_outcome(code, answer)
+        if gateway is not None
+        else (answer.get("vnp_Message", "") or answer.get("MoTa", ""), "")
+    )
+    locked.gateway_message = message[:255]
+    locked.gateway_transaction_no = str(transaction_no)[:64]
     if not accepted:
         locked.status = RefundStatus.FAILED
         locked.save()

@@ -9,7 +9,9 @@ Speaks motcua's model of the platform (``contrib/paygov/protocol.py``) with the 
 - the choice is recorded (``SandboxPaygovTransaction``, one per ``MaTraCuuTT``), the browser goes back to
   ``UrlTraVe`` with the signed result, and the notification is queued (``tasks.sandbox_paygov_send_notify``,
   retried until motcua answers ``00`` or ``02``);
-- ``POST api/tra-cuu/`` answers the status query (signed).
+- ``POST api/tra-cuu/`` answers the status query (signed) and, with ``LoaiYeuCau`` = ``HoanTien``, the refund
+  (signed; the amount refunded and the request ids are kept on the transaction: a repeated ``MaYeuCau`` is 94,
+  more than is left is 03).
 
 ``MOTCUA_SANDBOX_PAYGOV_FAULTS`` makes it misbehave on demand: ``error_rate`` (the status query answers 503;
 a notification attempt is lost before it is sent), ``timeout_rate`` (the status query holds its answer
@@ -229,6 +231,8 @@ def status_query(request: HttpRequest) -> JsonResponse:
         message, secret()
     ):
         return _signed_json({"MaLoi": "97", "MoTa": "Chu ky khong hop le", "MaTraCuuTT": reference})
+    if message.get("LoaiYeuCau") == protocol.REQUEST_REFUND:
+        return _refund(message, reference)
     txn = SandboxPaygovTransaction.objects.filter(
         partner_code=message["MaDoiTac"], lookup_code=reference
     ).first()
@@ -236,6 +240,59 @@ def status_query(request: HttpRequest) -> JsonResponse:
         return _signed_json({"MaLoi": protocol.NOT_FOUND, "MoTa": "Khong tim thay", "MaTraCuuTT": reference})
     result = {k: v for k, v in txn.result.items() if k != protocol.SIGNATURE}
     return _signed_json({**result, "MaLoi": protocol.OK, "MoTa": "Thanh cong"})
+
+
+def _refund(message: dict[str, Any], reference: str) -> JsonResponse:
+    """A refund (``LoaiYeuCau`` = ``HoanTien``, signed: checked by the caller) as motcua models the platform's:
+    03 bad data (``LoaiHoanTien``, ``SoTien``, no ``MaYeuCau``), 94 a ``MaYeuCau`` seen before, 01 no such
+    payment, 95 a payment that did not succeed, 03 more than is left (or "whole" of a part), else 00 with the
+    refund's own transaction number (``MaGiaoDichHoan``). Recorded on the transaction under its row lock."""
+    base = {"MaYeuCau": str(message.get("MaYeuCau", "")), "MaTraCuuTT": reference}
+
+    def refuse(code: str, text: str) -> JsonResponse:
+        return _signed_json({**base, "MaLoi": code, "MoTa": text})
+
+    kind, amount = str(message.get("LoaiHoanTien", "")), str(message.get("SoTien", ""))
+    if (
+        kind not in (protocol.REFUND_FULL, protocol.REFUND_PARTIAL)
+        or not amount.isdigit()
+        or int(amount) <= 0
+    ):
+        return refuse("03", "Du lieu khong hop le")
+    if not base["MaYeuCau"]:
+        return refuse("03", "Du lieu khong hop le")
+    with transaction.atomic():
+        txn = (
+            SandboxPaygovTransaction.objects.select_for_update()
+            .filter(partner_code=message["MaDoiTac"], lookup_code=reference)
+            .first()
+        )
+        if txn is None:
+            return refuse(protocol.NOT_FOUND, "Khong tim thay giao dich")
+        if base["MaYeuCau"] in txn.refund_request_ids:
+            return refuse("94", "Yeu cau trung lap")
+        if txn.result.get("TrangThai") != protocol.PAID:
+            return refuse("95", "Giao dich khong thanh cong")
+        paid, wanted = int(txn.result.get("SoTien", "0")), int(amount)
+        left = paid - txn.refunded_amount
+        full_ok = kind == protocol.REFUND_FULL and wanted == paid and txn.refunded_amount == 0
+        partial_ok = kind == protocol.REFUND_PARTIAL and wanted <= left and wanted < paid
+        if not (full_ok or partial_ok):
+            return refuse("03", "So tien hoan khong hop le")
+        txn.refunded_amount += wanted
+        txn.refund_request_ids = [*txn.refund_request_ids, base["MaYeuCau"]]
+        txn.save(update_fields=["refunded_amount", "refund_request_ids"])
+    return _signed_json(
+        {
+            **base,
+            "MaLoi": protocol.OK,
+            "MoTa": "Hoan tien thanh cong",
+            "MaGiaoDich": txn.transaction_no,
+            "MaGiaoDichHoan": f"{txn.transaction_no}H{len(txn.refund_request_ids):02d}",
+            "SoTien": amount,
+            "ThoiGianHoan": protocol.format_time(clock.now()),
+        }
+    )
 
 
 app_name = "sandbox_paygov"

@@ -8,7 +8,9 @@ MaNHThuHuong, TenTKThuHuong, NoiDungThanhToan, HoTenNguoiNop``) and is modelled 
 - **Notification** (the platform → motcua, ``POST /api/v1/payments/paygov/notify/``, signed JSON): the only
   call that changes a PayGov payment (``payments.paygov.paygov_notify``);
 - **Status query** (motcua → the platform, ``POST MOTCUA_PAYGOV_API_URL``): reconciliation asks about payments
-  whose notification never came.
+  whose notification never came;
+- **Refund** (motcua → the platform, ``POST MOTCUA_PAYGOV_API_URL`` with ``LoaiYeuCau`` = ``HoanTien``,
+  modelled: to be confirmed with the platform operator): the back office's refund (``refunds.refund_request``).
 
 Settings ``MOTCUA_PAYGOV_PARTNER_CODE``, ``MOTCUA_PAYGOV_SECRET`` (never logged nor shown),
 ``MOTCUA_PAYGOV_PAY_URL``, ``MOTCUA_PAYGOV_API_URL``, ``MOTCUA_PAYGOV_RETURN_URL`` and the collection account
@@ -147,6 +149,55 @@ class PaygovGateway(PaymentGateway):
         if not protocol.verify(answer, secret()):
             raise GatewayUnavailable("PayGov status query: the answer's signature does not match")
         return {str(k): str(v) for k, v in answer.items()}
+
+    supports_refund = True
+
+    def refund(
+        self, payment: Payment, *, amount: int, full: bool, request_id: str, created_by: str, client_ip: str
+    ) -> tuple[bool, str, dict[str, str]]:
+        """The refund request (modelled on the status query's style; docs/payments.md, "PayGov refund"): a
+        flat message signed with ``ChuKy`` naming the payment (``MaTraCuuTT``, ``MaGiaoDich``), the amount
+        (``SoTien``), whole or part (``LoaiHoanTien`` 1/2) and the request's own id (``MaYeuCau``: the platform
+        refuses one it has seen, 94). The answer's signature is checked; accepted when ``MaLoi`` is 00.
+        Raises ``GatewayUnavailable`` when no checked answer came (the refund may or may not have been made)."""
+        body = protocol.signed(
+            {
+                "PhienBan": protocol.VERSION,
+                "MaDoiTac": partner_code(),
+                "LoaiYeuCau": protocol.REQUEST_REFUND,
+                "MaYeuCau": request_id,
+                "MaTraCuuTT": payment.reference,
+                "MaGiaoDich": payment.gateway_transaction_no,
+                "SoTien": str(amount),
+                "LoaiHoanTien": protocol.REFUND_FULL if full else protocol.REFUND_PARTIAL,
+                "NoiDung": protocol.ascii_text(f"Hoan tien giao dich {payment.reference}"),
+                "NguoiYeuCau": protocol.ascii_text(created_by, limit=100),
+                "ThoiGianYeuCau": protocol.format_time(clock.now()),
+            },
+            secret(),
+        )
+        try:
+            response = (self.transport or requests).post(
+                str(getattr(settings, "MOTCUA_PAYGOV_REFUND_URL", "") or settings.MOTCUA_PAYGOV_API_URL),
+                json=body,
+                timeout=float(getattr(settings, "MOTCUA_PAYGOV_TIMEOUT", 10)),
+            )
+            answer: Any = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise GatewayUnavailable(f"PayGov refund: {type(exc).__name__}") from exc
+        if not isinstance(answer, dict):
+            raise GatewayUnavailable("PayGov refund: the answer is not a JSON object")
+        if not protocol.verify(answer, secret()):
+            raise GatewayUnavailable("PayGov refund: the answer's signature does not match")
+        answer = {str(k): str(v) for k, v in answer.items()}
+        code = answer.get("MaLoi", "")
+        return code == protocol.OK, code, answer
+
+    def refund_outcome(self, code: str, answer: dict[str, str]) -> tuple[str, str]:
+        return (
+            protocol.REFUND_CODES.get(code, answer.get("MoTa", "") or answer.get("vnp_Message", "")),
+            answer.get("MaGiaoDichHoan", ""),
+        )
 
     def settle_from_query(self, answer: dict[str, str], payment: Payment) -> str:
         if answer.get("MaLoi") == protocol.NOT_FOUND:

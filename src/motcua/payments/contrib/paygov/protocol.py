@@ -103,3 +103,21 @@ def decode(text: str) -> dict[str, Any] | None:
 
 def format_time(moment: dt.datetime) -> str:
     return moment.astimezone(VN_TZ).strftime(DATE_FORMAT)
+
+
+# Refund (modelled; to be confirmed with the platform operator, docs/payments.md "PayGov refund"): a flat signed
+# message POSTed to the platform's API (``MOTCUA_PAYGOV_API_URL``, as the status query) with
+# ``LoaiYeuCau`` = ``HoanTien``; the answer is signed the same way.
+REQUEST_REFUND = "HoanTien"
+REFUND_FULL = "1"  # LoaiHoanTien: the whole amount
+REFUND_PARTIAL = "2"  # a part of it
+# MaLoi of a refund's answer: 00 accepted; the others refuse it.
+REFUND_CODES = {
+    "00": "Yêu cầu hoàn tiền được chấp nhận",
+    "01": "Không tìm thấy giao dịch cần hoàn tiền",
+    "03": "Dữ liệu gửi sang không hợp lệ (loại hoàn tiền, số tiền)",
+    "94": "Yêu cầu hoàn tiền trùng lặp (MaYeuCau đã gửi)",
+    "95": "Giao dịch chưa thanh toán thành công, không hoàn tiền được",
+    "97": "Chữ ký không hợp lệ",
+    "99": "Lỗi khác",
+}

@@ -150,3 +150,9 @@ class VnpayGateway(PaymentGateway):
             raise GatewayUnavailable("VNPay refund: the answer's signature does not match")
         code = answer.get("vnp_ResponseCode", "")
         return code == protocol.OK, code, answer
+
+    def refund_outcome(self, code: str, answer: dict[str, str]) -> tuple[str, str]:
+        return (
+            protocol.REFUND_CODES.get(code, answer.get("vnp_Message", "")),
+            answer.get("vnp_TransactionNo", ""),
+        )
