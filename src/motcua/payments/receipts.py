@@ -114,16 +114,25 @@ def _fee_names(dossier_id: int) -> str:
 
 
 def receipt_issue(
-    *, payment: Payment, at: dt.datetime | None = None, dossier: Dossier | None = None
+    *,
+    payment: Payment,
+    at: dt.datetime | None = None,
+    dossier: Dossier | None = None,
+    new: bool = False,
+    fee_names: str | None = None,
 ) -> Receipt:
     """The receipt of ``payment`` (succeeded, credited), issued once: a second call returns the first.
 
     Call it in the credit's transaction (``services._succeed`` does), after the payment's and the dossier's
     row locks. ``dossier``: the payment's dossier as the caller read it under its lock (not read again).
+    ``new``: the caller has just written the payment's first credit, so it has no receipt yet (not looked
+    up; the unique constraint ``receipt_one_per_payment`` still holds). ``fee_names``: ``_fee_names`` of the
+    dossier, read by the caller in this transaction.
     """
-    existing = Receipt.objects.filter(payment=payment, kind=ReceiptKind.RECEIPT).first()
-    if existing is not None:
-        return existing
+    if not new:
+        existing = Receipt.objects.filter(payment=payment, kind=ReceiptKind.RECEIPT).first()
+        if existing is not None:
+            return existing
     at = at or clock.now()
     if dossier is None or dossier.pk != payment.dossier_id:
         dossier = payment.dossier
@@ -138,7 +147,7 @@ def receipt_issue(
         dossier=dossier,
         amount=int(payment.amount),
         payer_name=(payment.payer_name or dossier.applicant_name or "")[:255],
-        fee_names=_fee_names(dossier.pk),
+        fee_names=_fee_names(dossier.pk) if fee_names is None else fee_names,
         method=payment.method,
         issued_at=at,
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet, Sum
 
 from motcua.dossiers.models import Dossier
 
@@ -35,21 +34,42 @@ class Balance:
 
 
 def dossier_balance(dossier: Dossier | int) -> Balance:
-    """The balance of ``dossier``: one aggregate over its ledger entries."""
+    """The balance of ``dossier``: its ledger entries summed per kind, in one grouped query.
+
+    ``GROUP BY kind`` (at most four rows, summed here) rather than one aggregate of four filtered, coalesced
+    sums: the same statement cost in the database, a third of the ORM's work to build it (it runs on every
+    credit: issue 12, item 11).
+    """
     dossier_id = dossier if isinstance(dossier, int) else dossier.pk
-    zero = 0
-
-    def total(kind: str) -> Coalesce:
-        return Coalesce(Sum("amount", filter=Q(kind=kind)), zero)
-
-    sums = LedgerEntry.objects.filter(dossier_id=dossier_id).aggregate(
-        charged=total(EntryKind.CHARGE),
-        paid=total(EntryKind.PAYMENT),
-        refunded=total(EntryKind.REFUND),
-        adjusted=total(EntryKind.ADJUSTMENT),
+    totals = dict(
+        LedgerEntry.objects.filter(dossier_id=dossier_id)
+        .order_by()  # no Meta.ordering columns in the GROUP BY
+        .values_list("kind")
+        .annotate(total=Sum("amount"))
+        .values_list("kind", "total")
     )
-    charged, paid = int(sums["charged"]), -int(sums["paid"])
-    refunded, adjusted = int(sums["refunded"]), int(sums["adjusted"])
+    return _balance(totals)
+
+
+def dossier_balance_and_fee_names(dossier_id: int) -> tuple[Balance, str]:
+    """The balance of the dossier and the legal names of its charges (``receipts._fee_names``: what its
+    receipt names) from one read of its entries (a dossier has a handful): a credit needs both (issue 12,
+    item 11)."""
+    totals: dict[str, int] = {}
+    names: dict[str, None] = {}
+    rows = LedgerEntry.objects.filter(dossier_id=dossier_id).order_by("at", "pk")
+    for kind, amount, name in rows.values_list("kind", "amount", "name"):
+        totals[kind] = totals.get(kind, 0) + int(amount)
+        if kind == EntryKind.CHARGE:
+            names[name] = None
+    return _balance(totals), "; ".join(names) or "Phí, lệ phí"
+
+
+def _balance(totals: dict[str, int]) -> Balance:
+    charged = int(totals.get(EntryKind.CHARGE) or 0)
+    paid = -int(totals.get(EntryKind.PAYMENT) or 0)
+    refunded = int(totals.get(EntryKind.REFUND) or 0)
+    adjusted = int(totals.get(EntryKind.ADJUSTMENT) or 0)
     return Balance(
         charged=charged,
         paid=paid,

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
 from motcua.accounts.models import User
@@ -37,7 +38,7 @@ from .fees import online_payable, reduction_label
 from .gateways import payment_gateways
 from .models import GatewayNotice, LedgerEntry, Payment
 from .receipts import receipt_issue
-from .selectors import dossier_balance
+from .selectors import dossier_balance, dossier_balance_and_fee_names
 
 logger = structlog.get_logger(__name__)
 
@@ -477,8 +478,12 @@ def payment_received_check(change: Change[PaymentReceivedParams]) -> None:
     (``Conflict`` ``balance_due``, Vietnamese) while anything is still due. A refusal rolls the cash back.
     """
     dossier, params = change.dossier, change.params
-    fee_charges_post(dossier=dossier)
-    due = dossier_balance(dossier.pk).due
+    known = _settled_balance.get()
+    if known is not None and known[0] == dossier.pk and params.cash_amount is None:
+        due = known[1]  # a credit's move on: summed under this lock after the credit, fees posted
+    else:
+        fee_charges_post(dossier=dossier)
+        due = dossier_balance(dossier.pk).due
     if params.cash_amount is not None:
         if Role.OFFICER not in actor_roles(dossier, change.actor):
             raise PermissionDenied(
@@ -512,6 +517,66 @@ def payment_received_check(change: Change[PaymentReceivedParams]) -> None:
         )
 
 
+# Orders opened only by ``payment_create`` / ``vietqr_order_for``, which post the procedure's fees under the
+# dossier's lock first: crediting one needs no second posting of the fees.
+ORDER_METHODS = frozenset({Method.VNPAY, Method.PAYGOV, Method.VIETQR})
+# What a payment's result writes (``save(update_fields=…)``: not every column of the row).
+RESULT_FIELDS = (
+    "status",
+    "settled_at",
+    "gateway_transaction_no",
+    "gateway_response_code",
+    "gateway_transaction_status",
+    "gateway_bank_code",
+    "gateway_paid_at",
+)
+# ``payment-received`` run by a credit: the dossier (locked by the caller) and the balance it summed after the
+# credit, in this transaction, with the fees posted. ``payment_received_check`` uses it instead of posting the
+# fees and summing again (issue 12, item 11); any other transition's check does the full work.
+_settled_balance: ContextVar[tuple[int, int] | None] = ContextVar("payments_settled_balance", default=None)
+
+
+def _credit_insert(entry: LedgerEntry) -> bool:
+    """Insert ``entry`` unless its idempotency key is in the ledger already; whether it was inserted.
+
+    One ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`` (PostgreSQL and SQLite) instead of
+    a savepoint, the ORM's insert, a release and, on a duplicate, a rollback to the savepoint and a read
+    (issue 12, item 11: the IPN's hot path; docs/performance.md). The unique key stays the guarantee.
+    """
+    return _insert_row(entry, unless_exists="idempotency_key")
+
+
+def _insert_row(obj: Any, *, unless_exists: str = "") -> bool:
+    """Insert the new row ``obj`` (a model instance) in one statement, ``RETURNING`` its id; whether it was
+    inserted (``unless_exists``: a unique column, ``ON CONFLICT (…) DO NOTHING``).
+
+    Hand-written SQL on the IPN's hot path (issue 12, item 11; docs/performance.md "VNPay IPN handling"): the
+    ORM's ``save()`` costs several hundred Python calls per row to build this same statement. The columns and
+    their conversions are still the model's own (``concrete_fields``, ``pre_save``, ``get_db_prep_save``), so the row is
+    the one ``save()`` would write; only for append-only rows with no ``save()`` logic of their own.
+    """
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]  # as bulk_create does
+    conflict = f"ON CONFLICT ({qn(unless_exists)}) DO NOTHING " if unless_exists else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608 (our own table)
+            f"{conflict}RETURNING {qn(str(meta.pk.column))}",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
+
+
 def _succeed(
     payment: Payment,
     *,
@@ -523,45 +588,93 @@ def _succeed(
     move_on: bool = True,
     system_user: User | None = None,
 ) -> LedgerEntry | None:
-    """Mark ``payment`` (locked) succeeded, credit the ledger once under ``key``, move the dossier on if paid
-    (unless ``move_on`` is False: the caller is the dossier's own transition). ``system_user``: the method's
-    system actor when the caller has it already (``recorded_by`` of a gateway's credit): not read again.
+    """Mark ``payment`` (locked) succeeded, credit the ledger once under ``key``, issue its receipt, close
+    the dossier's other open orders if it now owes nothing (``_close_open_orders``), and move the dossier on
+    if it waits for payment (unless ``move_on`` is False: the caller is the dossier's own transition).
+    ``system_user``: the method's system actor when the caller has it already (``recorded_by`` of a gateway's
+    credit): not read again.
 
     Returns the credit, or ``None`` when ``key`` was already credited (nothing written).
     """
     payment.status = PaymentStatus.SUCCEEDED
     payment.settled_at = at
-    payment.save()
-    try:
-        with transaction.atomic():
-            entry = LedgerEntry.objects.create(
-                dossier_id=payment.dossier_id,
-                kind=EntryKind.PAYMENT,
-                amount=-int(payment.amount),
-                name=f"Nộp phí, lệ phí ({payment.get_method_display()}, mã {payment.reference})",
-                source=source,
-                source_reference=source_reference,
-                payment=payment,
-                recorded_by=recorded_by,
-                idempotency_key=key,
-                at=at,
-            )
-    except IntegrityError:
-        if LedgerEntry.objects.filter(idempotency_key=key).exists():
-            logger.warning("payment_credit_duplicate", key=key, payment=payment.reference)
-            return None
-        raise
+    payment.save(update_fields=RESULT_FIELDS)
+    entry = LedgerEntry(
+        dossier_id=payment.dossier_id,
+        kind=EntryKind.PAYMENT,
+        amount=-int(payment.amount),
+        name=f"Nộp phí, lệ phí ({payment.get_method_display()}, mã {payment.reference})",
+        source=source,
+        source_reference=source_reference,
+        payment=payment,
+        recorded_by=recorded_by,
+        idempotency_key=key,
+        at=at,
+    )
+    if not _credit_insert(entry):
+        # Nothing was written by the insert; the payment's update rolls back with the caller's transaction
+        # only if it fails: a key credited already means the payment succeeded already.
+        logger.warning("payment_credit_duplicate", key=key, payment=payment.reference)
+        return None
     # Its electronic receipt, numbered in this transaction. The dossier's row first: every credit locks the
     # payment, the dossier, then the unit's receipt sequence, then the audit chain (no lock cycles).
     # The dossier is locked and read once here, for the receipt and the move on (nothing between writes it).
     dossier = _lock_dossier(payment.dossier_id)
-    receipt_issue(payment=payment, at=at, dossier=dossier)
+    if payment.method not in ORDER_METHODS:
+        fee_charges_post(
+            dossier=dossier
+        )  # a bank line assigned by hand, cash: the fees may not be posted yet
+    # The balance (with this credit) and the charges' names for the receipt, from one read of the entries.
+    balance, fee_names = dossier_balance_and_fee_names(dossier.pk)
+    due = balance.due
+    receipt_issue(payment=payment, at=at, dossier=dossier, new=True, fee_names=fee_names)
+    if due <= 0:
+        _close_open_orders(dossier, paid_by=payment, at=at)
     if move_on:
-        _move_on_if_paid(payment, dossier=dossier, actor=system_user)
+        _move_on_if_paid(payment, dossier=dossier, actor=system_user, due=due)
     return entry
 
 
-def _move_on_if_paid(payment: Payment, *, dossier: Dossier | None = None, actor: User | None = None) -> None:
+def _close_open_orders(dossier: Dossier, *, paid_by: Payment | None, at: dt.datetime) -> list[str]:
+    """The dossier (locked) owes nothing: its orders still pending (a VietQR order printed on Mẫu 01, a gateway
+    order the payer left open) are closed (``cancelled``), so that no order of fees already paid stays open
+    forever. Money that still arrives for one is an overpayment, not lost: a gateway's late success is
+    credited once under its own key (then refunded), a bank line naming it stays unmatched for an officer.
+
+    The orders are taken ``FOR UPDATE SKIP LOCKED``: the lock order everywhere is payment → dossier, and this
+    runs under the dossier's lock; an order locked now is being settled by its own notice, which decides it.
+    Audited (``payment.orders_closed``) when any was closed. Returns their references.
+    """
+    open_orders = Payment.objects.filter(dossier_id=dossier.pk, status=PaymentStatus.PENDING)
+    if paid_by is not None:
+        open_orders = open_orders.exclude(pk=paid_by.pk)
+    closing = list(
+        open_orders.select_for_update(skip_locked=True).order_by("pk").values_list("pk", "reference")
+    )
+    if not closing:
+        return []
+    Payment.objects.filter(pk__in=[pk for pk, _ref in closing], status=PaymentStatus.PENDING).update(
+        status=PaymentStatus.CANCELLED, settled_at=at
+    )
+    references = [ref for _pk, ref in closing]
+    logger.info("payment_orders_closed", dossier=dossier.pk, orders=references)
+    audit_record(
+        actor=None,
+        action="payment.orders_closed",
+        object_type="dossier",
+        object_id=dossier.pk,
+        data={
+            "dossier": dossier.code,
+            "orders": references,
+            "paid_by": paid_by.reference if paid_by is not None else None,
+        },
+    )
+    return references
+
+
+def _move_on_if_paid(
+    payment: Payment, *, dossier: Dossier | None = None, actor: User | None = None, due: int | None = None
+) -> None:
     """``payment-received`` as the method's system actor when the dossier waits for payment and owes nothing."""
     _move_on_if_settled(
         payment.dossier_id,
@@ -569,26 +682,42 @@ def _move_on_if_paid(payment: Payment, *, dossier: Dossier | None = None, actor:
         note=f"Đã nộp đủ phí, lệ phí (mã thanh toán {payment.reference}).",
         dossier=dossier,
         actor=actor,
+        due=due,
     )
 
 
 def _move_on_if_settled(
-    dossier_id: int, *, system: str, note: str, dossier: Dossier | None = None, actor: User | None = None
+    dossier_id: int,
+    *,
+    system: str,
+    note: str,
+    dossier: Dossier | None = None,
+    actor: User | None = None,
+    due: int | None = None,
 ) -> None:
     """``payment-received`` as ``system:<system>`` if the dossier waits for payment and owes nothing.
 
     ``dossier``: the caller locked and read it in this transaction (``_lock_dossier``) and wrote nothing to
-    its row since: not locked and read again. ``actor``: ``system:<system>`` if the caller has it.
-    A refusal of the transition (a concurrent action …) is logged and leaves the ledger as it is: an officer
-    moves the dossier on by hand.
+    its row since: not locked and read again. ``due``: the balance the caller summed under that lock, with the
+    fees posted (then neither this function nor the transition's check sums it again). ``actor``:
+    ``system:<system>`` if the caller has it. Without ``due``, the dossier's other open orders are closed
+    here when it owes nothing (an exemption). A refusal of the transition (a concurrent action …) is logged
+    and leaves the ledger as it is: an officer moves the dossier on by hand.
     """
     held = dossier is not None and dossier.pk == dossier_id
     if dossier is None or not held:
         dossier = _lock_dossier(dossier_id)
-    if dossier.status != Status.AWAITING_PAYMENT or dossier_balance(dossier.pk).due > 0:
+        due = None
+    if due is None:
+        fee_charges_post(dossier=dossier)
+        due = dossier_balance(dossier.pk).due
+        if due <= 0:
+            _close_open_orders(dossier, paid_by=None, at=clock.now())
+    if dossier.status != Status.AWAITING_PAYMENT or due > 0:
         return
     if actor is None or actor.username != f"system:{system}":
         actor = system_actor(system, label=SYSTEM_LABELS.get(system, "Sổ thu phí, lệ phí"))
+    token = _settled_balance.set((dossier.pk, due))
     try:
         dossier_transition(
             dossier=dossier,
@@ -601,6 +730,8 @@ def _move_on_if_settled(
         logger.warning(
             "payment_received_transition_refused", dossier=dossier.pk, system=system, code=exc.code
         )
+    finally:
+        _settled_balance.reset(token)
 
 
 # ---------------------------------------------------------------------------------------------- VNPay IPN
@@ -622,17 +753,32 @@ def vnpay_ipn(*, params: dict[str, str]) -> tuple[str, str]:
         logger.exception("vnpay_ipn_error", reference=params.get("vnp_TxnRef", ""))
         answer = protocol.IPN_UNEXPECTED
     safe = {str(k)[:64]: str(v)[:500] for k, v in list(params.items())[:50]}
-    GatewayNotice.objects.create(
-        gateway=Method.VNPAY,
-        reference=str(params.get("vnp_TxnRef", ""))[:100],
-        params=safe,
-        answer_code=answer[0],
-        answer_message=answer[1],
-        at=now,
+    _insert_row(  # (GatewayNotice is append-only: no save() logic to keep)
+        GatewayNotice(
+            gateway=Method.VNPAY,
+            reference=str(params.get("vnp_TxnRef", ""))[:100],
+            params=safe,
+            answer_code=answer[0],
+            answer_message=answer[1],
+            at=now,
+        )
     )
     log = logger.info if answer[0] in ("00", "02") else logger.warning
     log("vnpay_ipn", reference=safe.get("vnp_TxnRef", ""), rsp_code=answer[0])
     return answer
+
+
+def _payment_seen(reference: str) -> list[tuple[int, str]]:
+    """``[(amount, status)]`` of the VNPay payment ``reference`` (unique), or ``[]``: one indexed read in
+    hand-written SQL, the first statement of every IPN (half of them duplicates answered from it alone; issue
+    12, item 11, docs/performance.md): the ORM spends ~600 Python calls building this statement each time."""
+    table = connection.ops.quote_name(Payment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT amount, status FROM {table} WHERE reference = %s AND method = %s",  # noqa: S608
+            [reference, str(Method.VNPAY)],
+        )
+        return [(int(amount), str(status)) for amount, status in cursor.fetchall()]
 
 
 def _vnpay_ipn(params: dict[str, str], now: dt.datetime) -> tuple[str, str]:
@@ -642,20 +788,20 @@ def _vnpay_ipn(params: dict[str, str], now: dt.datetime) -> tuple[str, str]:
     # Answered from one indexed read, before any lock or transaction, when nothing is to be written: unknown
     # order (01), wrong amount (04, the amount never changes), already succeeded (02: a success is final,
     # VNPay's retries and duplicates). Anything else is decided again below under the payment's lock.
-    seen = (
-        Payment.objects.filter(reference=reference, method=Method.VNPAY).only("amount", "status").first()
-        if reference and params.get("vnp_TmnCode") == tmn_code()
-        else None
+    # (A tuple, not a model instance: the reference is unique, no ordering is needed.)
+    seen: list[tuple[int, str]] = (
+        _payment_seen(reference) if reference and params.get("vnp_TmnCode") == tmn_code() else []
     )
-    if seen is None:
+    if not seen:
         return protocol.IPN_ORDER_NOT_FOUND
+    seen_amount, seen_status = seen[0]
     try:
         amount = int(params.get("vnp_Amount", ""))
     except ValueError:
         return protocol.IPN_AMOUNT_MISMATCH
-    if amount != seen.amount * 100:
+    if amount != seen_amount * 100:
         return protocol.IPN_AMOUNT_MISMATCH
-    if seen.status == PaymentStatus.SUCCEEDED:
+    if seen_status == PaymentStatus.SUCCEEDED:
         return protocol.IPN_ALREADY_CONFIRMED
     with transaction.atomic():
         payment = (
@@ -689,7 +835,7 @@ def _vnpay_record(payment: Payment, params: dict[str, str], *, success: bool, no
     if not success:
         payment.status = PaymentStatus.FAILED
         payment.settled_at = now
-        payment.save()
+        payment.save(update_fields=RESULT_FIELDS)
         return
     transaction_no = params.get("vnp_TransactionNo", "") or payment.reference
     actor = system_actor(Method.VNPAY, label=SYSTEM_LABELS[Method.VNPAY])  # read once: credit and move on

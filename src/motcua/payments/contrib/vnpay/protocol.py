@@ -80,10 +80,21 @@ def format_time(moment: dt.datetime) -> str:
 
 
 def parse_time(text: str) -> dt.datetime | None:
-    """A ``yyyyMMddHHmmss`` GMT+7 value as an aware datetime; ``None`` when malformed."""
+    """A ``yyyyMMddHHmmss`` GMT+7 value as an aware datetime; ``None`` when malformed (not 14 ASCII digits, or
+    no such instant). Sliced by hand: ``strptime`` is Python code run on every IPN (issue 12, item 11)."""
+    if not isinstance(text, str) or len(text) != 14 or not text.isascii() or not text.isdigit():
+        return None
     try:
-        return dt.datetime.strptime(text, DATE_FORMAT).replace(tzinfo=VN_TZ)
-    except (TypeError, ValueError):
+        return dt.datetime(
+            int(text[0:4]),
+            int(text[4:6]),
+            int(text[6:8]),
+            int(text[8:10]),
+            int(text[10:12]),
+            int(text[12:14]),
+            tzinfo=VN_TZ,
+        )
+    except ValueError:
         return None
 
 
