@@ -356,6 +356,7 @@ def test_index_page_shows_scores_weights_thresholds_and_no_data(sample: None, cl
     assert by_code["3.3"]["score"] == 7.0  # 57 % online reaches the 50 % threshold
     assert online[2:] == ["57,1 %", "50,0 %", "7", "7"]
     assert _row(html, "data-indicator", "5.4")[2:] == ["55,6 %", "90,0 %", "6", "3,70"]
+    assert _row(html, "data-indicator", "2.2")[2:] == ["100,0 %", "100,0 %", "Không chấm điểm", "—"]
     publication = _row(html, "data-indicator", "1.1")
     assert publication[2:] == ["Chưa có dữ liệu", "100,0 %", "6", "—"]
     assert "Danh mục thủ tục không lưu quyết định công bố" in publication[1]

@@ -335,10 +335,12 @@ def test_command_json_and_text(sample: None, capsys: pytest.CaptureFixture[str])
     call_command("index", "--from", "2023-03-01", "--to", "2023-03-31", "--format", "text", "--by", "level")
     text = capsys.readouterr().out
     assert "Cách chấm: Quyết định 766/QĐ-TTg: năm nhóm chỉ số (áp dụng từ 2022-06-23)" in text
-    assert "2.1 Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn: tỷ lệ 55,6 %, 11.11 điểm (tối đa 20" in text
+    assert "2.1 Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn: tỷ lệ 55,6 %, 11,11 điểm (tối đa 20" in text
     assert "      công thức: (Hồ sơ đã xử lý trước hạn, đúng hạn + hồ sơ đang xử lý trong hạn)" in text
     assert "      số liệu: hồ sơ đã giải quyết: 6; giải quyết trước hạn, đúng hạn: 4;" in text
     assert "1.1 Tỷ lệ thủ tục hành chính công bố đúng hạn: chưa có dữ liệu" in text
+    assert "2.2 Thời gian giải quyết TTHC trung bình: tỷ lệ 100,0 % (không chấm điểm," in text
+    assert "Tổng điểm: 28,52 / 40 điểm có dữ liệu (tối đa 100)" in text
     assert "Theo cấp:" in text
     with pytest.raises(Exception, match="invalid_period"):
         call_command("index", "--from", "2023-03-31", "--to", "2023-03-01")

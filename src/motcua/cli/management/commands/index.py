@@ -16,7 +16,8 @@ from motcua.reports.index import NO_DATA, service_index
 
 
 def _points(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
+    """Points the Vietnamese way: ``11.11`` → ``11,11``, ``5.0`` → ``5``."""
+    return "—" if value is None else f"{value:g}".replace(".", ",")
 
 
 def index_text(result: dict[str, Any]) -> str:
@@ -43,10 +44,13 @@ def index_text(result: dict[str, Any]) -> str:
                 outcome = "chưa có dữ liệu"
             elif item["empty_full"]:
                 outcome = f"không phát sinh, {_points(item['score'])} điểm"
+            elif not item["scored"]:
+                outcome = f"tỷ lệ {formatting.percent(item['rate'])}"
             else:
                 outcome = f"tỷ lệ {formatting.percent(item['rate'])}, {_points(item['score'])} điểm"
+            maximum = f"tối đa {_points(item['weight'])}" if item["scored"] else "không chấm điểm"
             lines.append(
-                f"  {item['code']} {item['name']}: {outcome} (tối đa {_points(item['weight'])}, ngưỡng "
+                f"  {item['code']} {item['name']}: {outcome} ({maximum}, ngưỡng "
                 f"{formatting.percent(item['threshold'])}{'' if item['verified'] else ', chưa xác minh'})"
             )
             lines.append(f"      công thức: {item['official_formula']}")
