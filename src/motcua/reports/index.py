@@ -56,6 +56,7 @@ INPUT_LABELS: dict[str, str] = {
     "in_progress": "hồ sơ đang giải quyết",
     "in_progress_within_time": "đang giải quyết trong hạn",
     "early": "giải quyết trước hạn",
+    "apologised": "có phiếu xin lỗi, hẹn lại ngày trả",
     "dossiers": "hồ sơ",
     "average_days_taken": "số ngày giải quyết trung bình",
     "average_days_allowed": "số ngày theo quy định trung bình",
@@ -251,6 +252,8 @@ def on_time_including_open(scope: Scope) -> Measured:
             "early": c.get("early", 0),
             "in_progress": in_progress,
             "in_progress_within_time": in_progress - overdue,
+            # dossiers with an apology and a new appointment (Mẫu 04): still late against the statutory due
+            "apologised": dossiers_in_window(scope.period, scope.unit_ids).filter(extended=True).count(),
         },
     )
 
