@@ -20,6 +20,7 @@ from motcua.documents.formschema import (
     answers_from_flat,
     answers_to_flat,
     group_row_count,
+    unit_lookup,
 )
 
 INPUT = "usa-input"
@@ -168,10 +169,16 @@ def answers_form(
                 setattr(province, "mc_required", True)  # noqa: B010
             form.fields[province_key] = province
             section.names.append(province_key)
+            communes = address_communes(chosen) if chosen else []
+            current = posted(unit_key) if form.is_bound else str(form.initial.get(unit_key) or "")
+            if current and current not in {code for code, _name in communes}:
+                # a commune in force under no province (or another one, chosen without JavaScript): still
+                # offered, so that saving again does not drop it unseen
+                name = unit_lookup(current)
+                if name is not None:
+                    communes.append((current, name))
             field = _schema_field(
-                part,
-                address_communes(chosen) if chosen else [],
-                "" if chosen else str(_("— Chọn tỉnh, thành phố trước —")),
+                part, communes, "" if communes else str(_("— Chọn tỉnh, thành phố trước —"))
             )
         field.label = part.label
         field.required = False

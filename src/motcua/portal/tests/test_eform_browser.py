@@ -113,6 +113,9 @@ def test_birth_registration_online_on_a_phone(live_server: Any, page: Any, tmp_p
     ]  # Vietnamese order
     assert "Phường Ba Đình" not in labels  # another province's
     page.select_option("#id_f-noi_sinh__don_vi", "25003")
+    page.focus("#id_f-noi_sinh__tinh")
+    page.keyboard.press("Tab")  # by keyboard: the province, then its communes
+    expect(commune).to_be_focused()
     page.fill("#id_f-me__ho_ten", "Trần Thị Hoa")
     page.fill("#id_f-me__so_dinh_danh", "123")  # not an ID number
     father.fill("Nguyễn Văn Ba")

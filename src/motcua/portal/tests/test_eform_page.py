@@ -139,6 +139,12 @@ def test_the_address_picker_goes_province_then_its_communes(world: World) -> Non
     assert re.search(r'<option value="25" selected>Tỉnh Phú Thọ</option>', page)
     assert re.search(r'<option value="25003" selected>Xã Đại Đình</option>', page)
 
+    # A commune in force under no province is still offered when saved, so saving again keeps it.
+    UnitFactory(code="99001", name="Xã Ngoài Danh Mục")
+    assert _post(client, dossier.pk, world, noi_sinh__chi_tiet="Thôn 1", noi_sinh__don_vi="99001") == "302"
+    page = client.get(f"/ho-so-cua-toi/nhap/{dossier.pk}/").content.decode()
+    assert re.search(r'<option value="99001" selected>Xã Ngoài Danh Mục</option>', page)
+
 
 def test_a_field_error_is_beside_its_field_with_the_focus(world: World) -> None:
     client = login(Client(), world.citizen)
