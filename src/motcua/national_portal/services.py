@@ -2,11 +2,14 @@
 
 Flow (docs/national-portal.md): a dossier transition hands its event to the ``national-portal`` transition
 consumer (``consumers.py``), which calls ``sync_updates_record``: the dossier's updates are appended to its
-outbox (``SyncUpdate``, numbered per dossier in event order) and a sender task is queued. ``sync_send`` then
-delivers the dossier's unsent updates strictly in order, holding the dossier's lease (taken and renewed in
-short transactions on its ``SyncState`` row, skip-locked: a second sender of the same dossier steps aside;
-no transaction is open during a call), each call with its idempotency key; a failure is retried with backoff and parked after ``MOTCUA_DVCQG_MAX_ATTEMPTS``. A parked
-update holds back the later ones of its dossier until an operator sends it again (``sync_updates_resend``).
+outbox (``SyncUpdate``, numbered per dossier in event order) and a sender task is queued. ``sync_send`` (one
+dossier) and ``sync_drain`` (the backlog, many dossiers per round) then deliver the unsent updates strictly in
+order per dossier, several records per call (``MOTCUA_DVCQG_BATCH_SIZE``), each record with its own
+idempotency key, holding the dossiers' leases (taken in short transactions on their ``SyncState`` rows,
+skip-locked: a second sender of the same dossier steps aside; no transaction is open during a call); the
+portal answers per record: a refused record is parked at once, a failed call retried with backoff and parked
+after ``MOTCUA_DVCQG_MAX_ATTEMPTS``. A parked update holds back the later ones of its dossier until an operator
+sends it again (``sync_updates_resend``).
 """
 
 from __future__ import annotations
@@ -351,7 +354,8 @@ def _record_outcomes(calls: list[_Call], token: str) -> tuple[int, dict[int, str
 def _failed(update: SyncUpdate, error: PortalError, now: dt.datetime) -> str:
     """Count a failed attempt of ``update`` (locked, as the lease holder): retry later, or park it."""
     locked = SyncUpdate.objects.select_for_update().get(pk=update.pk)
-    if locked.state == UpdateState.SENT:
+    if locked.state == UpdateState.SENT:  # another sender marked it meanwhile: nothing to count
+        SyncState.objects.filter(pk=locked.dossier_id).update(lease_token="", lease_until=None)
         return "lost"
     locked.attempts += 1
     message = f"{type(error).__name__}: {error}"[:2000]

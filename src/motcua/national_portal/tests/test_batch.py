@@ -293,3 +293,27 @@ def test_a_portal_refusing_whole_calls_gets_the_others_again_without_the_refused
     parked = SyncUpdate.objects.get(dossier=bad)
     assert (parked.state, parked.attempts) == (UpdateState.PARKED, 1)
     assert received_keys(good) == outbox_keys(good)
+
+
+def test_a_drain_killed_after_its_call_loses_nothing_and_its_batch_waits_for_the_leases(
+    connected: World, inprocess: DjangoTransport, frozen: dt.datetime
+) -> None:
+    """A drain loop claims a batch, the portal acts on its call, and the process dies before recording it: the
+    batch's dossiers stay leased until the leases run out, then another drain sends them again, and the portal
+    discards every record as a duplicate (one effect each)."""
+    from django.db import transaction
+
+    from motcua.national_portal.services import _claim_batch, _send, lease_duration
+
+    dossiers = recorded(connected, 3)
+    with transaction.atomic():
+        calls = _claim_batch("killed-drain", 50)
+    _send(calls, national_portal_clients["dvcqg"])  # … and the process is killed here
+    assert SandboxPortalUpdate.objects.count() == 3
+    assert sync_drain(threads=1) == 0  # the leases hold: nobody else sends them meanwhile
+    assert SyncUpdate.objects.filter(state=UpdateState.PENDING).count() == 3
+    with clock.frozen(frozen + lease_duration() + dt.timedelta(seconds=1)):
+        assert sync_drain(threads=1) == 3
+    for dossier in dossiers:
+        assert received_keys(dossier) == outbox_keys(dossier)
+        assert SandboxPortalDossier.objects.get(code=dossier.code).duplicates == 1
