@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
@@ -104,29 +105,41 @@ def timestamper() -> TimeStamper | None:
     url = str(settings.MOTCUA_TSA_URL or "")
     if not url:
         return None
+    # One timestamper for a few minutes: pyHanko has a new one issue a token over a dummy digest before its
+    # first signature (to learn the TSA's certificates for the validation data): one more token, and over
+    # HTTP one more round trip, per signature.
+    build: Callable[[], TimeStamper]
     if url == "sandbox":
         if not sandbox_on():
             raise SignerUnavailable("MOTCUA_TSA_URL=sandbox chỉ dùng trong môi trường thử nghiệm.")
         from .ca import sandbox_ca
 
         ca = sandbox_ca()
-        return pdf.dummy_timestamper(
-            ca.tsa.certificate, ca.tsa.key, [ca.issuing.certificate, ca.root.certificate]
-        )
-    # One client for a few minutes: pyHanko asks a new one for a token over a dummy digest before its first
-    # signature (to learn the TSA's certificates for the validation data): one more round trip per signature.
-    key = (url, int(settings.MOTCUA_SIGNER_REMOTE_TIMEOUT))
+        key: tuple[object, ...] = (url, str(ca.directory), ca.tsa.certificate.serial_number)
+
+        def build() -> TimeStamper:
+            return pdf.dummy_timestamper(
+                ca.tsa.certificate, ca.tsa.key, [ca.issuing.certificate, ca.root.certificate]
+            )
+
+    else:
+        timeout = int(settings.MOTCUA_SIGNER_REMOTE_TIMEOUT)
+        key = (url, timeout)
+
+        def build() -> TimeStamper:
+            return HTTPTimeStamper(url, timeout=timeout)
+
     cached = _timestampers.get(key)
     now = time.monotonic()
     if cached is not None and now - cached[0] < CONTEXT_SECONDS:
         return cached[1]
-    stamper = HTTPTimeStamper(url, timeout=key[1])
+    stamper = build()
     _timestampers.clear()
     _timestampers[key] = (now, stamper)
     return stamper
 
 
-_timestampers: dict[tuple[str, int], tuple[float, TimeStamper]] = {}
+_timestampers: dict[tuple[object, ...], tuple[float, TimeStamper]] = {}
 
 
 def verification_roots() -> tuple[list[asn1_x509.Certificate], list[bytes], list[asn1_x509.Certificate]]:

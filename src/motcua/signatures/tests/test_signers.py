@@ -46,6 +46,20 @@ def test_the_sandbox_tsa_never_stamps_outside_the_sandbox() -> None:
         timestamper()
 
 
+def test_the_timestamper_is_kept_and_never_outlives_the_sandbox(settings: Any) -> None:
+    settings.MOTCUA_TSA_URL = "sandbox"
+    first = timestamper()
+    assert first is not None
+    assert (
+        timestamper() is first
+    )  # its TSA certificates learnt once (pyHanko's dummy token), not per signature
+    settings.MOTCUA_TSA_URL = "http://127.0.0.1:9/tsa"
+    assert timestamper() is not first
+    settings.MOTCUA_TSA_URL, settings.SANDBOX = "sandbox", False
+    with pytest.raises(SignerUnavailable):
+        timestamper()
+
+
 def test_pkcs12_signs_with_the_file_of_the_settings(settings: Any) -> None:
     settings.MOTCUA_SIGNER_PKCS12_FILE = str(sandbox_ca().pkcs12_path)
     settings.MOTCUA_SIGNER_PKCS12_PASSWORD = SANDBOX_PKCS12_PASSWORD.decode()
