@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -346,3 +347,13 @@ def test_command_json_and_text(sample: None, capsys: pytest.CaptureFixture[str])
     assert "Theo cấp:" in text
     with pytest.raises(Exception, match="invalid_period"):
         call_command("index", "--from", "2023-03-31", "--to", "2023-03-01")
+
+
+def test_the_number_of_queries_does_not_depend_on_the_data(
+    sample: None, django_assert_max_num_queries: Any
+) -> None:
+    """About twenty queries (a few per measure, counts shared), whatever the number of units and dossiers."""
+    with django_assert_max_num_queries(26):
+        service_index(**MARCH)
+    with django_assert_max_num_queries(26):
+        service_index(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 3, 31), unit_code="26")
