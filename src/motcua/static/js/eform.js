@@ -98,11 +98,13 @@
       }
     }
     if (!code) {
+      target.eformTicket = (target.eformTicket || 0) + 1;
       replace([], province.getAttribute("data-text-first") || "—");
       say.textContent = "";
       return;
     }
     target.setAttribute("aria-busy", "true");
+    var ticket = (target.eformTicket = (target.eformTicket || 0) + 1); // a later choice wins
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) {
@@ -111,6 +113,9 @@
         return response.json();
       })
       .then(function (body) {
+        if (ticket !== target.eformTicket) {
+          return;
+        }
         var rows = body.communes || [];
         replace(rows, province.getAttribute("data-text-choose") || "—");
         say.textContent = (province.getAttribute("data-text-loaded") || "").replace(
@@ -119,6 +124,9 @@
         );
       })
       .catch(function () {
+        if (ticket !== target.eformTicket) {
+          return;
+        }
         say.textContent = province.getAttribute("data-text-failed") || "";
       })
       .finally(function () {
