@@ -59,10 +59,11 @@ def _run(*args: str, env: dict[str, str]) -> None:
     subprocess.run(list(args), check=True, capture_output=True, env=env, timeout=60)  # noqa: S603
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A SoftHSM2 token in a temporary directory with the sandbox unit's key, its certificate and the issuing
-    CA's. ``SOFTHSM2_CONF`` stays set for this process: the module reads it once, when first loaded."""
+    CA's. ``SOFTHSM2_CONF`` stays set for this process (one token per test process): the module reads it
+    once, when first loaded."""
     directory = tmp_path_factory.mktemp("softhsm")
     (directory / "tokens").mkdir()
     conf = directory / "softhsm2.conf"
