@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core import formatting
+from motcua.core.collation import vi_collate
 from motcua.core.formschema import schema_problems
 from motcua.worktime.constants import LimitUnit
 
@@ -26,7 +27,7 @@ from .services import procedure_search_text, procedures_search_text_refresh
 class FieldAdmin(admin.ModelAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
-    ordering = ("name",)
+    ordering = (vi_collate("name"),)  # Vietnamese order (core/collation.py)
 
     def save_model(self, request: HttpRequest, obj: Field, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -47,6 +48,7 @@ class ProcedureAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "field", "national_portal_connected", "p06_kind")
     list_filter = ("field", "national_portal_connected", "p06_kind")
     search_fields = ("code", "name", "search_text")
+    ordering = (vi_collate("name"), "code")  # Vietnamese order (core/collation.py)
     list_select_related = ("field",)
     inlines = (ProcedureVersionInline,)
 

@@ -7,8 +7,9 @@ import datetime as dt
 from django.db.models import Prefetch, Q, QuerySet
 
 from motcua.core import clock, formatting
+from motcua.core.collation import vi_collate
 from motcua.core.errors import NotFound
-from motcua.core.text import fold
+from motcua.core.text import fold, vi_sort_key
 
 from .constants import PublicationStatus
 from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
@@ -36,8 +37,10 @@ def procedure_search(
     level: str | None = None,
     online: str | None = None,
     as_of: dt.date | None = None,
+    by_name: bool = False,
 ) -> QuerySet[Procedure]:
-    """Procedures with a published version in force on ``as_of`` (default today), filtered.
+    """Procedures with a published version in force on ``as_of`` (default today), filtered; by code, or in
+    Vietnamese order of their names (``by_name``: the portal's list).
 
     ``q`` is accent-insensitive: every folded word must occur in ``search_text`` (code + name + field).
     ``field`` is a field code; ``level`` and ``online`` filter the version in force. Each procedure carries
@@ -63,8 +66,9 @@ def procedure_search(
             Prefetch("fees", queryset=Fee.objects.order_by("order")),
         )
     )
+    order = (vi_collate("name"), "code") if by_name else ("code",)
     return qs.prefetch_related(Prefetch("versions", queryset=current, to_attr="current_versions")).order_by(
-        "code"
+        *order
     )
 
 
@@ -154,5 +158,5 @@ def version_overlapping(
 
 
 def fields_list() -> list[Field]:
-    """All fields (lĩnh vực) in Vietnamese alphabetical order (by folded name, whatever the database)."""
-    return sorted(Field.objects.all(), key=lambda f: (fold(f.name), f.name))
+    """All fields (lĩnh vực) in Vietnamese alphabetical order (đ after d, ă after a: ``core.text.vi_sort_key``)."""
+    return sorted(Field.objects.all(), key=lambda f: vi_sort_key(f.name))

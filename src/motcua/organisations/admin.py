@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core import clock
+from motcua.core.collation import vi_collate
 
 from .models import Membership, Unit, UnitSuccession
 from .validation import unit_errors
@@ -84,7 +85,7 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "name_folded")
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
-    ordering = ("code", "valid_from")
+    ordering = (vi_collate("name"), "code", "valid_from")  # Vietnamese order (core/collation.py)
     fieldsets = (
         (None, {"fields": ("code", "name", "level", "division_type", "parent")}),
         (_("Định danh và một cửa"), {"fields": ("agency_code", "has_one_stop_desk")}),
@@ -108,3 +109,4 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__full_name", "unit__code", "unit__name")
     autocomplete_fields = ("user", "unit")
     list_select_related = ("user", "unit")
+    ordering = (vi_collate("unit__name"), vi_collate("user__full_name"), "role")

@@ -36,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         level=filters.get("level"),
         online=filters.get("online"),
         as_of=clock.today(),
+        by_name=True,  # Vietnamese order of the names (đ after d, ă after a)
     )
     page = Paginator(procedures, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

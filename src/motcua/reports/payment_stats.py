@@ -24,6 +24,7 @@ from motcua.catalog.constants import PublicationStatus
 from motcua.catalog.models import Fee, ProcedureVersion
 from motcua.core import xlsx
 from motcua.core.errors import ValidationFailed
+from motcua.core.text import vi_sort_key
 from motcua.organisations.constants import REPORTING_LEVEL, Level
 from motcua.organisations.models import Unit
 from motcua.payments.constants import EntrySource
@@ -91,7 +92,8 @@ def payments_by_channel(period: Period, unit_ids: set[int] | None, by: str = "un
             month_rows = [{"key": k, "name": str(Level(k).label), "level": k, **blocks[k]} for k in keys]
         else:
             month_rows = [
-                {"key": k, "name": names[k][0], "level": names[k][1], **blocks[k]} for k in sorted(blocks)
+                {"key": k, "name": names[k][0], "level": names[k][1], **blocks[k]}
+                for k in sorted(blocks, key=lambda k: (vi_sort_key(names[k][0]), k))  # Vietnamese order
             ]
         months.append(
             {

@@ -297,7 +297,10 @@ def monthly_report(
     counts = report_counts_by_unit(period, unit_ids)
     units_qs = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
     units = [u for u in units_qs if u.pk in counts or _valid_during(u, period)]
-    units.sort(key=lambda u: (_LEVEL_ORDER.get(u.level, 9), u.code, u.valid_from or dt.date.min))
+    # by level, then in Vietnamese order of the names (đ after d, ă after a), then code and validity
+    units.sort(
+        key=lambda u: (_LEVEL_ORDER.get(u.level, 9), vi_sort_key(u.name), u.code, u.valid_from or dt.date.min)
+    )
 
     totals: dict[str, int] = {}
     for unit_counts in counts.values():
