@@ -58,8 +58,13 @@ def queryable_gateways() -> list[PaymentGateway]:
     return [g for g in payment_gateways.enabled() if g.identifier in recorders]
 
 
+# Orders whose outcome at the gateway is not known yet: open, or closed by motcua (the dossier paid otherwise).
+UNSETTLED = (PaymentStatus.PENDING, PaymentStatus.CANCELLED)
+
+
 def settle_expired(*, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Ask every queryable gateway about its payments pending after their expiry, and settle them.
+    """Ask every queryable gateway about its payments pending (or closed unpaid, ``cancelled``) after their
+    expiry, and settle them.
 
     Returns the totals ``{"checked", "succeeded", "failed", "expired", "pending", "unavailable"}`` and the
     same counts per gateway under ``"gateways"``.
@@ -71,8 +76,11 @@ def settle_expired(*, now: dt.datetime | None = None) -> dict[str, Any]:
     for gateway in queryable_gateways():
         counts = dict.fromkeys(COUNTS, 0)
         record = recorders[gateway.identifier]
+        # Also the orders closed because the dossier was paid another way (``cancelled``): the payer may have
+        # paid at the gateway all the same and its notice never came; asked once after their expiry, they end
+        # paid (credited once: an overpayment to refund), failed or expired.
         due = Payment.objects.filter(
-            method=gateway.identifier, status=PaymentStatus.PENDING, expires_at__lte=now
+            method=gateway.identifier, status__in=UNSETTLED, expires_at__lte=now
         ).order_by("pk")
         for payment_id in list(due.values_list("pk", flat=True)):
             counts["checked"] += 1
@@ -90,7 +98,7 @@ def settle_expired(*, now: dt.datetime | None = None) -> dict[str, Any]:
                 continue
             with transaction.atomic():
                 payment = Payment.objects.select_for_update().get(pk=payment_id)
-                if payment.status != PaymentStatus.PENDING:  # its notice came meanwhile
+                if payment.status not in UNSETTLED:  # its notice came meanwhile
                     continue
                 state = gateway.settle_from_query(answer, payment)
                 if state == "not_found":

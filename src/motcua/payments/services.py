@@ -863,7 +863,9 @@ def vnpay_settle_expired(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or clock.now()
     gateway = payment_gateways["vnpay"]
     counts = dict.fromkeys(("checked", "succeeded", "failed", "expired", "pending", "unavailable"), 0)
-    due = Payment.objects.filter(method=Method.VNPAY, status=PaymentStatus.PENDING, expires_at__lte=now)
+    # Closed orders too (``cancelled``: the dossier was paid another way): VNPay may have been paid all the same.
+    unsettled = (PaymentStatus.PENDING, PaymentStatus.CANCELLED)
+    due = Payment.objects.filter(method=Method.VNPAY, status__in=unsettled, expires_at__lte=now)
     for payment_id in list(due.order_by("pk").values_list("pk", flat=True)):
         counts["checked"] += 1
         payment = Payment.objects.get(pk=payment_id)
@@ -875,7 +877,7 @@ def vnpay_settle_expired(*, now: dt.datetime | None = None) -> dict[str, int]:
             continue
         with transaction.atomic():
             payment = Payment.objects.select_for_update().get(pk=payment_id)
-            if payment.status != PaymentStatus.PENDING:  # its IPN came meanwhile: settled already
+            if payment.status not in unsettled:  # its IPN came meanwhile: settled already
                 continue
             code, state = answer.get("vnp_ResponseCode"), answer.get("vnp_TransactionStatus")
             if code == protocol.QUERYDR_NOT_FOUND:

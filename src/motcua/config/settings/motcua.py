@@ -218,6 +218,8 @@ MOTCUA_PAYGOV_PAY_URL = env_str(
 MOTCUA_PAYGOV_API_URL = env_str(
     "MOTCUA_PAYGOV_API_URL", f"{MOTCUA_PUBLIC_URL}/sandbox/paygov/api/tra-cuu/" if _SANDBOX_ON else ""
 )
+# The refund's own address if the platform's operator gives it one (empty: MOTCUA_PAYGOV_API_URL, modelled).
+MOTCUA_PAYGOV_REFUND_URL = env_str("MOTCUA_PAYGOV_REFUND_URL", "")
 MOTCUA_PAYGOV_RETURN_URL = env_str(
     "MOTCUA_PAYGOV_RETURN_URL", f"{MOTCUA_PUBLIC_URL}/thanh-toan/paygov/ket-qua/"
 )

@@ -10,20 +10,24 @@ from pathlib import Path
 import pytest
 
 from motcua.audit.models import AuditEntry
+from motcua.core import clock
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.lifecycle import dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import World
 from motcua.dossiers.tests.factories import dossier_in
+from motcua.dossiers.tests.outbox import run_queued_tasks
 from motcua.payments.bank import bank_line_assign, bank_statement_import
 from motcua.payments.constants import BankLineStatus, EntryKind, Method, PaymentStatus
 from motcua.payments.models import BankStatementLine, LedgerEntry, Payment
 from motcua.payments.printing import form_01_vietqr
+from motcua.payments.reconciliation import settle_expired
 from motcua.payments.selectors import dossier_balance
 from motcua.payments.services import payment_create
 
 from .conftest import CHARGE, FEE
 from .test_bank import ACCOUNT, csv_file
+from .test_reconcile import Loopback, buyer_chooses, later, loopback  # noqa: F401  (fixture)
 from .test_vnpay import ipn_params, open_vnpay, send_ipn
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +103,31 @@ def test_a_part_payment_leaves_the_other_orders_open(awaiting: Dossier, world: W
     qr.refresh_from_db()
     assert qr.status == PaymentStatus.PENDING
     assert dossier_balance(awaiting.pk).due == CHARGE
+
+
+def test_a_closed_gateway_order_paid_all_the_same_is_found_by_reconciliation(
+    awaiting: Dossier,
+    world: World,
+    loopback: Loopback,  # noqa: F811
+) -> None:
+    paid_anyway = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY)
+    never_paid = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY, amount=FEE)
+    buyer_chooses(paid_anyway, "success")
+    loopback.down = True  # its IPN is lost
+    run_queued_tasks()
+    loopback.down = False
+    payment_create(dossier=awaiting, actor=world.officer_a, method=Method.CASH)  # paid at the counter
+    for order in (paid_anyway, never_paid):
+        order.refresh_from_db()
+        assert order.status == PaymentStatus.CANCELLED
+    with clock.frozen(later(paid_anyway)):
+        counts = settle_expired()
+    assert (counts["checked"], counts["succeeded"], counts["expired"]) == (2, 1, 1)
+    paid_anyway.refresh_from_db()
+    never_paid.refresh_from_db()
+    assert (paid_anyway.status, never_paid.status) == (PaymentStatus.SUCCEEDED, PaymentStatus.EXPIRED)
+    # The money VNPay took is in the books once, as an overpayment to refund; asked again, nothing more.
+    assert LedgerEntry.objects.filter(payment=paid_anyway, kind=EntryKind.PAYMENT).count() == 1
+    assert dossier_balance(awaiting.pk).due == -(FEE + CHARGE)
+    with clock.frozen(later(paid_anyway)):
+        assert settle_expired()["checked"] == 0

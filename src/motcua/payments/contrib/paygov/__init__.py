@@ -88,6 +88,9 @@ class PaygovGateway(PaymentGateway):
                 problems.append(f"{name} is empty")
             elif urlsplit(url).scheme != "https" and not sandbox_on():
                 problems.append(f"{name} must be https outside the sandbox: {url!r}")
+        refund_url = str(getattr(settings, "MOTCUA_PAYGOV_REFUND_URL", "") or "")
+        if refund_url and urlsplit(refund_url).scheme != "https" and not sandbox_on():
+            problems.append(f"MOTCUA_PAYGOV_REFUND_URL must be https outside the sandbox: {refund_url!r}")
         return problems
 
     def payment_request(self, payment: Payment) -> dict[str, Any]:
