@@ -17,6 +17,17 @@ A profile is a dict (it could come from a JSON file: ``profile_load(path)``). To
 - ``organisation_fields``: catalog field codes whose applicants are organisations (tax code, business account).
 - ``leader_step``: whether the specialist forwards the dossier to the leader's process step before the leader
   resolves it (false: the leader resolves straight from the specialist's step; one transition less).
+- ``payments`` (optional; docs/simulator.md, "Payments"): per month at scale 1.0, ``online`` ``{"count",
+  "amount"}`` of fees paid through the VNPay gateway (online dossiers), ``bank_amount`` of fees paid by VietQR
+  transfer (settled by the day's bank statement), ``land`` ``{"count", "amount", "procedures", "delay"}``: land
+  financial obligations (tax notice charged by the specialist, the clock paused, paid at the counter ``delay``
+  office minutes later) on dossiers of ``procedures``; ``cash``: counter dossiers with fees left pay cash at
+  intake (true/false). ``period_months``: how many months the seed's figures cover (they are divided by it).
+- ``project06`` (optional): ``procedures`` (Project 06 kind → procedure code; the simulator flags
+  ``Procedure.p06_kind`` and imports the ones missing from ``simulation/data/p06_catalog.json``), ``level`` (the
+  reporting level whose dossiers they are), ``to_date`` (kind → the seed's to-date figure) and ``divisor``: a
+  month at scale 1.0 has ``sum(to_date) / divisor`` Project 06 dossiers split in the seed's proportions
+  (largest remainders), taken out of that level's share at random arrivals (exact counts).
 """
 
 from __future__ import annotations
@@ -48,7 +59,7 @@ VINH_PHUC: Profile = {
             "specialists": 3,
             "procedures": {
                 "3.000347": 30,  # driving licence exchange
-                "1.116410": 18,  # citizen ID card
+                # the citizen ID card (1.116410) and the e-ID procedures: exact monthly counts, "project06"
                 "3.000333": 14,  # judicial record no. 1
                 "3.000334": 4,
                 "1.013831": 10,  # land-use right changes (province land office)
@@ -136,6 +147,41 @@ VINH_PHUC: Profile = {
     # The leader signs (resolves) straight from the specialist's step: one transition less per dossier keeps a
     # full month under 15 minutes on SQLite (docs/performance.md). A JSON profile may turn it on.
     "leader_step": False,
+    # The seed's payment figures (DOMAIN.md §8: "about 2,700 successful online payments, 326 million VND; a bank
+    # collected 846 million VND; about 650 land-obligation payments, 3.8 billion VND"), read as the year to date
+    # of the March 2023 report: January-March 2023, three months (docs/simulator.md, "Payments").
+    "payments": {
+        "period_months": 3,
+        "online": {"count": 2700, "amount": 326_000_000},
+        "bank_amount": 846_000_000,
+        "land": {
+            "count": 650,
+            "amount": 3_800_000_000,
+            "procedures": ["1.013978", "1.013992", "1.013831"],
+            "delay": [240, 4800],
+        },
+        "cash": True,
+    },
+    # Project 06 (DOMAIN.md §8, to date: 918,000 chip-ID applications, 193,500 level-2 and 22,700 level-1 e-ID
+    # applications, 37,400 activated accounts). Most of that work is done by the police outside the one-stop
+    # system; the simulated month keeps the seed's proportions at 1/765 of its figures (chip ID ≈ 1,200 a month,
+    # within the province level's 6,100 dossiers). docs/reports.md maps each sentence to its figure.
+    "project06": {
+        "level": "province",
+        "procedures": {
+            "chip_id": "1.116410",
+            "eid_level1": "DA06.001",
+            "eid_level2": "DA06.002",
+            "eid_activation": "DA06.003",
+        },
+        "divisor": 765,
+        "to_date": {
+            "chip_id": 918_000,
+            "eid_level2": 193_500,
+            "eid_level1": 22_700,
+            "eid_activation": 37_400,
+        },
+    },
 }
 
 PROFILES: dict[str, Profile] = {"vinh-phuc": VINH_PHUC}

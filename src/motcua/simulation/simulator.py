@@ -47,6 +47,7 @@ from motcua.organisations.services import membership_grant
 from motcua.worktime.constants import LimitUnit
 from motcua.worktime.services import get_calendar
 
+from . import money
 from .profiles import LEVELS, Profile, profile_get
 
 if TYPE_CHECKING:
@@ -143,6 +144,7 @@ class VersionInfo:
     leader_step: int | None
     unit_ids: tuple[int, ...]
     component_ids: tuple[int, ...] = ()
+    fees: int = 0  # VND: the version's fees and charges, as an applicant at the counter owes them
 
 
 @dataclass
@@ -175,6 +177,8 @@ class DossierPlan:
     late: bool = False
     extend: bool = False
     specialist: int = 0  # index among the unit's specialists
+    pay: str = ""  # how its fees are paid: vnpay, vietqr, cash, or "" (no fee, or not in the month)
+    land: int = 0  # land financial obligations (VND) charged and paid during processing (money.land_plan)
 
 
 @dataclass
@@ -187,6 +191,7 @@ class SimulationResult:
     events: int = 0
     errors: list[str] = field(default_factory=list)
     planned: Counter[str] = field(default_factory=Counter)
+    payments: Counter[str] = field(default_factory=Counter)  # planned payments by kind, skipped ones
     seconds: float = 0.0
 
 
@@ -221,7 +226,7 @@ def _versions(day: dt.date) -> list[VersionInfo]:
     qs = (
         versions_in_force(as_of=day)
         .select_related("procedure__field")
-        .prefetch_related("steps", "units", "components")
+        .prefetch_related("steps", "units", "components", "fees")
         .order_by("procedure__code", "pk")
     )
     for v in qs:
@@ -246,6 +251,7 @@ def _versions(day: dt.date) -> list[VersionInfo]:
                 leader_step=next((s.order for s in steps if s.role == Role.LEADER), None),
                 unit_ids=tuple(units),
                 component_ids=tuple(sorted(c.pk for c in v.components.all())),
+                fees=sum(int(f.amount_vnd) for f in v.fees.all() if f.amount_vnd and f.amount_vnd > 0),
             )
         )
     return result
@@ -336,10 +342,32 @@ class Planner:
         ]
         if not options:
             return None
-        weights = [float(conf["procedures"].get(v.code, default)) for v in options]
+        p06 = set((self.profile.get("project06") or {}).get("procedures", {}).values())
+        weights = [0.0 if v.code in p06 else float(conf["procedures"].get(v.code, default)) for v in options]
         if sum(weights) <= 0:
             return None
         return self.rng.choices(options, weights)[0]
+
+    def project06(self, by_level: dict[str, list[int]]) -> dict[int, str]:
+        """Arrival index → the Project 06 procedure code it is (exact monthly counts, ``money.project06_quota``)."""
+        conf = self.profile.get("project06") or {}
+        quota = money.project06_quota(self.profile, self.scale)
+        indexes = list(by_level.get(conf.get("level", "province"), []))
+        self.rng.shuffle(indexes)
+        forced: dict[int, str] = {}
+        for kind in sorted(quota):
+            for _ in range(quota[kind]):
+                if indexes:
+                    forced[indexes.pop()] = conf["procedures"][kind]
+        return forced
+
+    def forced_version(self, code: str | None, level: str, day: dt.date, online: bool) -> VersionInfo | None:
+        if code is None:
+            return None
+        for v in self.versions(day):
+            if v.code == code and v.level == level and v.unit_ids and (v.online or not online):
+                return v
+        return None
 
     def pick_unit(self, level: str, version: VersionInfo) -> int:
         weights_by_code = self.profile["levels"][level].get("units", {})
@@ -371,11 +399,14 @@ class Planner:
             for i, channel in zip(indexes, self.channels(level, len(indexes)), strict=True):
                 channel_of[i] = channel
         pool = max(50, round(20000 * self.scale))
+        forced = self.project06(by_level)
         plans: list[DossierPlan] = []
         for i, (received, level) in enumerate(arrivals):
             channel = channel_of[i]
             online = channel == Channel.ONLINE
-            version = self.pick_version(level, received.date(), online)
+            version = self.forced_version(forced.get(i), level, received.date(), online)
+            if version is None:
+                version = self.pick_version(level, received.date(), online)
             if version is None and online:  # no online procedure at this level: the applicant comes in person
                 channel, online = int(Channel.COUNTER), False
                 version = self.pick_version(level, received.date(), False)
@@ -668,13 +699,20 @@ def simulate_month(
         )
     conf = {**conf, "_contacts": notifications}
     result = SimulationResult(month=month, profile=str(conf["name"]), scale=scale, seed=seed)
+    with transaction.atomic():
+        money.project06_ensure(conf)  # before planning: the plan draws from the catalog in force
     with clock.frozen(start):
         planner = Planner(profile=conf, start=start, end=end, scale=scale, seed=seed)
         plans = planner.plan()
+        money.land_plan(planner, plans)
         planner.calibrate(plans)
+        money.payments_plan(planner, plans)
     result.planned = Counter(p.outcome for p in plans)
     result.planned["late"] = sum(1 for p in plans if p.late)
     result.planned["supplement_twice"] = sum(1 for p in plans if p.supplements > 1)
+    result.payments = Counter(p.pay for p in plans if p.pay)
+    if land := sum(1 for p in plans if p.land):
+        result.payments["land"] = land
 
     staff = Staff(conf)
     unit_ids = sorted({p.unit_id for p in plans})
@@ -701,6 +739,7 @@ def simulate_month(
     for item in events:
         by_day[item[0].astimezone(clock.VN_TZ).date()].append(item)
     dossier_of: dict[int, Dossier] = {}
+    cashier = money.Cashier()
     failed: set[int] = set()
     done = 0
     step = _progress_step(total)
@@ -715,31 +754,58 @@ def simulate_month(
                 plan = plans[index]
                 try:
                     with clock.frozen(at):
-                        _apply(plan, event, staff, dossier_of)
+                        _apply(plan, event, staff, dossier_of, cashier)
                     result.events += 1
                 except DomainError as exc:  # a planning bug: recorded, the dossier's later events skipped
                     failed.add(index)
                     result.errors.append(f"#{index} {event.action} at {at:%Y-%m-%d %H:%M}: {exc.code}: {exc}")
                 if progress and done % step == 0:
                     progress(done, total, len(dossier_of))
+            # The collection account's statement of the day: its VietQR transfers credited by the import.
+            closing = dt.datetime.combine(day, dt.time(23, 30), tzinfo=clock.VN_TZ)
+            if closing < cut:
+                try:
+                    with clock.frozen(closing), transaction.atomic():
+                        cashier.statement_import(day)
+                except DomainError as exc:
+                    result.errors.append(f"bank statement {day}: {exc.code}: {exc}")
     if progress:
         progress(done, total, len(dossier_of))
     result.dossiers = len(dossier_of)
+    if cashier.skipped:
+        result.payments["skipped"] = cashier.skipped
     result.seconds = time.monotonic() - started
     return result
 
 
-def _apply(plan: DossierPlan, event: Event, staff: Staff, dossier_of: dict[int, Dossier]) -> None:
+def _apply(
+    plan: DossierPlan, event: Event, staff: Staff, dossier_of: dict[int, Dossier], cashier: money.Cashier
+) -> None:
     unit = plan.unit_id
     if event.action == "intake":
         with transaction.atomic():
+            officer = staff.get(unit, Role.OFFICER)
             dossier_of[plan.index] = dossier_intake_counter(
-                officer=staff.get(unit, Role.OFFICER),
+                officer=officer,
                 procedure_code=plan.version.code,
                 unit_code=staff.codes[unit],
                 applicant=plan.applicant,
                 channel=plan.channel,
             )
+            if plan.pay:
+                cashier.pay(plan, dossier_of[plan.index], applicant=None, officer=officer)
+        return
+    if event.action == "land-notice":
+        with transaction.atomic():
+            cashier.land_notice(
+                plan, dossier_of[plan.index], specialist=staff.get(unit, Role.SPECIALIST, plan.specialist)
+            )
+        dossier_of[plan.index] = Dossier.objects.get(pk=dossier_of[plan.index].pk)
+        return
+    if event.action == "land-pay":
+        with transaction.atomic():
+            cashier.land_pay(dossier_of[plan.index], officer=staff.get(unit, Role.OFFICER))
+        dossier_of[plan.index] = Dossier.objects.get(pk=dossier_of[plan.index].pk)
         return
     if event.action == "submit":
         owner = staff.owners[plan.owner or ""]
@@ -753,6 +819,10 @@ def _apply(plan: DossierPlan, event: Event, staff: Staff, dossier_of: dict[int, 
                 owner=owner,
             )
             dossier_of[plan.index] = dossier_transition(dossier=draft, action=Action.SUBMIT, actor=owner)
+            if plan.pay:
+                cashier.pay(
+                    plan, dossier_of[plan.index], applicant=owner, officer=staff.get(unit, Role.OFFICER)
+                )
         return
     if event.role == "applicant":
         actor = staff.owners[plan.owner or ""]

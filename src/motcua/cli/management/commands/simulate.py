@@ -117,6 +117,9 @@ class Command(BaseCommand):
             f"Simulated {result.month} ({result.profile}, scale {result.scale}, seed {result.seed}): "
             f"{result.dossiers} dossiers, {result.events} events in {result.seconds:.1f} s (planned: {planned})."
         )
+        if result.payments:
+            paid = ", ".join(f"{k} {v}" for k, v in sorted(result.payments.items()))
+            self.stdout.write(f"Payments planned: {paid}.")
         for error in result.errors[:20]:
             self.stderr.write(f"error: {error}")
         if result.errors:
