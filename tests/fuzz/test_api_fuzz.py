@@ -101,6 +101,8 @@ CROSS_FIELD_CODES = {
     # A multipart part without a file name is a form field to Django, not a file; schemathesis sends a
     # "binary" string so.
     "signatures_verify": {"file_required"},
+    # The subject decides which code must name something that exists; anonymous senders need a contact.
+    "petitions_create": {"invalid_petition"},
 }
 # On every operation: a NUL character anywhere is refused before any view (core middleware, issue 17).
 ANY_OPERATION_CODES = {"malformed_request"}

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("motcua.api.v1.payments")),
     path("", include("motcua.api.v1.reports")),
     path("", include("motcua.api.v1.signatures")),
+    path("", include("motcua.api.v1.petitions")),
 ]
