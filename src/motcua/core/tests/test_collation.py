@@ -5,9 +5,11 @@ the portal's procedure list and the report's rows (issue 16, item 6)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure, ProcedureVersion
@@ -77,7 +79,7 @@ def test_the_portal_lists_procedures_in_vietnamese_order(client: Client) -> None
 
 def test_the_report_lists_units_in_vietnamese_order() -> None:
     """The monthly report (its .xlsx, PDF and screen) lists the units of a level by name."""
-    from motcua.reports.exports import body_rows
+    from motcua.reports.exports import body_rows, report_xlsx
     from motcua.reports.selectors import monthly_report
 
     for i, name in enumerate(SHUFFLED):
@@ -85,6 +87,8 @@ def test_the_report_lists_units_in_vietnamese_order() -> None:
     with clock.frozen(dt.datetime(2025, 4, 2, 9, 0, tzinfo=clock.VN_TZ)):
         report = monthly_report(date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31), by="unit")
     labels = [label for _n, label, _row, _strong in body_rows(report)]
-    assert [label for label in labels if label.startswith("Xã ")] == [
-        f"Xã {name} (T{SHUFFLED.index(name)})" for name in NAMES
-    ]
+    expected = [f"Xã {name} (T{SHUFFLED.index(name)})" for name in NAMES]
+    assert [label for label in labels if label.startswith("Xã ")] == expected
+    workbook = load_workbook(io.BytesIO(report_xlsx(report)))
+    cells = [c for row in workbook.active.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert [c for c in cells if c.startswith("Xã ")] == expected  # the Excel file, as officials open it
