@@ -14,6 +14,7 @@ from django.db.models import Q
 from motcua.catalog.constants import OnlineMode, P06Kind
 from motcua.catalog.models import Fee, Procedure, ProcedureVersion
 from motcua.core.clock import VN_TZ
+from motcua.core.text import vi_sort_key
 from motcua.documents.models import ResultRecord
 from motcua.dossiers.legacy_import import legacy_dossiers_import
 from motcua.dossiers.models import Dossier
@@ -195,7 +196,10 @@ def test_payments_by_month_channel_and_level(data: None) -> None:
     assert april["rows"][0]["online"] == {"count": 1, "amount": 40_000}  # K-06
     assert report["totals"]["total"] == {"count": 6, "amount": 5_088_000}
     by_unit = payments_report(date_from=dt.date(2023, 3, 1), date_to=dt.date(2023, 3, 31), unit_code="243")
-    assert [r["key"] for r in by_unit["months"][0]["rows"]] == ["243", "8707"]
+    rows = by_unit["months"][0]["rows"]
+    assert sorted(r["key"] for r in rows) == ["243", "8707"]
+    names = [r["name"] for r in rows]  # units in Vietnamese name order, as in every report (31ef4ac)
+    assert names == sorted(names, key=vi_sort_key)
     assert by_unit["unit"] == "243"
 
 
