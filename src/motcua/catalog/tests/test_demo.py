@@ -9,6 +9,7 @@ import pytest
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.catalog.selectors import procedure_get, procedure_search, procedure_version_in_force
 from motcua.catalog.services import catalog_load_demo
+from motcua.core.tests.shared_data import module_data
 from motcua.organisations.models import Unit
 from motcua.organisations.services import demo_units_load
 from motcua.worktime.constants import LimitUnit
@@ -19,10 +20,18 @@ BEFORE = dt.date(2024, 5, 6)
 AFTER = dt.date(2026, 3, 2)
 
 
-@pytest.fixture
-def demo(db: None) -> int:
+def _demo_load() -> int:
     demo_units_load()
     return catalog_load_demo()
+
+
+demo_module = module_data(_demo_load)
+
+
+@pytest.fixture
+def demo(demo_module: int, db: None) -> int:
+    """The demo units and catalog, loaded once for this module (``module_data``); the first load's count."""
+    return demo_module
 
 
 def test_demo_file_has_35_procedures_with_two_versions() -> None:

@@ -24,7 +24,7 @@ from motcua.organisations.constants import Level
 from motcua.organisations.models import Unit
 from motcua.reports.index import service_index
 from motcua.reports.selectors import Period, month_periods, monthly_report, monthly_series, report_scope
-from motcua.reports.tests.conftest import SAMPLE, demo  # noqa: F401
+from motcua.reports.tests.conftest import SAMPLE, demo, demo_module  # noqa: F401
 from motcua.reports.tests.test_property import dossier_strategy, dossiers_replace
 
 MARCH = {"date_from": dt.date(2023, 3, 1), "date_to": dt.date(2023, 3, 31)}

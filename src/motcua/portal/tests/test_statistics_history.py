@@ -18,7 +18,7 @@ from motcua.dossiers.legacy_import import legacy_dossiers_import
 from motcua.dossiers.models import Dossier
 from motcua.organisations.models import Unit
 from motcua.reports.selectors import monthly_report
-from motcua.reports.tests.conftest import SAMPLE, demo  # noqa: F401
+from motcua.reports.tests.conftest import SAMPLE, demo, demo_module  # noqa: F401
 
 PAGE = "/thong-ke/"
 
