@@ -29,3 +29,8 @@ MOTCUA_API_TOKEN_FAILURE_RATE = "100000/hour"  # noqa: S105 (a rate, not a passw
 # at test time, never committed).
 MOTCUA_SIGNER = ""
 MOTCUA_SANDBOX_CA_DIR = os.path.join(__import__("tempfile").gettempdir(), f"motcua-test-ca-{os.getuid()}")
+
+# PostgreSQL: the test database's commits do not wait for the WAL flush (a crash could lose the last commits
+# of a test run, nothing else); the transactional tests, live servers and workers commit often.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
