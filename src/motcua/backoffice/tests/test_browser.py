@@ -112,7 +112,9 @@ def test_counter_dossier_from_desk_to_return(live_server: Any, world: World, pag
     # The process has a leader's approval step: the specialist cannot complete (issue 16) but sends it on.
     assert page.locator("#action-resolve").count() == 0
     page.click("#action-forward summary")
-    page.select_option("#id_forward-step", label="3. Phê duyệt (Lãnh đạo, 8 giờ)")
+    # The default choice is the process's next step, the leader's approval (1ae8798).
+    default = page.locator("#id_forward-step option:checked").inner_text()
+    assert default == "Bước tiếp theo theo quy trình: Phê duyệt (Lãnh đạo, 8 giờ)"
     page.click("button[name=submit-forward]")
     page.wait_for_load_state()
     assert page.locator("[data-field=current-step]").inner_text() == "Phê duyệt"
