@@ -262,10 +262,10 @@ def _store(
                         refused.add(code)
                         continue
                     dossier = new[code] = SandboxPortalDossier(code=code, record=clean, status=status)
-                elif service == Service.SYNC_DOSSIER:
-                    dossier.record, dossier.status = clean, status
+                elif service == Service.SYNC_DOSSIER:  # the portal's own copy, not a motcua dossier:
+                    _portal_record_set(dossier, clean, status)
                 else:
-                    dossier.record, dossier.status = {**dossier.record, "TrangThaiHoSo": status}, status
+                    _portal_record_set(dossier, {**dossier.record, "TrangThaiHoSo": status}, status)
                 if dossier.pk is not None:
                     changed[code] = dossier
                 received.append((dossier, key, clean))
@@ -302,6 +302,13 @@ def _store(
     if all(r.get("duplicate") for r in accepted) and len(accepted) == len(results):
         return _ok(duplicate=True, results=results)
     return _ok(results=results)
+
+
+def _portal_record_set(remote: SandboxPortalDossier, record: dict[str, Any], status: int) -> None:
+    """The sandbox portal's copy takes the record and status it was sent (a motcua dossier's status changes only
+    through its lifecycle; this is the remote portal's own row)."""
+    remote.record = record
+    remote.status = status
 
 
 def _dossiers_save(dossiers: list[SandboxPortalDossier]) -> None:
