@@ -34,3 +34,8 @@ MOTCUA_SANDBOX_CA_DIR = os.path.join(__import__("tempfile").gettempdir(), f"motc
 # of a test run, nothing else); the transactional tests, live servers and workers commit often.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
+    # A request served by ``live_server`` closes its database connection when it ends. With persistent
+    # connections, a server thread waiting on a client's keep-alive HTTP connection kept its database
+    # connection open to the end of the run, and the test database could not be dropped ("being accessed
+    # by other users"). The test client's requests are not affected (Django keeps their connection).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -75,6 +75,20 @@ def client_plugin() -> Iterator[DvcqgClient]:
     yield plugin
     plugin.transport = before
     plugin._session = None
+    close_http(plugin)
+
+
+def close_http(plugin: DvcqgClient) -> None:
+    """Close this thread's keep-alive HTTP session of the client (``DvcqgClient._http``).
+
+    Left open, its connection to ``live_server`` keeps a request thread of the server waiting for the next
+    request, with that thread's database connection open: on PostgreSQL the test database could not be
+    dropped at the end of the run ("being accessed by other users").
+    """
+    http = getattr(plugin._local, "http", None)
+    if http is not None:
+        http.close()
+        del plugin._local.http
 
 
 @pytest.fixture

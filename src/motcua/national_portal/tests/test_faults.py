@@ -28,7 +28,9 @@ from motcua.dossiers.models import ConsumerDelivery, Dossier
 from motcua.dossiers.services import dossier_intake_counter
 from motcua.dossiers.tasks import consume_deliveries
 from motcua.dossiers.tests.conftest import World
+from motcua.national_portal.client import national_portal_clients
 from motcua.national_portal.models import SandboxPortalDossier, SandboxPortalUpdate, SyncUpdate, UpdateState
+from motcua.national_portal.tests.conftest import close_http
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -64,6 +66,7 @@ def _work(worker: Worker, errors: list[BaseException]) -> None:
     except BaseException as exc:  # reported by the test
         errors.append(exc)
     finally:
+        close_http(national_portal_clients["dvcqg"])  # the live server's thread for it closes its connection
         close_old_connections()
         connection.close()
 
