@@ -66,7 +66,14 @@ def test_a_citizen_session_reads_no_staff_api_not_even_their_own_dossier(world: 
     routes = _login_required_api_routes()
     assert {"/api/v1/dossiers/", "/api/v1/dossiers/<str:code>/"} <= set(routes)
     assert any("population" in route for route in routes)
-    for route in routes:
+    # The petitions API is the one login-required API a citizen may use: their own petitions only.
+    citizen_routes = {"/api/v1/petitions/<str:code>/"}
+    assert citizen_routes <= set(routes)
+    mine = client.get("/api/v1/petitions/")
+    assert mine.status_code == 200
+    assert mine.json()["count"] == 0
+    assert client.get(f"/api/v1/petitions/{dossier.code}/").status_code == 404
+    for route in set(routes) - citizen_routes:
         url = _fill(route, dossier.code)
         for method in ("get", "post"):
             response = getattr(client, method)(url, content_type="application/json")
