@@ -138,19 +138,22 @@ class PaygovGateway(PaymentGateway):
             },
             secret(),
         )
+        return self._signed_call(str(settings.MOTCUA_PAYGOV_API_URL), body, "status query")
+
+    def _signed_call(self, url: str, body: dict[str, Any], what: str) -> dict[str, str]:
+        """POST a signed message to the platform; its answer, signature checked. ``GatewayUnavailable`` when no
+        checked answer came (for a refund: it may or may not have been made)."""
         try:
             response = (self.transport or requests).post(
-                str(settings.MOTCUA_PAYGOV_API_URL),
-                json=body,
-                timeout=float(getattr(settings, "MOTCUA_PAYGOV_TIMEOUT", 10)),
+                url, json=body, timeout=float(getattr(settings, "MOTCUA_PAYGOV_TIMEOUT", 10))
             )
             answer: Any = response.json()
         except (requests.RequestException, ValueError) as exc:
-            raise GatewayUnavailable(f"PayGov status query: {type(exc).__name__}") from exc
+            raise GatewayUnavailable(f"PayGov {what}: {type(exc).__name__}") from exc
         if not isinstance(answer, dict):
-            raise GatewayUnavailable("PayGov status query: the answer is not a JSON object")
+            raise GatewayUnavailable(f"PayGov {what}: the answer is not a JSON object")
         if not protocol.verify(answer, secret()):
-            raise GatewayUnavailable("PayGov status query: the answer's signature does not match")
+            raise GatewayUnavailable(f"PayGov {what}: the answer's signature does not match")
         return {str(k): str(v) for k, v in answer.items()}
 
     supports_refund = True
@@ -179,20 +182,8 @@ class PaygovGateway(PaymentGateway):
             },
             secret(),
         )
-        try:
-            response = (self.transport or requests).post(
-                str(getattr(settings, "MOTCUA_PAYGOV_REFUND_URL", "") or settings.MOTCUA_PAYGOV_API_URL),
-                json=body,
-                timeout=float(getattr(settings, "MOTCUA_PAYGOV_TIMEOUT", 10)),
-            )
-            answer: Any = response.json()
-        except (requests.RequestException, ValueError) as exc:
-            raise GatewayUnavailable(f"PayGov refund: {type(exc).__name__}") from exc
-        if not isinstance(answer, dict):
-            raise GatewayUnavailable("PayGov refund: the answer is not a JSON object")
-        if not protocol.verify(answer, secret()):
-            raise GatewayUnavailable("PayGov refund: the answer's signature does not match")
-        answer = {str(k): str(v) for k, v in answer.items()}
+        url = str(getattr(settings, "MOTCUA_PAYGOV_REFUND_URL", "") or settings.MOTCUA_PAYGOV_API_URL)
+        answer = self._signed_call(url, body, "refund")
         code = answer.get("MaLoi", "")
         return code == protocol.OK, code, answer
 
