@@ -38,11 +38,11 @@ from motcua.dossiers.lifecycle import actions_for, actor_roles, dossier_transiti
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.printing import (
     CLASSIFICATION_LABELS,
-    FORMS,
     forms_available,
     logbook_dossiers,
     logbook_pdf,
     logbook_xlsx,
+    printable_forms,
 )
 from motcua.dossiers.selectors import (
     QUEUES,
@@ -411,7 +411,7 @@ def _dossier_context(
         ],
         "steps": steps,
         "action_forms": forms,
-        "printable": [(number, FORMS[number]) for number in printable],
+        "printable": printable_forms(dossier, events),  # (key, number printed, title)
         "highlight_form": request.GET.get("in", ""),
         "classification": CLASSIFICATION_LABELS.get(dossier.classification, ""),
         "national_sync": dossier_sync(dossier),

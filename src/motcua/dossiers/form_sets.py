@@ -14,7 +14,9 @@ the forms of Circular 01/2018/TT-VPCP when its control slip is printed in August
   are not verified here: it is applied from Decree 118/2025's effective day.
 
 The stable keys printing and the API use are the 2018 numbers ("01"…"06"), one per kind of paper
-(``KIND_OF``); the number and title printed on the paper come from the set in force.
+(``KIND_OF``); the number and title printed on the paper come from the set in force. The 2025 notice of
+stopping has no 2018 number: its key is ``"05-dung"`` (``STOP_KEY``; "dừng"), which cannot clash with a 2018
+number, and it exists only for a dossier whose set in force has it (``form_in_force``).
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ KIND_OF: dict[str, str] = {
     "04": APOLOGY,
     "05": CONTROL,
     "06": LOGBOOK,
+    "05-dung": STOP,  # Mẫu 05 of Circular 03/2025 (no 2018 counterpart): key "05-dung", never a 2018 number
 }
+STOP_KEY = "05-dung"
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,14 @@ def dossier_day(dossier: Dossier) -> dt.date:
     return instant.astimezone(clock.VN_TZ).date()
 
 
+def form_in_force(key: str, day: dt.date) -> bool:
+    """Whether the set in force on ``day`` has a form for stable key ``key`` (``"05-dung"`` only from 2025)."""
+    return key in KIND_OF and KIND_OF[key] in form_set_on(day).forms
+
+
 def official_form(key: str, day: dt.date) -> tuple[FormSet, OfficialForm]:
-    """The set in force on ``day`` and its form for stable key ``key`` ("01"…"06", ``KIND_OF``)."""
+    """The set in force on ``day`` and its form for stable key ``key`` ("01"…"06", "05-dung", ``KIND_OF``).
+
+    Raises ``KeyError`` when that set has no such form (check ``form_in_force`` first)."""
     form_set = form_set_on(day)
     return form_set, form_set.forms[KIND_OF[key]]

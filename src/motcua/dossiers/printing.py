@@ -4,6 +4,9 @@ Mẫu 01 receipt and appointment, 02 supplement request, 03 refusal, 04 apology 
 05 process control slip: A5 PDFs rendered from Django templates by WeasyPrint with the committed Noto Serif
 font (``dossiers/fonts``, SIL OFL), so the output does not depend on the fonts of the machine.
 Mẫu 06 logbook: xlsx (openpyxl) and an A4 landscape PDF for a unit and a date range.
+Key ``05-dung``: Mẫu 05 of Circular 03/2025/TT-VPCP, the notice that the dossier's handling is stopped, only
+for a dossier stopped by the "Dừng xử lý" action whose set in force has that form (``form_sets.py``); for a
+dossier of the 2018 set it raises ``Conflict`` with code ``form_not_in_force``.
 
 Reads only: a form is printed from what the dossier and its events already say. A form that does not apply
 yet (e.g. Mẫu 03 for a dossier that was not refused) raises ``Conflict`` with code ``form_not_available``.
@@ -29,7 +32,7 @@ from motcua.core.errors import Conflict, ValidationFailed
 from motcua.worktime.constants import Classification, LimitUnit
 
 from .constants import Action, Status
-from .form_sets import LOGBOOK, dossier_day, form_set_on, official_form
+from .form_sets import LOGBOOK, STOP_KEY, dossier_day, form_in_force, form_set_on, official_form
 from .models import Dossier, DossierEvent, DossierStep
 
 if TYPE_CHECKING:
@@ -44,6 +47,7 @@ FORMS: dict[str, str] = {
     "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
     "04": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
     "05": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    STOP_KEY: "Thông báo dừng giải quyết hồ sơ",  # Mẫu 05 of Circular 03/2025 (from 2025-07-01)
 }
 
 CLASSIFICATION_LABELS: dict[str, str] = {
@@ -190,7 +194,34 @@ def forms_available(dossier: Dossier, events: list[DossierEvent] | None = None) 
         result.append("04")
     if dossier.received_at is not None:
         result.append("05")
+    if _stopped(dossier, actions) and form_in_force(STOP_KEY, dossier_day(dossier)):
+        result.append(STOP_KEY)
     return result
+
+
+def _stopped(dossier: Dossier, actions: set[str]) -> bool:
+    """Stopped by the "Dừng xử lý" action (not by an accepted withdrawal)."""
+    return dossier.status == Status.STOPPED and Action.STOP in actions
+
+
+def printable_forms(dossier: Dossier, events: list[DossierEvent] | None = None) -> list[tuple[str, str, str]]:
+    """``(key, number printed, title)`` of the forms ``forms_available`` gives, numbered as in the set in
+    force on the dossier's date (the control slip, key ``05``, is "Mẫu 06" from 2025-07-01)."""
+    day = dossier_day(dossier)
+    rows = []
+    for key in forms_available(dossier, events):
+        official = official_form(key, day)[1]
+        rows.append((key, official.number, official.title))
+    return rows
+
+
+def _not_in_force(form: str, dossier: Dossier) -> Conflict:
+    form_set = form_set_on(dossier_day(dossier))
+    return Conflict(
+        f"{FORMS[form]} không có trong bộ biểu mẫu áp dụng cho hồ sơ ({form_set.document}).",
+        code="form_not_in_force",
+        details={"form": form, "document": form_set.document},
+    )
 
 
 def _not_available(form: str) -> Conflict:
@@ -229,7 +260,7 @@ def _context(dossier: Dossier, form: str, events: list[DossierEvent]) -> dict[st
 
 
 def dossier_form_render(*, dossier: Dossier, form: str) -> bytes:
-    """Mẫu ``form`` ("01"…"05") of ``dossier`` as an A5 PDF.
+    """Mẫu ``form`` ("01"…"05", "05-dung") of ``dossier`` as an A5 PDF.
 
     The caller has already checked that the user may see ``dossier`` (use ``dossier_get_for_user``).
     Raises ``ValidationFailed`` for an unknown form and ``Conflict`` (``form_not_available``) when the
@@ -240,6 +271,8 @@ def dossier_form_render(*, dossier: Dossier, form: str) -> bytes:
             f"Mẫu {form} không tồn tại.", code="unknown_form", details={"forms": list(FORMS)}
         )
     events = _events(dossier)
+    if not form_in_force(form, dossier_day(dossier)):
+        raise _not_in_force(form, dossier)
     if form not in forms_available(dossier, events):
         raise _not_available(form)
     context = _context(dossier, form, events)
@@ -293,11 +326,23 @@ def dossier_form_render(*, dossier: Dossier, form: str) -> bytes:
             reason=event.note,
             officer=_person(event.actor),
         )
+    elif form == STOP_KEY:
+        event = _last_event(events, Action.STOP)
+        assert event is not None
+        # the note is the reason; its lines starting "Căn cứ" are the legal ground, when the leader wrote one
+        lines = [line.strip() for line in event.note.splitlines() if line.strip()]
+        context.update(
+            event=event,
+            at=formatting.instant(event.at),
+            reasons=[line for line in lines if not line.lower().startswith("căn cứ")],
+            grounds=[line for line in lines if line.lower().startswith("căn cứ")],
+            leader=_person(event.actor),
+        )
     else:
         context.update(rows=control_rows(dossier, events))
     for extra in list(_form_extras):
         context.update(extra(dossier, form))
-    return _pdf(f"dossiers/forms/form_{form}.html", context)
+    return _pdf(f"dossiers/forms/form_{form.replace('-', '_')}.html", context)
 
 
 # ------------------------------------------------------------------------------------------ Mẫu 06

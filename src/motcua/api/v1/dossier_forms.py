@@ -1,4 +1,7 @@
-"""API v1: the official forms of a dossier (Mẫu 01–05, Circular 01/2018) as PDFs.
+"""API v1: the official forms of a dossier as PDFs, under their stable keys (``form_sets.KIND_OF``): 01–05 (the
+2018 numbers; each prints the number and title of the set in force on the dossier's date) and ``05-dung``, Mẫu 05
+of Circular 03/2025/TT-VPCP (notice of stopping): 409 ``form_not_in_force`` for a dossier of the 2018 set, 409
+``form_not_available`` for a dossier not stopped by the "Dừng xử lý" action.
 
 Same visibility as the dossier API: a dossier outside the caller's scope answers 404 like a missing one.
 """
@@ -66,7 +69,10 @@ class DossierFormApi(APIView):
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="the form as a PDF"),
             404: OpenApiResponse(description="no such dossier (or not visible), or no such form"),
-            409: OpenApiResponse(description="the form does not apply to the dossier yet"),
+            409: OpenApiResponse(
+                description="the form does not apply to the dossier yet (code form_not_available), or is not in "
+                "the set of forms in force on its date (code form_not_in_force: 05-dung before 2025-07-01)"
+            ),
         },
     )
     def get(self, request: Request, code: str, form: str) -> HttpResponse:
