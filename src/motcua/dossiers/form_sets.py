@@ -13,6 +13,16 @@ the forms of Circular 01/2018/TT-VPCP when its control slip is printed in August
   Taken from a secondary source (a 2026 study citing the appendix); the circular's own date and effective day
   are not verified here: it is applied from Decree 118/2025's effective day.
 
+Sources looked up on 2026-12-04 (the helpers' ``search`` over stored public pages and repositories): the text of
+Circular 03/2025/TT-VPCP itself was not found (queries on its number, "Thông báo dừng giải quyết hồ sơ Mẫu số
+05", Decree 118's one-stop title). Found: the text of Decree 118/2025/NĐ-CP, "Số: 118/2025/NĐ-CP, Hà Nội, ngày
+09 tháng 06 năm 2025", on the one-stop mechanism at the one-stop desks and the national public-service portal
+(https://www.hethongphapluat.vn/nghi-dinh-118-2025-nd-cp-thuc-hien-thu-tuc-hanh-chinh-theo-co-che-mot-cua-mot-cua-lien-thong-tai-bo-phan-mot-cua-va-cong-dich-vu-cong-quoc-gia.html;
+its effective-day article was not in the excerpt); and the same 2026 study (a stored repository file, Table 2.3
+"Bộ biểu mẫu theo Phụ lục I Thông tư 03/2025/TT-VPCP"), whose list of the seven forms and titles matches the one
+below, and which adds that Decree 367/2025/NĐ-CP amends parts of Decree 118 (not reflected here: no form change
+is stated). Nothing found contradicts the sets below, so behaviour is unchanged.
+
 The stable keys printing and the API use are the 2018 numbers ("01"…"06"), one per kind of paper
 (``KIND_OF``); the number and title printed on the paper come from the set in force. The 2025 notice of
 stopping has no 2018 number: its key is ``"05-dung"`` (``STOP_KEY``; "dừng"), which cannot clash with a 2018
