@@ -86,6 +86,7 @@ _DOCUMENTED_ERRORS = {
     "403": "permission_denied: not a staff account, or no role for this",
     "404": "not_found: nothing under this code, or a code the body names (or not visible to the caller)",
     "413": "request_too_large: body over the upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)",
+    "415": "unsupported_media_type: a body in another media type than the operation takes",
     "429": "throttled: too many wrong API tokens from this address (Retry-After)",
     "500": "server_error",
 }
@@ -104,7 +105,7 @@ def _answers(path: str, operation: dict[str, Any]) -> list[str]:
     if "{" in path or "requestBody" in operation:  # the path's code, or a code the body names (a unit …)
         wanted.append("404")
     if "requestBody" in operation:
-        wanted.append("413")
+        wanted += ["413", "415"]
     return wanted
 
 
@@ -112,7 +113,7 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
     """drf-spectacular post-processing hook: the errors every operation may answer, in the error shape.
 
     400 and 500 on every operation, 401 and 429 where a token is read, 403 where a login is required, 404 with
-    a path parameter or a request body, 413 with a request body; an answer an operation already documents is left as it is.
+    a path parameter or a request body, 413 and 415 with a request body; an answer an operation already documents is left as it is.
     """
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
