@@ -456,8 +456,10 @@ def _clean_level(
                     )
             answers[f.name] = cleaned if present else {}
         elif f.type == "group":
-            rows = [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) else []
-            rows = [r for r in rows if not _empty(r)]
+            # Each kept row with its place in what was given: errors name the row the form shows them in (a
+            # form re-rendered from the post still has the empty rows that are dropped here).
+            given = value if isinstance(value, list) else []
+            rows = [(n, r) for n, r in enumerate(given) if isinstance(r, Mapping) and not _empty(r)]
             if len(rows) > f.max_items:
                 errors[key] = f"«{label}»: tối đa {f.max_items} dòng."
                 rows = rows[: f.max_items]
@@ -471,7 +473,7 @@ def _clean_level(
             elif missing is not None and f.required and not rows:
                 missing.append((first, label))
             cleaned_rows: list[dict[str, Any]] = []
-            for i, row in enumerate(rows):
+            for i, row in rows:
                 row_answers: dict[str, Any] = {}
                 _clean_level(
                     list(f.children),
@@ -546,8 +548,21 @@ def answers_validate(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Clean and require at once (the counter intake: no draft): each missing field's error is keyed by its
     flat name (shown beside its input) and names its label."""
-    answers, errors = answers_clean(fields, raw, unit_lookup=unit_lookup)
-    for key, label in answers_missing_keyed(fields, answers):
+    answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    missing: list[tuple[str, str]] = []
+    # One pass over what was given, so a missing field is keyed like a wrong one: by the row it was typed in.
+    _clean_level(
+        fields,
+        raw,
+        key_prefix="",
+        label_prefix="",
+        unit_lookup=unit_lookup,
+        answers=answers,
+        errors=errors,
+        missing=missing,
+    )
+    for key, label in missing:
         errors.setdefault(key, f"Chưa nhập «{label}».")
     return answers, errors
 

@@ -259,3 +259,14 @@ def test_the_demo_schemas_are_valid_and_their_sample_answers_complete() -> None:
             assert answers_missing(fields, answers) == [], procedure["code"]
             typed += bool(version.get("form_fields"))
     assert typed >= 20  # ten procedures, two versions each
+
+
+def test_a_group_rows_errors_are_keyed_by_the_row_the_person_filled() -> None:
+    """A row left empty above the one being filled: its errors name the row the form shows them in (the counter
+    re-renders what was posted, empty row included), not the row's place once the empty one is dropped."""
+    fields = form_fields_parse([BIRTH[-1]])
+    raw = {"con_khac": [{"ten": "", "ngay": ""}, {"ten": "", "ngay": "31-02-2020"}]}
+    answers, errors = answers_validate(fields, raw, unit_lookup=lookup)
+    assert set(errors) == {"con_khac__1__ngay", "con_khac__1__ten"}
+    assert "dòng 2" in errors["con_khac__1__ten"]
+    assert len(answers["con_khac"]) == 1  # the empty row is not kept
