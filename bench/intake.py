@@ -60,6 +60,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import check_db_name, django_setup, throwaway_database  # noqa: E402
 
 API_PATH = "/api/v1/dossiers/"
 TARGET_RATIO = 0.15
@@ -497,64 +500,36 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
-    if not args.db.replace("_", "").isalnum() or "bench" not in args.db:
-        parser.error("--db: letters, digits and underscores, with 'bench' in the name (it is dropped)")
+    check_db_name(parser, args.db)
 
-    import psycopg
-
-    dsn = f"{args.server}/{args.db}"
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{args.db}"')
-    server: Gunicorn | None = None
-    try:
-        os.environ["DATABASE_URL"] = dsn
-        os.environ["MOTCUA_SANDBOX"] = "1"
-        os.environ["DEBUG"] = "0"
-        os.environ.pop("MOTCUA_TASKS_IMMEDIATE", None)  # notifications go to the database task queue
-        os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.config.settings"
-        import warnings
-
-        import django
-
-        # whitenoise warns that there is no collected static directory: the API needs none
-        warnings.filterwarnings("ignore", message="No directory at")
-        django.setup()
-        import logging
-
-        logging.disable(logging.INFO)
-        from django.core.management import call_command
-        from django.db import connections
-
-        t0 = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        call_command("load_demo", stdout=io.StringIO())
-        setup_seconds = time.perf_counter() - t0
-        token, tpl, queries, calls = prepare(args)
-        connections.close_all()
-
-        env = {k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")}
-        env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
-        server = Gunicorn(port=free_port(), workers=args.workers, threads=args.threads, env=env)
-        server.wait_ready(token)
-        return measure(args, dsn, server, token, tpl, queries, calls, setup_seconds)
-    except BaseException:
-        if server is not None:
-            print(f"gunicorn log (tail):\n{server.tail()}", file=sys.stderr)
-        raise
-    finally:
-        if server is not None:
-            server.stop()
+    with throwaway_database(args.server, args.db, keep=args.keep) as dsn:
+        server: Gunicorn | None = None
         try:
-            from django.db import connections as django_connections
+            django_setup(dsn)
+            from django.core.management import call_command
+            from django.db import connections
 
-            django_connections.close_all()
-        except Exception:  # Django may not be set up yet
-            pass
-        if not args.keep:
-            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-            print(f"dropped database {args.db}")
+            t0 = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            call_command("load_demo", stdout=io.StringIO())
+            setup_seconds = time.perf_counter() - t0
+            token, tpl, queries, calls = prepare(args)
+            connections.close_all()
+
+            env = {
+                k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")
+            }
+            env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
+            server = Gunicorn(port=free_port(), workers=args.workers, threads=args.threads, env=env)
+            server.wait_ready(token)
+            return measure(args, dsn, server, token, tpl, queries, calls, setup_seconds)
+        except BaseException:
+            if server is not None:
+                print(f"gunicorn log (tail):\n{server.tail()}", file=sys.stderr)
+            raise
+        finally:
+            if server is not None:
+                server.stop()
 
 
 def prepare(args: argparse.Namespace) -> tuple[str, RawTemplate, list[str], float]:
@@ -745,7 +720,10 @@ def measure(
     )
     with psycopg.connect(dsn) as conn:
         after = conn.execute("SELECT count(*) FROM dossiers_dossier").fetchone()[0]  # type: ignore[index]
-        tasks = conn.execute("SELECT count(*) FROM django_tasks_database_dbtaskresult").fetchone()[0]  # type: ignore[index]
+        tasks = conn.execute(  # one delivery task per dossier (load-demo queues other tasks of its own)
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+            "WHERE task_path = 'motcua.dossiers.tasks.consume_deliveries'"
+        ).fetchone()[0]  # type: ignore[index]
         sequence = conn.execute(
             "SELECT last FROM dossiers_codesequence WHERE prefix = %s AND day = %s", (tpl.prefix, tpl.day)
         ).fetchone()

@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import check_db_name, django_setup, throwaway_database  # noqa: E402
 from intake import Gunicorn, applicant, free_port, percentile  # noqa: E402
 
 TARGET_P95_MS = 300.0
@@ -345,66 +346,42 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
-    if not args.db.replace("_", "").isalnum() or "bench" not in args.db:
-        parser.error("--db: letters, digits and underscores, with 'bench' in the name (it is dropped)")
+    check_db_name(parser, args.db)
     if not args.seed_dossiers:  # every action needs a received dossier; submissions add some during the run
         args.seed_dossiers = int(RATES["back-office action"] * args.scale * args.duration * 0.9) + 20
 
-    import psycopg
-
-    dsn = f"{args.server}/{args.db}"
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{args.db}"')
-    server: Gunicorn | None = None
-    try:
-        os.environ.update(DATABASE_URL=dsn, MOTCUA_SANDBOX="1", DEBUG="0")
-        os.environ.update(DJANGO_SETTINGS_MODULE="motcua.config.settings", MOTCUA_STATIC_FROM_SOURCE="1")
-        os.environ.pop("MOTCUA_TASKS_IMMEDIATE", None)
-        import logging
-        import warnings
-
-        import django
-
-        warnings.filterwarnings("ignore", message="No directory at")
-        django.setup()
-        logging.disable(logging.INFO)
-        from django.core.management import call_command
-        from django.db import connections
-
-        t0 = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        call_command("load_demo", stdout=io.StringIO())
-        world = prepare(args)
-        setup_seconds = time.perf_counter() - t0
-        connections.close_all()
-        env = {k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")}
-        env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
-        port = free_port()
-        server = Gunicorn(port=port, workers=args.workers, threads=args.threads, env=env)
-        server.wait_ready(world.officer_token)
-        world.base = f"http://127.0.0.1:{port}"
-        plan = schedule(args.duration, args.scale, args.seed)
-        print(f"{len(plan)} requests planned over {args.duration:.0f} s; action: {world.action}")
-        result, seconds = drive(world, plan, args.clients)
-        return report(args, result, seconds, setup_seconds)
-    except BaseException:
-        if server is not None:
-            print(f"gunicorn log (tail):\n{server.tail()}", file=sys.stderr)
-        raise
-    finally:
-        if server is not None:
-            server.stop()
+    with throwaway_database(args.server, args.db, keep=args.keep) as dsn:
+        server: Gunicorn | None = None
         try:
-            from django.db import connections as django_connections
+            django_setup(dsn, MOTCUA_STATIC_FROM_SOURCE="1")
+            from django.core.management import call_command
+            from django.db import connections
 
-            django_connections.close_all()
-        except Exception:  # Django may not be set up yet
-            pass
-        if not args.keep:
-            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-            print(f"dropped database {args.db}")
+            t0 = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            call_command("load_demo", stdout=io.StringIO())
+            world = prepare(args)
+            setup_seconds = time.perf_counter() - t0
+            connections.close_all()
+            env = {
+                k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")
+            }
+            env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
+            port = free_port()
+            server = Gunicorn(port=port, workers=args.workers, threads=args.threads, env=env)
+            server.wait_ready(world.officer_token)
+            world.base = f"http://127.0.0.1:{port}"
+            plan = schedule(args.duration, args.scale, args.seed)
+            print(f"{len(plan)} requests planned over {args.duration:.0f} s; action: {world.action}")
+            result, seconds = drive(world, plan, args.clients)
+            return report(args, result, seconds, setup_seconds)
+        except BaseException:
+            if server is not None:
+                print(f"gunicorn log (tail):\n{server.tail()}", file=sys.stderr)
+            raise
+        finally:
+            if server is not None:
+                server.stop()
 
 
 if __name__ == "__main__":

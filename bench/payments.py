@@ -31,6 +31,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import logging
 import os
 import platform
 import random
@@ -46,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import check_db_name, django_setup, throwaway_database  # noqa: E402
 from intake import (  # noqa: E402
     AUDIT_HEAD_SQL,
     AUDIT_SQL,
@@ -398,93 +400,71 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
-    if not args.db.replace("_", "").isalnum() or "bench" not in args.db:
-        parser.error("--db: letters, digits and underscores, with 'bench' in the name (it is dropped)")
+    check_db_name(parser, args.db)
 
     import psycopg
 
-    dsn = f"{args.server}/{args.db}"
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{args.db}"')
-    server: Server | None = None
-    try:
-        os.environ["DATABASE_URL"] = dsn
-        os.environ["MOTCUA_SANDBOX"] = "1"
-        os.environ["DEBUG"] = "0"
-        os.environ.pop("MOTCUA_TASKS_IMMEDIATE", None)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.config.settings"
-        import logging
-        import warnings
-
-        import django
-
-        warnings.filterwarnings("ignore", message="No directory at")
-        django.setup()
-        logging.disable(logging.WARNING)
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.db import connections
-
-        from motcua.accounts.services import system_actor
-        from motcua.dossiers.tests.factories import UnitFactory
-
-        t0 = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        units = [
-            UnitFactory(code=f"{8700 + k}", name=f"Xã {k}", agency_code=f"000.00.{k:02d}.H56")
-            for k in range(args.units)
-        ]
-        api_ids = build_batch(args.payments, "1", units)
-        raw_ids = build_batch(args.payments, "2", units)
-        actor_id = system_actor("vnpay", label="Cổng thanh toán VNPay").pk
-        from motcua.payments.models import Payment
-
-        references = list(Payment.objects.filter(pk__in=api_ids).values_list("reference", flat=True))
-        secret, tmn = str(settings.MOTCUA_VNPAY_HASH_SECRET), str(settings.MOTCUA_VNPAY_TMN_CODE)
-        rng = random.Random(args.seed)
-        queries = [ipn_query(r, secret, tmn) for r in references] * 2  # every IPN twice: half are duplicates
-        rng.shuffle(queries)
-        raw_todo = raw_ids * 2
-        rng.shuffle(raw_todo)
-        setup_seconds = time.perf_counter() - t0
-        connections.close_all()
-
-        env = {k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")}
-        env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
-        server = Server(port=free_port(), workers=args.workers, threads=args.threads, env=env)
-        server.wait_ready()
-
-        raw = raw_phase(dsn=dsn, payment_ids=raw_todo, senders=args.senders, actor_id=actor_id)
-        with psycopg.connect(f"{args.server}/postgres", autocommit=True) as monitor:
-            web_pids = children(server.proc.pid)
-            db_pids = [row[0] for row in monitor.execute(DB_PIDS_SQL, (args.db,)).fetchall()]
-            web0, db0 = cpu_seconds(web_pids), cpu_seconds(db_pids)
-            api, codes = api_phase(port=server.port, queries=queries, senders=args.senders)
-            db_pids = [row[0] for row in monitor.execute(DB_PIDS_SQL, (args.db,)).fetchall()]
-            web1, db1 = cpu_seconds(web_pids), cpu_seconds(db_pids)
-        api.cpu = {
-            "web": sum(web1[p] - web0.get(p, 0.0) for p in web1),
-            "db": sum(db1[p] - db0.get(p, 0.0) for p in db1),
-        }
-        api_check, raw_check = check(api_ids), check(raw_ids)
-    except BaseException:
-        if server is not None:
-            print(f"gunicorn log (tail):\n{server.tail()}", file=sys.stderr)
-        raise
-    finally:
-        if server is not None:
-            server.stop()
+    with throwaway_database(args.server, args.db, keep=args.keep) as dsn:
+        server: Server | None = None
         try:
-            from django.db import connections as django_connections
+            django_setup(dsn, quiet_below=logging.WARNING)
+            from django.conf import settings
+            from django.core.management import call_command
+            from django.db import connections
 
-            django_connections.close_all()
-        except Exception:  # Django may not be set up yet
-            pass
-        if not args.keep:
-            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-            print(f"dropped database {args.db}")
+            from motcua.accounts.services import system_actor
+            from motcua.dossiers.tests.factories import UnitFactory
+
+            t0 = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            units = [
+                UnitFactory(code=f"{8700 + k}", name=f"Xã {k}", agency_code=f"000.00.{k:02d}.H56")
+                for k in range(args.units)
+            ]
+            api_ids = build_batch(args.payments, "1", units)
+            raw_ids = build_batch(args.payments, "2", units)
+            actor_id = system_actor("vnpay", label="Cổng thanh toán VNPay").pk
+            from motcua.payments.models import Payment
+
+            references = list(Payment.objects.filter(pk__in=api_ids).values_list("reference", flat=True))
+            secret, tmn = str(settings.MOTCUA_VNPAY_HASH_SECRET), str(settings.MOTCUA_VNPAY_TMN_CODE)
+            rng = random.Random(args.seed)
+            queries = [
+                ipn_query(r, secret, tmn) for r in references
+            ] * 2  # every IPN twice: half are duplicates
+            rng.shuffle(queries)
+            raw_todo = raw_ids * 2
+            rng.shuffle(raw_todo)
+            setup_seconds = time.perf_counter() - t0
+            connections.close_all()
+
+            env = {
+                k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")
+            }
+            env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
+            server = Server(port=free_port(), workers=args.workers, threads=args.threads, env=env)
+            server.wait_ready()
+
+            raw = raw_phase(dsn=dsn, payment_ids=raw_todo, senders=args.senders, actor_id=actor_id)
+            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as monitor:
+                web_pids = children(server.proc.pid)
+                db_pids = [row[0] for row in monitor.execute(DB_PIDS_SQL, (args.db,)).fetchall()]
+                web0, db0 = cpu_seconds(web_pids), cpu_seconds(db_pids)
+                api, codes = api_phase(port=server.port, queries=queries, senders=args.senders)
+                db_pids = [row[0] for row in monitor.execute(DB_PIDS_SQL, (args.db,)).fetchall()]
+                web1, db1 = cpu_seconds(web_pids), cpu_seconds(db_pids)
+            api.cpu = {
+                "web": sum(web1[p] - web0.get(p, 0.0) for p in web1),
+                "db": sum(db1[p] - db0.get(p, 0.0) for p in db1),
+            }
+            api_check, raw_check = check(api_ids), check(raw_ids)
+        except BaseException:
+            if server is not None:
+                print(f"gunicorn log (tail):\n{server.tail()}", file=sys.stderr)
+            raise
+        finally:
+            if server is not None:
+                server.stop()
 
     def line(name: str, phase: Phase) -> str:
         lat = sorted(phase.latencies_ms)
