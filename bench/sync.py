@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import check_db_name, django_setup, throwaway_database  # noqa: E402
 from intake import Gunicorn, children, cpu_seconds, free_port  # noqa: E402
 
 TARGET = 500.0
@@ -228,184 +229,170 @@ def main() -> int:
         help="instead: send N dossiers' updates in this process under cProfile",
     )
     args = parser.parse_args()
-    if not args.db.replace("_", "").isalnum() or "bench" not in args.db:
-        parser.error("--db: letters, digits and underscores, with 'bench' in the name (it is dropped)")
-
+    check_db_name(parser, args.db)
     import psycopg
 
-    dsn = f"{args.server}/{args.db}"
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{args.db}"')
-    portal: Portal | None = None
-    workers: list[subprocess.Popen[bytes]] = []
-    try:
-        os.environ.update(DATABASE_URL=dsn, MOTCUA_SANDBOX="1", DEBUG="0")
-        os.environ.pop("MOTCUA_TASKS_IMMEDIATE", None)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.config.settings"
-        import logging
-        import warnings
-
-        import django
-
-        warnings.filterwarnings("ignore", message="No directory at")
-        django.setup()
-        logging.disable(logging.INFO)
-        from django.core.management import call_command
-        from django.db import connections
-
-        t0 = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        call_command("load_demo", stdout=io.StringIO())
-        ids = backlog(
-            args.dossiers, args.per_dossier, drains=args.workers if args.senders else 0, threads=args.senders
-        )
-        total = args.dossiers * args.per_dossier
-        setup_seconds = time.perf_counter() - t0
-        connections.close_all()
-
-        env = {k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING",)}
-        env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING", MOTCUA_DVCQG_PULL_MINUTES="0")
-        port = free_port()
-        portal = Portal(port=port, workers=args.portal_workers, threads=args.portal_threads, env=env)
-        portal.wait_ready()
-        worker_env = {
-            **env,
-            "MOTCUA_DVCQG_CLIENT": "dvcqg",
-            "MOTCUA_DVCQG_URL": f"http://127.0.0.1:{port}/sandbox/dvcqg/",
-            "MOTCUA_DVCQG_USERNAME": "motcua",
-            "MOTCUA_DVCQG_PASSWORD": "motcua-sandbox",
-            "MOTCUA_DVCQG_BATCH_SIZE": str(args.batch),
-        }
-        if args.profile:
-            return profile(args.profile, ids, worker_env)
-        # The workers' log goes to a file: a pipe nobody reads fills up and blocks them.
-        worker_log = tempfile.TemporaryFile()  # noqa: SIM115 - closed with the process
-        started = time.perf_counter()
-        for k in range(args.workers):
-            workers.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "motcua.cli.main", "db_worker", "--batch", "--interval", "0",
-                     "--no-startup-delay", "--worker-id", f"bench-sync-{k}"],
-                    env=worker_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=worker_log,
-                    start_new_session=True,
-                )
-            )  # fmt: skip
-        pids = {"workers": [w.pid for w in workers], "portal": children(portal.proc.pid)}
-        cpu_before = {k: sum(cpu_seconds(v).values()) for k, v in pids.items()}
-        with psycopg.connect(dsn, autocommit=True) as db:
-            # PostgreSQL's backends serving the bench database (the workers' and the portal's connections, on
-            # this machine): each one's CPU seen last; those already there at the start count from then.
-            backends_sql = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
-            db_start = cpu_seconds([r[0] for r in db.execute(backends_sql, [args.db]).fetchall()])
-            db_seen: dict[int, float] = dict(db_start)
-            last_cpu = dict(cpu_before)
-            at_first: tuple[dict[str, float], int] | None = None
-            while time.perf_counter() - started < args.timeout:
-                db_seen.update(cpu_seconds([r[0] for r in db.execute(backends_sql, [args.db]).fetchall()]))
-                last_cpu = {k: sum(cpu_seconds(v).values()) for k, v in pids.items()}
-                counts = db.execute(
-                    "SELECT count(*) FILTER (WHERE state <> 'sent'), count(*) FILTER (WHERE state = 'sent') "
-                    "FROM national_portal_syncupdate"
-                ).fetchone()
-                if counts is not None and counts[1] and at_first is None:
-                    at_first = (dict(last_cpu), counts[1])  # start-up done: the workers are sending
-                if counts is not None and counts[0] == 0:
-                    break
-                if all(w.poll() is not None for w in workers):
-                    break
-                time.sleep(0.5)
-            wall = time.perf_counter() - started
-            first, last, sent = db.execute(
-                "SELECT min(sent_at), max(sent_at), count(*) FROM national_portal_syncupdate WHERE state = 'sent'"
-            ).fetchone()  # type: ignore[misc]
-            portal_rows = db.execute(
-                "SELECT d.code, u.idempotency_key FROM national_portal_sandboxportalupdate u "
-                "JOIN national_portal_sandboxportaldossier d ON d.id = u.dossier_id ORDER BY u.id"
-            ).fetchall()
-            duplicates = db.execute(
-                "SELECT coalesce(sum(duplicates), 0) FROM national_portal_sandboxportaldossier"
-            ).fetchone()
-        cpu = {k: last_cpu.get(k, 0.0) - cpu_before.get(k, 0.0) for k in ("workers", "portal")}
-        cpu["db"] = sum(v - db_start.get(pid, 0.0) for pid, v in db_seen.items())
-
-        # Order per dossier: the portal received each dossier's keys in sequence order.
-        seen: dict[str, list[int]] = {}
-        for code, key in portal_rows:
-            seen.setdefault(code, []).append(int(str(key).rsplit(":", 1)[1]))
-        in_order = sum(1 for seqs in seen.values() if seqs == list(range(1, args.per_dossier + 1)))
-        drain = (last - first).total_seconds() if first and last and last > first else float("nan")
-        rate = sent / drain if drain == drain and drain > 0 else 0.0
-        print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
-        print(
-            f"backlog: {args.dossiers:,} dossiers × {args.per_dossier} = {total:,} pending updates "
-            f"(set up in {setup_seconds:.1f} s); {args.workers} worker processes; sandbox portal on gunicorn "
-            f"{args.portal_workers} × {args.portal_threads} threads; "
-            + (
-                f"{args.senders} drain loops per worker (sync_drain), {args.batch} records per call"
-                if args.senders
-                else f"one task per dossier, {args.batch} records per call"
-            )
-        )
-        discarded = duplicates[0] if duplicates else 0
-        print(
-            f"sent: {sent:,}/{total:,}; portal received {len(portal_rows):,}, duplicates discarded {discarded}"
-        )
-        print(f"order: {in_order:,}/{len(ids):,} dossiers received every update in sequence")
-        print(
-            f"drain: {drain:.1f} s first→last sent, {rate:,.0f} updates/s (wall with start-up {wall:.1f} s)"
-        )
-        per = {k: 1000 * v / max(sent, 1) for k, v in cpu.items()}
-        print(
-            f"CPU seconds: workers {cpu['workers']:.1f}, portal gunicorn {cpu['portal']:.1f}, PostgreSQL backends "
-            f"{cpu['db']:.1f}: {per['workers']:.2f} + {per['portal']:.2f} + {per['db']:.2f} = "
-            f"{sum(per.values()):.2f} ms per update; two idle cores: ~{2000 / max(sum(per.values()), 1e-9):,.0f} "
-            f"updates/s"
-        )
-        if at_first is not None and sent > at_first[1]:
-            steady = {
-                k: 1000 * (last_cpu[k] - at_first[0][k]) / (sent - at_first[1]) for k in ("workers", "portal")
-            }
-            print(
-                f"without start-up (from the first {at_first[1]:,} sent on): workers {steady['workers']:.2f}, "
-                f"portal {steady['portal']:.2f} ms per update"
-            )
-        print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-        ok = sent == total and len(portal_rows) == total and in_order == len(ids)
-        print(
-            f"target ≥ {TARGET:.0f} updates/s: {'met' if rate >= TARGET else 'MISSED'}; checks {'passed' if ok else 'FAILED'}"
-        )
-        if any(w.poll() not in (None, 0) for w in workers):
-            worker_log.seek(0)
-            print(
-                f"worker log (tail):\n{worker_log.read()[-2000:].decode(errors='replace')}", file=sys.stderr
-            )
-        return 0 if ok and rate >= TARGET else 1
-    except BaseException:
-        if portal is not None:
-            print(f"portal gunicorn log (tail):\n{portal.tail()}", file=sys.stderr)
-        raise
-    finally:
-        for w in workers:
-            if w.poll() is None:
-                os.killpg(w.pid, signal.SIGTERM)
-                try:
-                    w.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(w.pid, signal.SIGKILL)  # its own session: the worker only
-                    w.wait(timeout=5)
-        if portal is not None:
-            portal.stop()
+    with throwaway_database(args.server, args.db, keep=args.keep) as dsn:
+        portal: Portal | None = None
+        workers: list[subprocess.Popen[bytes]] = []
         try:
-            from django.db import connections as django_connections
+            django_setup(dsn)
+            from django.core.management import call_command
+            from django.db import connections
 
-            django_connections.close_all()
-        except Exception:
-            pass
-        if not args.keep:
-            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-            print(f"dropped database {args.db}")
+            t0 = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            call_command("load_demo", stdout=io.StringIO())
+            ids = backlog(
+                args.dossiers,
+                args.per_dossier,
+                drains=args.workers if args.senders else 0,
+                threads=args.senders,
+            )
+            total = args.dossiers * args.per_dossier
+            setup_seconds = time.perf_counter() - t0
+            connections.close_all()
+
+            env = {k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING",)}
+            env.update(
+                SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING", MOTCUA_DVCQG_PULL_MINUTES="0"
+            )
+            port = free_port()
+            portal = Portal(port=port, workers=args.portal_workers, threads=args.portal_threads, env=env)
+            portal.wait_ready()
+            worker_env = {
+                **env,
+                "MOTCUA_DVCQG_CLIENT": "dvcqg",
+                "MOTCUA_DVCQG_URL": f"http://127.0.0.1:{port}/sandbox/dvcqg/",
+                "MOTCUA_DVCQG_USERNAME": "motcua",
+                "MOTCUA_DVCQG_PASSWORD": "motcua-sandbox",
+                "MOTCUA_DVCQG_BATCH_SIZE": str(args.batch),
+            }
+            if args.profile:
+                return profile(args.profile, ids, worker_env)
+            # The workers' log goes to a file: a pipe nobody reads fills up and blocks them.
+            worker_log = tempfile.TemporaryFile()  # noqa: SIM115 - closed with the process
+            started = time.perf_counter()
+            for k in range(args.workers):
+                workers.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "motcua.cli.main", "db_worker", "--batch", "--interval", "0",
+                         "--no-startup-delay", "--worker-id", f"bench-sync-{k}"],
+                        env=worker_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=worker_log,
+                        start_new_session=True,
+                    )
+                )  # fmt: skip
+            pids = {"workers": [w.pid for w in workers], "portal": children(portal.proc.pid)}
+            cpu_before = {k: sum(cpu_seconds(v).values()) for k, v in pids.items()}
+            with psycopg.connect(dsn, autocommit=True) as db:
+                # PostgreSQL's backends serving the bench database (the workers' and the portal's connections, on
+                # this machine): each one's CPU seen last; those already there at the start count from then.
+                backends_sql = (
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+                )
+                db_start = cpu_seconds([r[0] for r in db.execute(backends_sql, [args.db]).fetchall()])
+                db_seen: dict[int, float] = dict(db_start)
+                last_cpu = dict(cpu_before)
+                at_first: tuple[dict[str, float], int] | None = None
+                while time.perf_counter() - started < args.timeout:
+                    db_seen.update(
+                        cpu_seconds([r[0] for r in db.execute(backends_sql, [args.db]).fetchall()])
+                    )
+                    last_cpu = {k: sum(cpu_seconds(v).values()) for k, v in pids.items()}
+                    counts = db.execute(
+                        "SELECT count(*) FILTER (WHERE state <> 'sent'), count(*) FILTER (WHERE state = 'sent') "
+                        "FROM national_portal_syncupdate"
+                    ).fetchone()
+                    if counts is not None and counts[1] and at_first is None:
+                        at_first = (dict(last_cpu), counts[1])  # start-up done: the workers are sending
+                    if counts is not None and counts[0] == 0:
+                        break
+                    if all(w.poll() is not None for w in workers):
+                        break
+                    time.sleep(0.5)
+                wall = time.perf_counter() - started
+                first, last, sent = db.execute(
+                    "SELECT min(sent_at), max(sent_at), count(*) FROM national_portal_syncupdate WHERE state = 'sent'"
+                ).fetchone()  # type: ignore[misc]
+                portal_rows = db.execute(
+                    "SELECT d.code, u.idempotency_key FROM national_portal_sandboxportalupdate u "
+                    "JOIN national_portal_sandboxportaldossier d ON d.id = u.dossier_id ORDER BY u.id"
+                ).fetchall()
+                duplicates = db.execute(
+                    "SELECT coalesce(sum(duplicates), 0) FROM national_portal_sandboxportaldossier"
+                ).fetchone()
+            cpu = {k: last_cpu.get(k, 0.0) - cpu_before.get(k, 0.0) for k in ("workers", "portal")}
+            cpu["db"] = sum(v - db_start.get(pid, 0.0) for pid, v in db_seen.items())
+
+            # Order per dossier: the portal received each dossier's keys in sequence order.
+            seen: dict[str, list[int]] = {}
+            for code, key in portal_rows:
+                seen.setdefault(code, []).append(int(str(key).rsplit(":", 1)[1]))
+            in_order = sum(1 for seqs in seen.values() if seqs == list(range(1, args.per_dossier + 1)))
+            drain = (last - first).total_seconds() if first and last and last > first else float("nan")
+            rate = sent / drain if drain == drain and drain > 0 else 0.0
+            print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+            print(
+                f"backlog: {args.dossiers:,} dossiers × {args.per_dossier} = {total:,} pending updates "
+                f"(set up in {setup_seconds:.1f} s); {args.workers} worker processes; sandbox portal on gunicorn "
+                f"{args.portal_workers} × {args.portal_threads} threads; "
+                + (
+                    f"{args.senders} drain loops per worker (sync_drain), {args.batch} records per call"
+                    if args.senders
+                    else f"one task per dossier, {args.batch} records per call"
+                )
+            )
+            discarded = duplicates[0] if duplicates else 0
+            print(
+                f"sent: {sent:,}/{total:,}; portal received {len(portal_rows):,}, duplicates discarded {discarded}"
+            )
+            print(f"order: {in_order:,}/{len(ids):,} dossiers received every update in sequence")
+            print(
+                f"drain: {drain:.1f} s first→last sent, {rate:,.0f} updates/s (wall with start-up {wall:.1f} s)"
+            )
+            per = {k: 1000 * v / max(sent, 1) for k, v in cpu.items()}
+            print(
+                f"CPU seconds: workers {cpu['workers']:.1f}, portal gunicorn {cpu['portal']:.1f}, PostgreSQL backends "
+                f"{cpu['db']:.1f}: {per['workers']:.2f} + {per['portal']:.2f} + {per['db']:.2f} = "
+                f"{sum(per.values()):.2f} ms per update; two idle cores: ~{2000 / max(sum(per.values()), 1e-9):,.0f} "
+                f"updates/s"
+            )
+            if at_first is not None and sent > at_first[1]:
+                steady = {
+                    k: 1000 * (last_cpu[k] - at_first[0][k]) / (sent - at_first[1])
+                    for k in ("workers", "portal")
+                }
+                print(
+                    f"without start-up (from the first {at_first[1]:,} sent on): workers {steady['workers']:.2f}, "
+                    f"portal {steady['portal']:.2f} ms per update"
+                )
+            print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+            ok = sent == total and len(portal_rows) == total and in_order == len(ids)
+            print(
+                f"target ≥ {TARGET:.0f} updates/s: {'met' if rate >= TARGET else 'MISSED'}; checks {'passed' if ok else 'FAILED'}"
+            )
+            if any(w.poll() not in (None, 0) for w in workers):
+                worker_log.seek(0)
+                print(
+                    f"worker log (tail):\n{worker_log.read()[-2000:].decode(errors='replace')}",
+                    file=sys.stderr,
+                )
+            return 0 if ok and rate >= TARGET else 1
+        except BaseException:
+            if portal is not None:
+                print(f"portal gunicorn log (tail):\n{portal.tail()}", file=sys.stderr)
+            raise
+        finally:
+            for w in workers:
+                if w.poll() is None:
+                    os.killpg(w.pid, signal.SIGTERM)
+                    try:
+                        w.wait(timeout=15)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(w.pid, signal.SIGKILL)  # its own session: the worker only
+                        w.wait(timeout=5)
+            if portal is not None:
+                portal.stop()
 
 
 if __name__ == "__main__":
