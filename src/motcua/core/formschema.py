@@ -502,10 +502,14 @@ def _clean_level(
                 errors[key] = error
 
 
-def answers_clean(
-    fields: list[FormField], raw: Mapping[str, Any], *, unit_lookup: UnitLookup | None = None
+def _clean_top(
+    fields: list[FormField],
+    raw: Mapping[str, Any],
+    *,
+    unit_lookup: UnitLookup | None,
+    missing: list[tuple[str, str]] | None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """``(answers, errors)``: typed answers (inactive conditional fields dropped); errors per flat key."""
+    """``_clean_level`` over the whole form: its answers and errors (and the missing fields into ``missing``)."""
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
     _clean_level(
@@ -516,9 +520,16 @@ def answers_clean(
         unit_lookup=unit_lookup,
         answers=answers,
         errors=errors,
-        missing=None,
+        missing=missing,
     )
     return answers, errors
+
+
+def answers_clean(
+    fields: list[FormField], raw: Mapping[str, Any], *, unit_lookup: UnitLookup | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """``(answers, errors)``: typed answers (inactive conditional fields dropped); errors per flat key."""
+    return _clean_top(fields, raw, unit_lookup=unit_lookup, missing=None)
 
 
 def answers_missing(fields: list[FormField], answers: Mapping[str, Any]) -> list[str]:
@@ -530,16 +541,7 @@ def answers_missing_keyed(fields: list[FormField], answers: Mapping[str, Any]) -
     """``(flat key, label)`` of the required (and active) fields without an answer: the key names the input
     beside which "not filled in" shows (``name``, ``name__part``, ``name__0__sub``)."""
     missing: list[tuple[str, str]] = []
-    _clean_level(
-        fields,
-        answers,
-        key_prefix="",
-        label_prefix="",
-        unit_lookup=None,
-        answers={},
-        errors={},
-        missing=missing,
-    )
+    _clean_top(fields, answers, unit_lookup=None, missing=missing)
     return missing
 
 
@@ -548,20 +550,9 @@ def answers_validate(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Clean and require at once (the counter intake: no draft): each missing field's error is keyed by its
     flat name (shown beside its input) and names its label."""
-    answers: dict[str, Any] = {}
-    errors: dict[str, str] = {}
     missing: list[tuple[str, str]] = []
     # One pass over what was given, so a missing field is keyed like a wrong one: by the row it was typed in.
-    _clean_level(
-        fields,
-        raw,
-        key_prefix="",
-        label_prefix="",
-        unit_lookup=unit_lookup,
-        answers=answers,
-        errors=errors,
-        missing=missing,
-    )
+    answers, errors = _clean_top(fields, raw, unit_lookup=unit_lookup, missing=missing)
     for key, label in missing:
         errors.setdefault(key, f"Chưa nhập «{label}».")
     return answers, errors
