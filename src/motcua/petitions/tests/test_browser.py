@@ -48,6 +48,7 @@ def test_petition_sent_and_answered(live_server: Any, page: Any) -> None:
     page.click("form button[type=submit]:has-text('Đăng nhập')")
     page.wait_for_url(f"{base}/can-bo/")
     page.click("nav a:has-text('Phản ánh, kiến nghị')")
+    page.wait_for_url(f"{base}/can-bo/phan-anh-kien-nghi/")
     axe_check(page, "petition queue")
     page.click(f"a:has-text('{code}')")
     page.fill("#id_answer", "Hồ sơ đã có kết quả, mời bà đến nhận.")

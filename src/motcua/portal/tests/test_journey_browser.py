@@ -46,8 +46,10 @@ def axe_check(page: Any, name: str) -> None:
     """Run axe-core on the current page; fail on any serious or critical violation.
 
     The vendored script is loaded from the site's own static files (the strict CSP allows 'self' scripts,
-    not inline ones); all rules run, none is excluded.
+    not inline ones); all rules run, none is excluded. It waits for the page to finish loading first: a
+    check run right after a click could otherwise meet a document still without its ``<head>``.
     """
+    page.wait_for_load_state("load")
     page.add_script_tag(url=page.evaluate("location.origin") + AXE_URL)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [
