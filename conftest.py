@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +95,8 @@ def page() -> Iterator[Any]:
         yield new_page
         context.close()
         browser.close()
+        # While Playwright's event loop runs in this thread, asgiref keeps Django's connections in a
+        # context variable, apart from the thread's own: the test's queries open a second connection
+        # that only a close made here, before the loop stops, can reach (it kept the test database busy
+        # at the end of a PostgreSQL run: "being accessed by other users").
+        connections.close_all()
