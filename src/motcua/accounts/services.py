@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from motcua.core import clock
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.refcache import refcache_get
 
 from .models import AccountKind, User
 
@@ -59,7 +60,12 @@ def system_actor(name: str, *, label: str = "") -> User:
             code="invalid_system_name",
         )
     username = f"{SYSTEM_PREFIX}{name}"
-    user = User.objects.filter(username=username).first()
+    try:  # the reference cache: read once per process (each gateway callback acts as it; issue 12, item 11)
+        user: User | None = refcache_get(
+            ("system-actor", username), lambda: User.objects.get(username=username)
+        )
+    except User.DoesNotExist:
+        user = None
     if user is None:
         user = User(username=username, kind=AccountKind.SYSTEM, full_name=label[:200], is_active=False)
         user.set_unusable_password()
