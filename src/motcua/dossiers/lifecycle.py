@@ -23,6 +23,7 @@ from motcua.audit.services import audit_record
 from motcua.core import clock
 from motcua.core.errors import Conflict, PermissionDenied, ValidationFailed
 from motcua.core.internals import cache_related, cached_related
+from motcua.core.rows import insert_row, lock_row, read_row, update_row
 from motcua.organisations.constants import Role
 from motcua.organisations.selectors import user_roles_by_unit
 
@@ -229,7 +230,7 @@ def dossier_transition(
         )
 
 
-def _lock(pk: int) -> Dossier:
+def dossier_lock(pk: int) -> Dossier:
     """Lock the dossier's row, then read it and the relations the effects use, fresh.
 
     Two statements on purpose: on PostgreSQL a ``SELECT … FOR UPDATE`` that waited for the lock re-reads the
@@ -237,8 +238,8 @@ def _lock(pk: int) -> Dossier:
     gave a waiting action the ``current_step`` from before the winner's commit (issue 11). The read after the
     lock is a new statement: it sees everything committed before the lock was granted.
     """
-    Dossier.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).get()
-    return Dossier.objects.select_related("procedure_version", "unit", "current_step").get(pk=pk)
+    lock_row(Dossier, pk)
+    return read_row(Dossier, pk, ("procedure_version", "unit", "current_step"))
 
 
 def _transition(
@@ -261,7 +262,7 @@ def _transition(
         # the one that must still hold under the lock (issue 11: ten concurrent forwards all succeeded).
         if expected_version is None:
             expected_version = dossier.version
-        locked = _lock(dossier.pk)
+        locked = dossier_lock(dossier.pk)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(
             f"Hồ sơ vừa được người khác cập nhật (phiên bản {locked.version}, bạn đang xem phiên bản {expected_version}). "
@@ -302,10 +303,10 @@ def _transition(
     if new:
         locked.save(force_insert=True)
     else:
-        locked.save(update_fields=sorted(change.fields))
+        update_row(locked, sorted(change.fields))  # save(update_fields=…) without the ORM's cost
     for write in change.after_save:
         write()
-    event = DossierEvent.objects.create(
+    event = DossierEvent(
         dossier=locked,
         action=str(action),
         actor=actor if actor.is_authenticated else None,
@@ -320,6 +321,7 @@ def _transition(
         classification=change.event.get("classification", ""),
         data=change.data,
     )
+    insert_row(event)  # DossierEvent.objects.create without the ORM's cost of building the statement
     audit_record(
         actor=actor,
         action=f"dossier.{action}",

@@ -373,7 +373,7 @@ def bank_line_assign(*, line_id: int, dossier_code: str, actor: User, note: str 
     credited once (key ``bank:<account>:<transaction_id>``), its receipt issued, the dossier moved on if
     paid in full. An open VietQR order of the same amount on the dossier is the one settled. An officer of
     the dossier's unit; audited (``payment.bank_assign``)."""
-    from .services import PAYABLE_STATES, _insert_with_reference, _lock_dossier
+    from .services import PAYABLE_STATES, _insert_with_reference, dossier_lock
 
     with transaction.atomic():
         line = BankStatementLine.objects.select_for_update().filter(pk=line_id).first()
@@ -394,7 +394,7 @@ def bank_line_assign(*, line_id: int, dossier_code: str, actor: User, note: str 
             .order_by("created_at", "pk")
             .first()
         )
-        locked = _lock_dossier(dossier.pk)
+        locked = dossier_lock(dossier.pk)
         if Role.OFFICER not in actor_roles(locked, actor):
             raise PermissionDenied(
                 "Chỉ cán bộ tiếp nhận của đơn vị giải quyết hồ sơ được gán dòng sao kê cho hồ sơ.",

@@ -26,6 +26,7 @@ from motcua.accounts.models import User
 from motcua.audit.services import audit_record
 from motcua.core import clock
 from motcua.core.errors import Conflict, PermissionDenied, ValidationFailed
+from motcua.core.rows import lock_row
 from motcua.dossiers.lifecycle import actor_roles
 from motcua.organisations.constants import Role
 
@@ -130,7 +131,7 @@ def refund_record(
     *, refund: Refund, accepted: bool, code: str, answer: dict[str, str], actor: User
 ) -> Refund:
     """Record the gateway's answer to ``refund`` (once: a refund already settled is returned as it is)."""
-    Payment.objects.select_for_update().filter(pk=refund.payment_id).values_list("pk", flat=True).get()
+    lock_row(Payment, refund.payment_id)
     locked = Refund.objects.select_for_update().select_related("payment__dossier").get(pk=refund.pk)
     if locked.status != RefundStatus.PENDING:
         return locked

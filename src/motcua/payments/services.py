@@ -25,10 +25,11 @@ from motcua.audit.services import audit_record
 from motcua.catalog.models import Fee
 from motcua.core import clock, formatting
 from motcua.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from motcua.core.rows import insert_row, read_row, update_row
 from motcua.dossiers.actions.base import Change
 from motcua.dossiers.actions.payment_received import PaymentReceivedParams
 from motcua.dossiers.constants import Action, Channel, Status
-from motcua.dossiers.lifecycle import actor_roles, dossier_transition
+from motcua.dossiers.lifecycle import actor_roles, dossier_lock, dossier_transition
 from motcua.dossiers.models import Dossier
 from motcua.organisations.constants import Role
 
@@ -155,7 +156,7 @@ def charge_add(
     """An officer charges ``dossier`` one more amount (e.g. land financial obligations: the tax authority's
     notice number as ``reference``, its amount and due date). The same notice is charged once per dossier
     (key ``charge:<dossier>:<reference>``: ``Conflict`` ``charge_exists``). A member of the dossier's unit."""
-    locked = _lock_dossier(dossier.pk)
+    locked = dossier_lock(dossier.pk)
     _require_role(locked, actor, CHARGE_ROLES, "thêm khoản phải nộp")
     problems: dict[str, list[str]] = {}
     if not name.strip():
@@ -198,7 +199,7 @@ def exemption_grant(
     An officer or leader of the dossier's unit. If the dossier waits for payment and now owes nothing, it
     moves on (``payment-received`` as ``system:payments``).
     """
-    locked = _lock_dossier(dossier.pk)
+    locked = dossier_lock(dossier.pk)
     _require_role(locked, actor, EXEMPTION_ROLES, "miễn, giảm phí, lệ phí")
     charge = LedgerEntry.objects.filter(pk=charge_id, dossier=locked, kind=EntryKind.CHARGE).first()
     problems: dict[str, list[str]] = {}
@@ -263,7 +264,7 @@ def obligations_notice_record(
         due_date=due_date,
         note=OBLIGATIONS_NOTE,
     )
-    locked = _lock_dossier(dossier.pk)
+    locked = dossier_lock(dossier.pk)
     if locked.status in (Status.RECEIVED, Status.PROCESSING):
         due = f", hạn nộp {due_date:%d/%m/%Y}" if due_date else ""
         dossier_transition(
@@ -283,13 +284,6 @@ def obligations_notice_record(
 def _new_reference(now: dt.datetime) -> str:
     """``MC`` + yymmdd (Vietnam) + 8 random digits: unique (checked by the table), found in a bank transfer's text."""
     return f"MC{now.astimezone(clock.VN_TZ):%y%m%d}{secrets.randbelow(10**8):08d}"
-
-
-def _lock_dossier(dossier_id: int) -> Dossier:
-    Dossier.objects.select_for_update().filter(pk=dossier_id).values_list("pk", flat=True).get()
-    # As dossiers.lifecycle._lock: a new statement after the lock sees all that was committed before it; with
-    # what the transition reads, so that ``dossier_transition(held_lock=True)`` need not read it again.
-    return Dossier.objects.select_related("procedure_version", "unit", "current_step").get(pk=dossier_id)
 
 
 @transaction.atomic
@@ -318,7 +312,7 @@ def payment_create(
             code="invalid_method",
             details={"method": [f"Chọn một trong: {', '.join(Method.values)}."]},
         )
-    locked = _lock_dossier(dossier.pk)
+    locked = dossier_lock(dossier.pk)
     roles = actor_roles(locked, actor)
     if method == Method.CASH and Role.OFFICER not in roles:
         raise PermissionDenied(
@@ -402,7 +396,7 @@ def vietqr_order_for(*, dossier: Dossier) -> Payment | None:
     gateway = payment_gateways.get(Method.VIETQR)
     if gateway is None or not gateway.is_enabled():
         return None
-    locked = _lock_dossier(dossier.pk)
+    locked = dossier_lock(dossier.pk)
     if locked.status not in PAYABLE_STATES:
         return None
     fee_charges_post(dossier=locked)
@@ -543,38 +537,7 @@ def _credit_insert(entry: LedgerEntry) -> bool:
     a savepoint, the ORM's insert, a release and, on a duplicate, a rollback to the savepoint and a read
     (issue 12, item 11: the IPN's hot path; docs/performance.md). The unique key stays the guarantee.
     """
-    return _insert_row(entry, unless_exists="idempotency_key")
-
-
-def _insert_row(obj: Any, *, unless_exists: str = "") -> bool:
-    """Insert the new row ``obj`` (a model instance) in one statement, ``RETURNING`` its id; whether it was
-    inserted (``unless_exists``: a unique column, ``ON CONFLICT (…) DO NOTHING``).
-
-    Hand-written SQL on the IPN's hot path (issue 12, item 11; docs/performance.md "VNPay IPN handling"): the
-    ORM's ``save()`` costs several hundred Python calls per row to build this same statement. The columns and
-    their conversions are still the model's own (``concrete_fields``, ``pre_save``, ``get_db_prep_save``), so the row is
-    the one ``save()`` would write; only for append-only rows with no ``save()`` logic of their own.
-    """
-    meta = obj._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(str(f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]  # as bulk_create does
-    conflict = f"ON CONFLICT ({qn(unless_exists)}) DO NOTHING " if unless_exists else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608 (our own table)
-            f"{conflict}RETURNING {qn(str(meta.pk.column))}",
-            values,
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = connection.alias
-    return True
+    return insert_row(entry, unless_exists="idempotency_key")
 
 
 def _succeed(
@@ -598,7 +561,7 @@ def _succeed(
     """
     payment.status = PaymentStatus.SUCCEEDED
     payment.settled_at = at
-    payment.save(update_fields=RESULT_FIELDS)
+    update_row(payment, RESULT_FIELDS)
     entry = LedgerEntry(
         dossier_id=payment.dossier_id,
         kind=EntryKind.PAYMENT,
@@ -619,7 +582,7 @@ def _succeed(
     # Its electronic receipt, numbered in this transaction. The dossier's row first: every credit locks the
     # payment, the dossier, then the unit's receipt sequence, then the audit chain (no lock cycles).
     # The dossier is locked and read once here, for the receipt and the move on (nothing between writes it).
-    dossier = _lock_dossier(payment.dossier_id)
+    dossier = dossier_lock(payment.dossier_id)
     if payment.method not in ORDER_METHODS:
         fee_charges_post(
             dossier=dossier
@@ -645,12 +608,7 @@ def _close_open_orders(dossier: Dossier, *, paid_by: Payment | None, at: dt.date
     runs under the dossier's lock; an order locked now is being settled by its own notice, which decides it.
     Audited (``payment.orders_closed``) when any was closed. Returns their references.
     """
-    open_orders = Payment.objects.filter(dossier_id=dossier.pk, status=PaymentStatus.PENDING)
-    if paid_by is not None:
-        open_orders = open_orders.exclude(pk=paid_by.pk)
-    closing = list(
-        open_orders.select_for_update(skip_locked=True).order_by("pk").values_list("pk", "reference")
-    )
+    closing = _open_orders_skip_locked(dossier.pk, but=paid_by.pk if paid_by is not None else None)
     if not closing:
         return []
     Payment.objects.filter(pk__in=[pk for pk, _ref in closing], status=PaymentStatus.PENDING).update(
@@ -670,6 +628,27 @@ def _close_open_orders(dossier: Dossier, *, paid_by: Payment | None, at: dt.date
         },
     )
     return references
+
+
+def _open_orders_skip_locked(dossier_id: int, *, but: int | None) -> list[tuple[int, str]]:
+    """``[(id, reference)]`` of the dossier's pending orders but ``but``, locked, those locked now skipped.
+
+    ``Payment.objects.filter(dossier_id=…, status=PENDING).exclude(pk=but).select_for_update(skip_locked=True)
+    .order_by("pk").values_list("pk", "reference")`` in hand-written SQL: it runs on every credit and almost
+    always finds nothing; the ORM spent more building it than the database answering (issue 12, item 11).
+    """
+    qn = connection.ops.quote_name
+    sql = f"SELECT id, reference FROM {qn(Payment._meta.db_table)} WHERE dossier_id = %s AND status = %s"  # noqa: S608
+    params: list[Any] = [dossier_id, str(PaymentStatus.PENDING)]
+    if but is not None:
+        sql += " AND id <> %s"
+        params.append(but)
+    sql += " ORDER BY id"
+    if connection.features.has_select_for_update_skip_locked:
+        sql += " FOR UPDATE SKIP LOCKED"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(pk), str(reference)) for pk, reference in cursor.fetchall()]
 
 
 def _move_on_if_paid(
@@ -697,7 +676,7 @@ def _move_on_if_settled(
 ) -> None:
     """``payment-received`` as ``system:<system>`` if the dossier waits for payment and owes nothing.
 
-    ``dossier``: the caller locked and read it in this transaction (``_lock_dossier``) and wrote nothing to
+    ``dossier``: the caller locked and read it in this transaction (``dossier_lock``) and wrote nothing to
     its row since: not locked and read again. ``due``: the balance the caller summed under that lock, with the
     fees posted (then neither this function nor the transition's check sums it again). ``actor``:
     ``system:<system>`` if the caller has it. Without ``due``, the dossier's other open orders are closed
@@ -706,7 +685,7 @@ def _move_on_if_settled(
     """
     held = dossier is not None and dossier.pk == dossier_id
     if dossier is None or not held:
-        dossier = _lock_dossier(dossier_id)
+        dossier = dossier_lock(dossier_id)
         due = None
     if due is None:
         fee_charges_post(dossier=dossier)
@@ -753,7 +732,7 @@ def vnpay_ipn(*, params: dict[str, str]) -> tuple[str, str]:
         logger.exception("vnpay_ipn_error", reference=params.get("vnp_TxnRef", ""))
         answer = protocol.IPN_UNEXPECTED
     safe = {str(k)[:64]: str(v)[:500] for k, v in list(params.items())[:50]}
-    _insert_row(  # (GatewayNotice is append-only: no save() logic to keep)
+    insert_row(  # (GatewayNotice is append-only: no save() logic to keep)
         GatewayNotice(
             gateway=Method.VNPAY,
             reference=str(params.get("vnp_TxnRef", ""))[:100],
@@ -768,17 +747,17 @@ def vnpay_ipn(*, params: dict[str, str]) -> tuple[str, str]:
     return answer
 
 
-def _payment_seen(reference: str) -> list[tuple[int, str]]:
-    """``[(amount, status)]`` of the VNPay payment ``reference`` (unique), or ``[]``: one indexed read in
+def _payment_seen(reference: str) -> list[tuple[int, int, str]]:
+    """``[(id, amount, status)]`` of the VNPay payment ``reference`` (unique), or ``[]``: one indexed read in
     hand-written SQL, the first statement of every IPN (half of them duplicates answered from it alone; issue
     12, item 11, docs/performance.md): the ORM spends ~600 Python calls building this statement each time."""
     table = connection.ops.quote_name(Payment._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT amount, status FROM {table} WHERE reference = %s AND method = %s",  # noqa: S608
+            f"SELECT id, amount, status FROM {table} WHERE reference = %s AND method = %s",  # noqa: S608
             [reference, str(Method.VNPAY)],
         )
-        return [(int(amount), str(status)) for amount, status in cursor.fetchall()]
+        return [(int(pk), int(amount), str(status)) for pk, amount, status in cursor.fetchall()]
 
 
 def _vnpay_ipn(params: dict[str, str], now: dt.datetime) -> tuple[str, str]:
@@ -789,12 +768,12 @@ def _vnpay_ipn(params: dict[str, str], now: dt.datetime) -> tuple[str, str]:
     # order (01), wrong amount (04, the amount never changes), already succeeded (02: a success is final,
     # VNPay's retries and duplicates). Anything else is decided again below under the payment's lock.
     # (A tuple, not a model instance: the reference is unique, no ordering is needed.)
-    seen: list[tuple[int, str]] = (
+    seen: list[tuple[int, int, str]] = (
         _payment_seen(reference) if reference and params.get("vnp_TmnCode") == tmn_code() else []
     )
     if not seen:
         return protocol.IPN_ORDER_NOT_FOUND
-    seen_amount, seen_status = seen[0]
+    payment_id, seen_amount, seen_status = seen[0]
     try:
         amount = int(params.get("vnp_Amount", ""))
     except ValueError:
@@ -804,19 +783,9 @@ def _vnpay_ipn(params: dict[str, str], now: dt.datetime) -> tuple[str, str]:
     if seen_status == PaymentStatus.SUCCEEDED:
         return protocol.IPN_ALREADY_CONFIRMED
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update().filter(reference=reference, method=Method.VNPAY).first()
-            if reference and params.get("vnp_TmnCode") == tmn_code()
-            else None
-        )
-        if payment is None:
-            return protocol.IPN_ORDER_NOT_FOUND
-        try:
-            amount = int(params.get("vnp_Amount", ""))
-        except ValueError:
-            return protocol.IPN_AMOUNT_MISMATCH
-        if amount != payment.amount * 100:
-            return protocol.IPN_AMOUNT_MISMATCH
+        # Locked and read again (its reference, method and amount never change; a payment is never deleted):
+        # its status, as it is now, decides.
+        payment = read_row(Payment, payment_id, lock=True)
         success = (
             params.get("vnp_ResponseCode") == protocol.OK
             and params.get("vnp_TransactionStatus") == protocol.OK
@@ -835,7 +804,7 @@ def _vnpay_record(payment: Payment, params: dict[str, str], *, success: bool, no
     if not success:
         payment.status = PaymentStatus.FAILED
         payment.settled_at = now
-        payment.save(update_fields=RESULT_FIELDS)
+        update_row(payment, RESULT_FIELDS)
         return
     transaction_no = params.get("vnp_TransactionNo", "") or payment.reference
     actor = system_actor(Method.VNPAY, label=SYSTEM_LABELS[Method.VNPAY])  # read once: credit and move on
