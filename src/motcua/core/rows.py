@@ -50,7 +50,8 @@ def insert_rows(objs: Sequence[Model]) -> None:
 
 def _insert(objs: Sequence[Model], *, unless_exists: str = "") -> int:
     def build(qn: Any, meta: Any) -> tuple[list[Any], str]:
-        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        # The key too when the model makes it (a UUID's default), not when the database does (an AutoField).
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         conflict = f"ON CONFLICT ({qn(unless_exists)}) DO NOTHING " if unless_exists else ""
         return fields, (
@@ -64,7 +65,8 @@ def _insert(objs: Sequence[Model], *, unless_exists: str = "") -> int:
         cursor.execute(sql, values)
         rows = cursor.fetchall()
     for obj, row in zip(objs, rows, strict=False):
-        obj.pk = row[0]
+        if obj._meta.pk.db_returning:  # made by the database (else the instance has it already)
+            obj.pk = row[0]
         obj._state.adding = False
         obj._state.db = connection.alias
     return len(rows)

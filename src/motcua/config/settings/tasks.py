@@ -6,7 +6,7 @@ TASKS = {
         "BACKEND": (
             "django.tasks.backends.immediate.ImmediateBackend"
             if env_bool("MOTCUA_TASKS_IMMEDIATE")
-            else "django_tasks_db.DatabaseBackend"
+            else "motcua.core.tasks_backend.DatabaseBackend"  # django-tasks-db's, a cheaper insert
         ),
     }
 }
