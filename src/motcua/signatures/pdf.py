@@ -62,7 +62,7 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)  # it logs every table 
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FIELD_PREFIX = "motcua-chu-ky"
-STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 220, 64, 24
+STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN, STAMP_GAP = 220, 64, 24, 8
 RESERVED, RESERVED_WITH_TIMESTAMP = 16 * 1024, 32 * 1024  # bytes for the CMS in /Contents
 # What may follow a signature without counting as a change of the document (pyHanko's modification levels):
 # validation data and timestamps (LTA updates), and later signatures filling their fields (form filling).
@@ -279,15 +279,20 @@ def _stamp_style() -> TextStampStyle:
     )
 
 
-def _stamp_box(reader: PdfFileReader) -> tuple[int, int, int, int]:
-    """The stamp's box at the bottom right of the last page."""
+def _stamp_box(reader: PdfFileReader, index: int) -> tuple[int, int, int, int]:
+    """The box of the document's ``index``-th stamp (0: the first signature) on the last page: the first at
+    the bottom right, each next one above it, then a column further left when the page is full (a result
+    signed by the unit and by the leader, a copy certified again: stamps never drawn over each other)."""
     node = reader.find_page_for_modification(-1)[0].get_object()
     while "/MediaBox" not in node and "/Parent" in node:  # inherited from the page tree
         node = node["/Parent"].get_object()
-    x1, y1, x2, _y2 = (float(v) for v in node["/MediaBox"])
-    right = int(x2) - STAMP_MARGIN
-    left = max(int(x1) + STAMP_MARGIN, right - STAMP_WIDTH)
-    bottom = int(y1) + STAMP_MARGIN
+    x1, y1, x2, y2 = (int(float(v)) for v in node["/MediaBox"])
+    per_column = max(1, (y2 - y1 - 2 * STAMP_MARGIN + STAMP_GAP) // (STAMP_HEIGHT + STAMP_GAP))
+    columns = max(1, (x2 - x1 - 2 * STAMP_MARGIN + STAMP_GAP) // (STAMP_WIDTH + STAMP_GAP))
+    column, row = divmod(index % (per_column * columns), per_column)  # past a full page: over the first again
+    right = x2 - STAMP_MARGIN - column * (STAMP_WIDTH + STAMP_GAP)
+    left = max(x1 + STAMP_MARGIN, right - STAMP_WIDTH)
+    bottom = y1 + STAMP_MARGIN + row * (STAMP_HEIGHT + STAMP_GAP)
     return left, bottom, right, bottom + STAMP_HEIGHT
 
 
@@ -313,7 +318,7 @@ def pdf_sign(
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)  # parsed once: fields, page box, writer
         count = len(reader.embedded_signatures)
-        box = _stamp_box(reader)
+        box = _stamp_box(reader, len(reader.embedded_regular_signatures))  # document timestamps have none
     except Exception as exc:  # pyHanko raises many kinds on a broken file
         raise NotAPdf(str(exc)) from exc
     field_name = f"{FIELD_PREFIX}-{count + 1}"

@@ -185,6 +185,30 @@ def test_a_second_signature_keeps_the_first_valid() -> None:
     assert second.valid
 
 
+def _stamp_rects(data: bytes) -> list[tuple[float, float, float, float]]:
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    return [tuple(float(v) for v in sig.sig_field["/Rect"]) for sig in reader.embedded_regular_signatures]  # type: ignore[misc]
+
+
+def test_each_signature_s_stamp_has_its_own_place_on_the_page() -> None:
+    """A result signed by the unit, then by the leader (or a certified copy signed again): the stamps used to
+    be drawn on top of each other at the bottom right of the last page."""
+    data = document()
+    for _ in range(4):
+        data = pdf.pdf_sign(data, signer=unit_signer(), stamp=stamp(), validation_context=None)
+    rects = _stamp_rects(data)
+    assert len(rects) == 4
+    page = PdfFileReader(io.BytesIO(data), strict=False).find_page_for_modification(-1)[0].get_object()
+    x1, y1, x2, y2 = (float(v) for v in page["/MediaBox"])
+    for i, (left, bottom, right, top) in enumerate(rects):
+        assert x1 <= left < right <= x2
+        assert y1 <= bottom < top <= y2
+        for other in rects[i + 1 :]:
+            apart = right <= other[0] or other[2] <= left or top <= other[1] or other[3] <= bottom
+            assert apart, f"stamps {rects[i]} and {other} overlap"
+    assert all(sig.intact and sig.valid for sig in pdf_signatures_verify(data))
+
+
 @pytest.mark.parametrize(
     "data", [b"", b"not a pdf", b"%PDF-1.7\n garbage \x00\xff", b"%PDF-1.4\n" + b"A" * 5000]
 )
