@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 from motcua.catalog.constants import ComponentKind
 from motcua.core.errors import ValidationFailed
 from motcua.core.internals import cache_related, cached_related
+from motcua.core.rows import insert_rows
 
 from ..codes import dossier_code_issue
 from ..constants import Action
@@ -133,7 +134,9 @@ def _components(change: Change[ReceiveParams]) -> None:
 
 
 def _components_write(dossier: Dossier, rows: list[DossierComponent]) -> None:
-    DossierComponent.objects.bulk_create(rows)
+    for row in rows:  # built before the dossier had its id
+        row.dossier = dossier
+    insert_rows(rows)  # bulk_create's statement without the ORM's cost (every counter intake; ADR 0009)
     cache_related(dossier, components=rows)
 
 
