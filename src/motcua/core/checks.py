@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from .registry import all_registries, sandbox_on
 
@@ -54,4 +54,35 @@ def plugins_configured(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                         id=f"motcua.core.{suffix}001",
                     )
                 )
+    return messages
+
+
+@register(Tags.database)
+def vietnamese_collation(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """PostgreSQL has the ICU collation every Vietnamese-ordered list uses (``core.collation``).
+
+    A database check: ``migrate`` and ``check --database default`` run it, so a server built without ICU is
+    named at deployment instead of answering 500 on the first sorted list (``motcua.core.E004``).
+    """
+    from django.db import connections
+
+    from .collation import VI_COLLATION
+
+    messages: list[CheckMessage] = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue  # SQLite: registered on every connection (core.collation)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_collation WHERE collname = %s", [VI_COLLATION])
+            found = cursor.fetchone() is not None
+        if not found:
+            messages.append(
+                Error(
+                    f"PostgreSQL ({alias}) has no collation {VI_COLLATION}: Vietnamese lists cannot be sorted.",
+                    hint="Use a PostgreSQL built with ICU (the Debian and PGDG packages are); docs/deploy.md.",
+                    obj=alias,
+                    id="motcua.core.E004",
+                )
+            )
     return messages
