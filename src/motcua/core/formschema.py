@@ -338,6 +338,19 @@ def answers_to_flat(fields: list[FormField], answers: Mapping[str, Any], prefix:
 # --- validation -----------------------------------------------------------------------------------------
 
 
+_VN_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def form_date(value: str) -> dt.date:
+    """A date as people write it here, ``dd/mm/yyyy`` (also ``d/m/yyyy``, with ``.`` or ``-``), or ISO
+    ``yyyy-mm-dd`` (the API, a browser's date picker); ``ValueError`` if it is neither or no such day."""
+    match = _VN_DATE.fullmatch(value.strip())
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return dt.date(year, month, day)
+    return dt.date.fromisoformat(value.strip())
+
+
 def _scalar(f: FormField, value: str, label: str) -> tuple[Any, str | None]:
     """``(cleaned value, error)`` of a non-empty simple value."""
     if f.type in ("text", "textarea"):
@@ -345,9 +358,9 @@ def _scalar(f: FormField, value: str, label: str) -> tuple[Any, str | None]:
             return value, f"«{label}»: tối đa {f.max_length} ký tự."
     elif f.type == "date":
         try:
-            return dt.date.fromisoformat(value).isoformat(), None
+            return form_date(value).isoformat(), None
         except ValueError:
-            return value, f"«{label}»: Ngày không hợp lệ."
+            return value, f"«{label}»: Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2020."
     elif f.type == "number":
         try:
             number = Decimal(value.replace(",", "."))

@@ -3,6 +3,7 @@ the citizen's online submission and by the counter intake."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any, cast
@@ -26,6 +27,32 @@ from motcua.documents.formschema import (
 INPUT = "usa-input"
 
 
+class VietnameseDateInput(forms.TextInput):
+    """A date typed as ``dd/mm/yyyy``, the way it is written on every Vietnamese form, whatever the browser's
+    language (a browser's own date input shows ``mm/dd/yyyy`` in an English browser). A saved answer (ISO,
+    ``documents.formschema``) is shown as ``dd/mm/yyyy``; what was typed is shown back as typed."""
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(
+            attrs={
+                **(attrs or {}),
+                "inputmode": "numeric",
+                "placeholder": "dd/mm/yyyy",
+                "maxlength": "10",
+                "autocomplete": "off",
+            }
+        )
+
+    def format_value(self, value: Any) -> str | None:
+        text = super().format_value(value)
+        if text and len(text) == 10 and text[4] == "-" and text[7] == "-":
+            try:
+                return dt.date.fromisoformat(text).strftime("%d/%m/%Y")
+            except ValueError:
+                pass
+        return text
+
+
 def _schema_field(
     f: FormField, unit_choices: list[tuple[str, str]] | None, placeholder: str = ""
 ) -> forms.Field:
@@ -36,7 +63,7 @@ def _schema_field(
             max_length=f.max_length, widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 5})
         )
     if f.type == "date":
-        return forms.CharField(widget=forms.DateInput(attrs={**attrs, "type": "date"}))
+        return forms.CharField(widget=VietnameseDateInput(attrs=attrs))
     if f.type == "number":
         return forms.CharField(widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}))
     if f.type in ("select", "boolean") or unit_choices is not None:

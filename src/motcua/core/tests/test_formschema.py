@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from motcua.core.formschema import (
     answers_missing_keyed,
     answers_to_flat,
     answers_validate,
+    form_date,
     form_fields_parse,
     schema_problems,
 )
@@ -270,3 +272,19 @@ def test_a_group_rows_errors_are_keyed_by_the_row_the_person_filled() -> None:
     assert set(errors) == {"con_khac__1__ngay", "con_khac__1__ten"}
     assert "dòng 2" in errors["con_khac__1__ten"]
     assert len(answers["con_khac"]) == 1  # the empty row is not kept
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_a_date_is_read_as_written_here_and_as_iso(day: dt.date) -> None:
+    assert form_date(day.strftime("%d/%m/%Y")) == day
+    assert form_date(f"{day.day}/{day.month}/{day.year}") == day
+    assert form_date(f"{day.day:02}.{day.month:02}.{day.year}") == day
+    assert form_date(day.isoformat()) == day
+
+
+@pytest.mark.parametrize(
+    "text", ["31/02/2026", "29/02/2025", "00/01/2026", "12/13/2026", "2026-02-30", "03/05/26", "hôm qua", ""]
+)
+def test_a_date_that_does_not_exist_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"."):  # any reason: no such day, or not a date at all
+        form_date(text)

@@ -93,7 +93,7 @@ def test_birth_registration_online_on_a_phone(live_server: Any, page: Any, tmp_p
 
     page.fill("#id_address", "Thôn Đông, xã Tam Hồng")
     page.fill("#id_f-tre__ho_ten", "Nguyễn Minh Khôi")
-    page.fill("#id_f-tre__ngay_sinh", "2026-03-01")
+    page.fill("#id_f-tre__ngay_sinh", "01/03/2026")  # typed as written here, whatever the browser's language
     page.select_option("#id_f-tre__gioi_tinh", "Nam")
     page.fill("#id_f-noi_sinh__chi_tiet", "Bệnh viện đa khoa tỉnh")
     # The birthplace: the province, then its communes (loaded when the province is chosen).
@@ -135,6 +135,7 @@ def test_birth_registration_online_on_a_phone(live_server: Any, page: Any, tmp_p
     assert "id_f-me__so_dinh_danh_error" in (mother_id.get_attribute("aria-describedby") or "").split()
     assert mother_id.input_value() == "123"
     assert page.input_value("#id_f-tre__ho_ten") == "Nguyễn Minh Khôi"
+    assert page.input_value("#id_f-tre__ngay_sinh") == "01/03/2026"
     assert page.input_value("#id_f-noi_sinh__tinh") == "25"
     assert page.input_value("#id_f-noi_sinh__don_vi") == "25003"
     expect(father).to_be_visible()  # "Có" still chosen, the block still shown
@@ -198,7 +199,7 @@ def test_birth_registration_at_the_counter_printed_on_the_receipt(
     page.select_option("#id_tk-co_cha", "true")
     expect(father).to_be_visible()
     page.fill("#id_tk-tre__ho_ten", "Nguyễn Minh Khôi")
-    page.fill("#id_tk-tre__ngay_sinh", "2026-03-01")
+    page.fill("#id_tk-tre__ngay_sinh", "1/3/2026")
     page.select_option("#id_tk-tre__gioi_tinh", "Nam")
     page.fill("#id_tk-noi_sinh__chi_tiet", "Trạm y tế xã")
     page.select_option("#id_tk-noi_sinh__tinh", "25")
@@ -232,6 +233,7 @@ def test_birth_registration_at_the_counter_printed_on_the_receipt(
     dossier = Dossier.objects.get()
     answers = SubmissionData.objects.get(dossier=dossier).answers
     assert answers["cha"]["ho_ten"] == "Nguyễn Văn Ba"
+    assert answers["tre"]["ngay_sinh"] == "2026-03-01"
     assert answers["noi_sinh"]["don_vi_ten"] == "UBND xã Tam Hồng"
 
     # Mẫu 01, fetched with the officer's session, carries the answers flagged print_on_receipt.

@@ -211,7 +211,11 @@ def test_form_fields_declared_in_the_catalog(client: Client, media: Path) -> Non
     dossier = start(client, world)
     page = client.get(f"/ho-so-cua-toi/nhap/{dossier.pk}/").content.decode()
     assert "Họ tên người được khai sinh" in page
-    assert 'type="date"' in page
+    # A date is typed dd/mm/yyyy whatever the browser's language (not the browser's own mm/dd/yyyy picker).
+    date_input = re.search(r'<input[^>]*name="f-ngay_sinh"[^>]*>', page)
+    assert date_input is not None
+    assert 'placeholder="dd/mm/yyyy"' in date_input.group(0)
+    assert 'type="date"' not in date_input.group(0)
     assert "Nội dung yêu cầu" not in page
     response = client.post(
         f"/ho-so-cua-toi/nhap/{dossier.pk}/",
@@ -232,16 +236,18 @@ def test_form_fields_declared_in_the_catalog(client: Client, media: Path) -> Non
         dossier,
         world,
         ho_ten_con="Nguyễn Minh Khôi",
-        ngay_sinh="2026-02-20",
+        ngay_sinh="20/2/2026",
         gioi_tinh="Nam",
         so_con="2",
     )
     assert SubmissionData.objects.get(dossier=dossier).answers == {
         "ho_ten_con": "Nguyễn Minh Khôi",
-        "ngay_sinh": "2026-02-20",
+        "ngay_sinh": "2026-02-20",  # kept as ISO, typed as people write it
         "gioi_tinh": "Nam",
         "so_con": "2",
     }
+    page = client.get(f"/ho-so-cua-toi/nhap/{dossier.pk}/").content.decode()
+    assert re.search(r'<input[^>]*name="f-ngay_sinh"[^>]*value="20/02/2026"', page)
 
 
 def test_removing_a_file_from_the_draft(
