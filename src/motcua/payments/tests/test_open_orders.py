@@ -26,8 +26,9 @@ from motcua.payments.selectors import dossier_balance
 from motcua.payments.services import payment_create
 
 from .conftest import CHARGE, FEE
+from .sandbox_pay import pay_vnpay
 from .test_bank import ACCOUNT, csv_file
-from .test_reconcile import Loopback, buyer_chooses, later, loopback  # noqa: F401  (fixture)
+from .test_reconcile import Loopback, later, loopback  # noqa: F401  (fixture)
 from .test_vnpay import ipn_params, open_vnpay, send_ipn
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ def test_a_closed_gateway_order_paid_all_the_same_is_found_by_reconciliation(
 ) -> None:
     paid_anyway = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY)
     never_paid = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY, amount=FEE)
-    buyer_chooses(paid_anyway, "success")
+    pay_vnpay(paid_anyway.pay_url, "success")
     loopback.down = True  # its IPN is lost
     run_queued_tasks()
     loopback.down = False

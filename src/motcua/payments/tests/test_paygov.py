@@ -29,6 +29,7 @@ from motcua.payments.sandbox.paygov import parse_faults
 from motcua.portal.tests.submission_factories import login
 
 from .conftest import CHARGE, FEE
+from .sandbox_pay import pay_paygov
 
 pytestmark = pytest.mark.django_db
 
@@ -277,8 +278,7 @@ def test_the_sandbox_platform_misbehaves_on_demand(
 ) -> None:
     settings.MOTCUA_SANDBOX_PAYGOV_FAULTS = faults
     payment, pay_url = open_paygov(awaiting, world.officer_a)
-    encoded = dict(parse_qsl(urlsplit(pay_url).query))["DuLieu"]
-    Client().post("/sandbox/paygov/thanh-toan/", {"DuLieu": encoded, "outcome": "success"})
+    pay_paygov(pay_url)
     run_queued_tasks()
     txn = SandboxPaygovTransaction.objects.get()
     assert txn.callback_attempts == attempts
@@ -298,7 +298,6 @@ def test_the_status_query_reads_the_platform(
     payment, pay_url = open_paygov(awaiting, world.officer_a)
     answer = gateway.query(payment)
     assert (answer["MaLoi"], gateway.settle_from_query(answer, payment)) == ("01", "not_found")
-    encoded = dict(parse_qsl(urlsplit(pay_url).query))["DuLieu"]
-    Client().post("/sandbox/paygov/thanh-toan/", {"DuLieu": encoded, "outcome": "insufficient_funds"})
+    pay_paygov(pay_url, "insufficient_funds")
     answer = gateway.query(payment)
     assert (answer["TrangThai"], gateway.settle_from_query(answer, payment)) == ("02", "failed")

@@ -6,12 +6,10 @@ credited or refunded twice and the state stays consistent."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
 from django.contrib.admin.sites import site
-from django.test import Client
 
 from motcua.audit.models import AuditEntry
 from motcua.core.errors import Conflict, ValidationFailed
@@ -26,6 +24,7 @@ from motcua.payments.models import LedgerEntry, Payment, Receipt, Refund, Sandbo
 from motcua.payments.selectors import dossier_balance
 
 from .conftest import CHARGE, FEE
+from .sandbox_pay import pay_paygov
 from .test_backoffice_finance import browser
 from .test_paygov import SECRET, LoopbackTransport, loopback, open_paygov  # noqa: F401  (fixture)
 
@@ -36,8 +35,7 @@ pytestmark = pytest.mark.django_db
 def paid(awaiting: Dossier, world: World, loopback: LoopbackTransport) -> Payment:  # noqa: F811
     """A PayGov payment of all the dossier owes, paid at the sandbox platform and confirmed by its notification."""
     payment, pay_url = open_paygov(awaiting, world.officer_a)
-    encoded = dict(parse_qsl(urlsplit(pay_url).query))["DuLieu"]
-    Client().post("/sandbox/paygov/thanh-toan/", {"DuLieu": encoded, "outcome": "success"})
+    pay_paygov(pay_url)
     run_queued_tasks()
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED

@@ -27,6 +27,7 @@ from motcua.payments.models import GatewayNotice, LedgerEntry, Payment
 from motcua.payments.services import payment_create, vnpay_settle_expired
 
 from .conftest import CHARGE, FEE
+from .sandbox_pay import pay_vnpay
 
 pytestmark = pytest.mark.django_db
 
@@ -71,14 +72,6 @@ def loopback(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loopbac
     return adapter
 
 
-def buyer_chooses(payment: Payment, outcome: str) -> None:
-    query = urlsplit(payment.pay_url).query
-    answer = Client().post(
-        "/sandbox/vnpay/paymentv2/vpcpay.html", {**dict(parse_qsl(query)), "outcome": outcome}
-    )
-    assert answer.status_code == 302
-
-
 def later(payment: Payment) -> dt.datetime:
     assert payment.expires_at is not None
     return payment.expires_at + dt.timedelta(minutes=1)
@@ -88,7 +81,7 @@ def test_a_payment_whose_ipn_never_came_is_settled_once(
     awaiting: Dossier, world: World, loopback: Loopback
 ) -> None:
     payment = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY)
-    buyer_chooses(payment, "success")
+    pay_vnpay(payment.pay_url, "success")
     loopback.down = True  # every IPN attempt is lost
     run_queued_tasks()
     payment.refresh_from_db()
@@ -121,7 +114,7 @@ def test_unpaid_and_cancelled_orders_expire_and_fail(
     never = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY, amount=FEE)
     cancelled = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY, amount=CHARGE)
     loopback.down = True
-    buyer_chooses(cancelled, "cancelled")
+    pay_vnpay(cancelled.pay_url, "cancelled")
     run_queued_tasks()
     loopback.down = False
     with clock.frozen(later(never)):
@@ -138,7 +131,7 @@ def test_an_answer_with_a_bad_signature_changes_nothing(
 ) -> None:
     payment = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY)
     loopback.down = True
-    buyer_chooses(payment, "success")
+    pay_vnpay(payment.pay_url, "success")
     run_queued_tasks()
     loopback.down = False
     settings.MOTCUA_SANDBOX_VNPAY_HASH_SECRET = "ANOTHER-SECRET"  # the answer no longer carries our signature

@@ -10,7 +10,6 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
@@ -32,6 +31,7 @@ from motcua.payments.models import LedgerEntry, Payment, ReconciliationReport
 from motcua.payments.services import payment_create
 
 from .conftest import CHARGE, FEE
+from .sandbox_pay import pay_paygov, pay_vnpay
 from .test_reconcile import Loopback
 
 pytestmark = pytest.mark.django_db
@@ -54,20 +54,6 @@ def loopback(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loopbac
     return adapter
 
 
-def pay_vnpay(payment: Payment, outcome: str = "success") -> None:
-    query = urlsplit(payment.pay_url).query
-    answer = Client().post(
-        "/sandbox/vnpay/paymentv2/vpcpay.html", {**dict(parse_qsl(query)), "outcome": outcome}
-    )
-    assert answer.status_code == 302
-
-
-def pay_paygov(payment: Payment, outcome: str = "success") -> None:
-    encoded = dict(parse_qsl(urlsplit(payment.pay_url).query))["DuLieu"]
-    answer = Client().post("/sandbox/paygov/thanh-toan/", {"DuLieu": encoded, "outcome": outcome})
-    assert answer.status_code == 302
-
-
 def after_expiry() -> dt.datetime:
     return MONDAY_10 + dt.timedelta(hours=1)
 
@@ -80,9 +66,9 @@ def test_every_gateway_is_settled_after_expiry_and_the_day_reconciles(
     unpaid = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.PAYGOV, amount=1000)
     # Both paid at their gateway; neither notice reaches motcua.
     loopback.down = True
-    pay_vnpay(vnpay)
+    pay_vnpay(vnpay.pay_url)
     settings.MOTCUA_SANDBOX_PAYGOV_FAULTS = "error_rate=1"
-    pay_paygov(paygov)
+    pay_paygov(paygov.pay_url)
     run_queued_tasks()
     loopback.down = False
     settings.MOTCUA_SANDBOX_PAYGOV_FAULTS = ""
@@ -167,7 +153,7 @@ def test_the_command_reconciles_a_day_into_excel(
     awaiting: Dossier, world: World, loopback: Loopback, tmp_path: Path
 ) -> None:
     payment = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.PAYGOV)
-    pay_paygov(payment)
+    pay_paygov(payment.pay_url)
     run_queued_tasks()
     out, target = io.StringIO(), tmp_path / "doi-soat.xlsx"
     call_command("reconcile_payments", "--date", DAY.isoformat(), "--xlsx", str(target), stdout=out)
@@ -188,7 +174,7 @@ def test_the_nightly_task_builds_yesterdays_report_and_queues_the_next(
     from django_tasks_db.models import DBTaskResult
 
     payment = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY)
-    pay_vnpay(payment)
+    pay_vnpay(payment.pay_url)
     run_queued_tasks()
     with clock.frozen(MONDAY_10 + dt.timedelta(days=1)):
         assert tasks.reconcile_schedule_ensure() is True

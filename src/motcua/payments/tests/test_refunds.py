@@ -26,7 +26,8 @@ from motcua.payments.selectors import dossier_balance
 from motcua.payments.services import payment_create
 
 from .conftest import CHARGE, FEE
-from .test_reconcile import Loopback, buyer_chooses
+from .sandbox_pay import pay_vnpay
+from .test_reconcile import Loopback
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def loopback(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loopbac
 def paid(awaiting: Dossier, world: World, loopback: Loopback) -> Payment:
     """A VNPay payment of all the dossier owes, paid at the sandbox gateway and confirmed by its IPN."""
     payment = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY)
-    buyer_chooses(payment, "success")
+    pay_vnpay(payment.pay_url, "success")
     run_queued_tasks()
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED

@@ -9,12 +9,10 @@ callback was on the wire and compares it with the depth the task was called at.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
 from django.db import connection
-from django.test import Client
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import World
@@ -23,6 +21,7 @@ from motcua.payments.models import Payment, SandboxPaygovTransaction, SandboxVnp
 from motcua.payments.services import payment_create
 from motcua.payments.tasks import sandbox_paygov_send_notify, sandbox_vnpay_send_ipn
 
+from .sandbox_pay import pay_paygov, pay_vnpay
 from .test_paygov import LoopbackTransport
 from .test_paygov import loopback as paygov_loopback  # noqa: F401
 from .test_reconcile import Loopback
@@ -52,8 +51,7 @@ def test_the_vnpay_ipn_is_sent_outside_a_transaction(
 ) -> None:
     payment = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.VNPAY)
     vnpay_loopback.down = True  # the buyer's choice queues the IPN; keep it from going out yet
-    query = urlsplit(payment.pay_url).query
-    Client().post("/sandbox/vnpay/paymentv2/vpcpay.html", {**dict(parse_qsl(query)), "outcome": "success"})
+    pay_vnpay(payment.pay_url)
     vnpay_loopback.down = False
     seen: list[int] = []
     record_depth(vnpay_loopback, seen)
@@ -70,10 +68,9 @@ def test_the_platform_notification_is_sent_outside_a_transaction(
     paygov_loopback: LoopbackTransport,  # noqa: F811
 ) -> None:
     payment = payment_create(dossier=awaiting, actor=world.officer_a, method=Method.PAYGOV)
-    encoded = dict(parse_qsl(urlsplit(payment.pay_url).query))["DuLieu"]
     seen: list[int] = []
     record_depth(paygov_loopback, seen)
-    Client().post("/sandbox/paygov/thanh-toan/", {"DuLieu": encoded, "outcome": "success"})
+    pay_paygov(payment.pay_url)
     txn = SandboxPaygovTransaction.objects.get()
     if txn.callback_state == "pending":  # queued, not run by the request
         sandbox_paygov_send_notify.call(txn.pk)
