@@ -56,7 +56,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -135,6 +135,14 @@ def run_threads(n_threads: int, work: Any) -> None:
         t.join()
 
 
+def server_env() -> dict[str, str]:
+    """The environment of a benchmark's gunicorn: this process's, without the test switches (tasks queued,
+    not run at once), with a secret key of its own and warnings only in its log."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")}
+    env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
+    return env
+
+
 class Gunicorn:
     """gunicorn serving motcua on a loopback port, output in a temporary log file."""
 
@@ -185,6 +193,15 @@ class Gunicorn:
 
     def tail(self, lines: int = 40) -> str:
         return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-lines:])
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        """Stopped in every case; on a failure its log's tail goes to stderr first."""
+        if exc_type is not None:
+            print(f"gunicorn log (tail):\n{self.tail()}", file=sys.stderr)
+        self.stop()
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -503,33 +520,22 @@ def main() -> int:
     check_db_name(parser, args.db)
 
     with throwaway_database(args.server, args.db, keep=args.keep) as dsn:
-        server: Gunicorn | None = None
-        try:
-            django_setup(dsn)
-            from django.core.management import call_command
-            from django.db import connections
+        django_setup(dsn)
+        from django.core.management import call_command
+        from django.db import connections
 
-            t0 = time.perf_counter()
-            call_command("migrate", verbosity=0)
-            call_command("load_demo", stdout=io.StringIO())
-            setup_seconds = time.perf_counter() - t0
-            token, tpl, queries, calls = prepare(args)
-            connections.close_all()
+        t0 = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        call_command("load_demo", stdout=io.StringIO())
+        setup_seconds = time.perf_counter() - t0
+        token, tpl, queries, calls = prepare(args)
+        connections.close_all()
 
-            env = {
-                k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")
-            }
-            env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
-            server = Gunicorn(port=free_port(), workers=args.workers, threads=args.threads, env=env)
+        with Gunicorn(
+            port=free_port(), workers=args.workers, threads=args.threads, env=server_env()
+        ) as server:
             server.wait_ready(token)
             return measure(args, dsn, server, token, tpl, queries, calls, setup_seconds)
-        except BaseException:
-            if server is not None:
-                print(f"gunicorn log (tail):\n{server.tail()}", file=sys.stderr)
-            raise
-        finally:
-            if server is not None:
-                server.stop()
 
 
 def prepare(args: argparse.Namespace) -> tuple[str, RawTemplate, list[str], float]:

@@ -43,7 +43,6 @@ import os
 import platform
 import queue
 import random
-import secrets
 import sys
 import threading
 import time
@@ -59,7 +58,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import check_db_name, django_setup, throwaway_database  # noqa: E402
-from intake import Gunicorn, applicant, free_port, percentile  # noqa: E402
+from intake import Gunicorn, applicant, free_port, percentile, server_env  # noqa: E402
 
 TARGET_P95_MS = 300.0
 # 10x the seed province (440,000 dossiers a year) over scale 1 (1.5 million a year), rounded up.
@@ -351,37 +350,24 @@ def main() -> int:
         args.seed_dossiers = int(RATES["back-office action"] * args.scale * args.duration * 0.9) + 20
 
     with throwaway_database(args.server, args.db, keep=args.keep) as dsn:
-        server: Gunicorn | None = None
-        try:
-            django_setup(dsn, MOTCUA_STATIC_FROM_SOURCE="1")
-            from django.core.management import call_command
-            from django.db import connections
+        django_setup(dsn, MOTCUA_STATIC_FROM_SOURCE="1")
+        from django.core.management import call_command
+        from django.db import connections
 
-            t0 = time.perf_counter()
-            call_command("migrate", verbosity=0)
-            call_command("load_demo", stdout=io.StringIO())
-            world = prepare(args)
-            setup_seconds = time.perf_counter() - t0
-            connections.close_all()
-            env = {
-                k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")
-            }
-            env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
-            port = free_port()
-            server = Gunicorn(port=port, workers=args.workers, threads=args.threads, env=env)
+        t0 = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        call_command("load_demo", stdout=io.StringIO())
+        world = prepare(args)
+        setup_seconds = time.perf_counter() - t0
+        connections.close_all()
+        port = free_port()
+        with Gunicorn(port=port, workers=args.workers, threads=args.threads, env=server_env()) as server:
             server.wait_ready(world.officer_token)
             world.base = f"http://127.0.0.1:{port}"
             plan = schedule(args.duration, args.scale, args.seed)
             print(f"{len(plan)} requests planned over {args.duration:.0f} s; action: {world.action}")
             result, seconds = drive(world, plan, args.clients)
             return report(args, result, seconds, setup_seconds)
-        except BaseException:
-            if server is not None:
-                print(f"gunicorn log (tail):\n{server.tail()}", file=sys.stderr)
-            raise
-        finally:
-            if server is not None:
-                server.stop()
 
 
 if __name__ == "__main__":

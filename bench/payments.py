@@ -35,7 +35,6 @@ import logging
 import os
 import platform
 import random
-import secrets
 import sys
 import threading
 import time
@@ -59,6 +58,7 @@ from intake import (  # noqa: E402
     free_port,
     percentile,
     run_threads,
+    server_env,
 )
 
 IPN_PATH = "/api/v1/payments/vnpay/ipn/"
@@ -405,44 +405,36 @@ def main() -> int:
     import psycopg
 
     with throwaway_database(args.server, args.db, keep=args.keep) as dsn:
-        server: Server | None = None
-        try:
-            django_setup(dsn, quiet_below=logging.WARNING)
-            from django.conf import settings
-            from django.core.management import call_command
-            from django.db import connections
+        django_setup(dsn, quiet_below=logging.WARNING)
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connections
 
-            from motcua.accounts.services import system_actor
-            from motcua.dossiers.tests.factories import UnitFactory
+        from motcua.accounts.services import system_actor
+        from motcua.dossiers.tests.factories import UnitFactory
 
-            t0 = time.perf_counter()
-            call_command("migrate", verbosity=0)
-            units = [
-                UnitFactory(code=f"{8700 + k}", name=f"Xã {k}", agency_code=f"000.00.{k:02d}.H56")
-                for k in range(args.units)
-            ]
-            api_ids = build_batch(args.payments, "1", units)
-            raw_ids = build_batch(args.payments, "2", units)
-            actor_id = system_actor("vnpay", label="Cổng thanh toán VNPay").pk
-            from motcua.payments.models import Payment
+        t0 = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        units = [
+            UnitFactory(code=f"{8700 + k}", name=f"Xã {k}", agency_code=f"000.00.{k:02d}.H56")
+            for k in range(args.units)
+        ]
+        api_ids = build_batch(args.payments, "1", units)
+        raw_ids = build_batch(args.payments, "2", units)
+        actor_id = system_actor("vnpay", label="Cổng thanh toán VNPay").pk
+        from motcua.payments.models import Payment
 
-            references = list(Payment.objects.filter(pk__in=api_ids).values_list("reference", flat=True))
-            secret, tmn = str(settings.MOTCUA_VNPAY_HASH_SECRET), str(settings.MOTCUA_VNPAY_TMN_CODE)
-            rng = random.Random(args.seed)
-            queries = [
-                ipn_query(r, secret, tmn) for r in references
-            ] * 2  # every IPN twice: half are duplicates
-            rng.shuffle(queries)
-            raw_todo = raw_ids * 2
-            rng.shuffle(raw_todo)
-            setup_seconds = time.perf_counter() - t0
-            connections.close_all()
+        references = list(Payment.objects.filter(pk__in=api_ids).values_list("reference", flat=True))
+        secret, tmn = str(settings.MOTCUA_VNPAY_HASH_SECRET), str(settings.MOTCUA_VNPAY_TMN_CODE)
+        rng = random.Random(args.seed)
+        queries = [ipn_query(r, secret, tmn) for r in references] * 2  # every IPN twice: half are duplicates
+        rng.shuffle(queries)
+        raw_todo = raw_ids * 2
+        rng.shuffle(raw_todo)
+        setup_seconds = time.perf_counter() - t0
+        connections.close_all()
 
-            env = {
-                k: v for k, v in os.environ.items() if k not in ("MOTCUA_TESTING", "MOTCUA_TASKS_IMMEDIATE")
-            }
-            env.update(SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
-            server = Server(port=free_port(), workers=args.workers, threads=args.threads, env=env)
+        with Server(port=free_port(), workers=args.workers, threads=args.threads, env=server_env()) as server:
             server.wait_ready()
 
             raw = raw_phase(dsn=dsn, payment_ids=raw_todo, senders=args.senders, actor_id=actor_id)
@@ -458,13 +450,6 @@ def main() -> int:
                 "db": sum(db1[p] - db0.get(p, 0.0) for p in db1),
             }
             api_check, raw_check = check(api_ids), check(raw_ids)
-        except BaseException:
-            if server is not None:
-                print(f"gunicorn log (tail):\n{server.tail()}", file=sys.stderr)
-            raise
-        finally:
-            if server is not None:
-                server.stop()
 
     def line(name: str, phase: Phase) -> str:
         lat = sorted(phase.latencies_ms)
