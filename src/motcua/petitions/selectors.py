@@ -34,6 +34,15 @@ def petitions_for_staff(user: Any, *, status: str = "") -> QuerySet[Petition]:
     return qs.order_by("status", "due_at", "pk")
 
 
+def petitions_visible_to(user: Any) -> QuerySet[Petition]:
+    """The petitions ``user`` may read (the API): their own, and those of the units where they hold a role."""
+    own = Q(sender=user)
+    if user.is_superuser or user_roles_by_unit(user):
+        staff_ids = petitions_for_staff(user).values("pk")
+        return Petition.objects.filter(own | Q(pk__in=staff_ids))
+    return Petition.objects.filter(own)
+
+
 def petition_for_staff(user: Any, code: str) -> Petition | None:
     return petitions_for_staff(user).filter(code=str(code)[:32]).first()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -27,10 +27,9 @@ from motcua.api.errors import error_response
 from motcua.api.serializers import Serializer
 from motcua.api.v1.common import paginated, query_params
 from motcua.core.errors import ValidationFailed
-from motcua.organisations.selectors import user_roles_by_unit
 from motcua.petitions.constants import CONTENT_MAX, NAME_MAX, TITLE_MAX, PetitionStatus, Subject
 from motcua.petitions.models import Petition
-from motcua.petitions.selectors import petitions_for_staff
+from motcua.petitions.selectors import petitions_visible_to
 from motcua.petitions.services import PetitionInput, petition_submit
 
 
@@ -82,15 +81,6 @@ class StatusFilter(Serializer):
     status = serializers.ChoiceField(PetitionStatus.choices, required=False)
 
 
-def visible_petitions(user: Any) -> QuerySet[Petition]:
-    """The petitions ``user`` may read: their own, and those of the units where they hold a role."""
-    own = Q(sender=user)
-    if user.is_superuser or user_roles_by_unit(user):
-        staff_ids = petitions_for_staff(user).values("pk")
-        return Petition.objects.filter(own | Q(pk__in=staff_ids))
-    return Petition.objects.filter(own)
-
-
 def _related(qs: QuerySet[Petition]) -> QuerySet[Petition]:
     return qs.select_related("unit", "dossier", "procedure")
 
@@ -119,7 +109,7 @@ class PetitionListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         params = query_params(StatusFilter, request)
-        qs = visible_petitions(request.user)
+        qs = petitions_visible_to(request.user)
         if params.get("status"):
             qs = qs.filter(status=params["status"])
         qs = _related(qs).order_by("status", "due_at", "pk")
@@ -180,7 +170,7 @@ class PetitionDetailApi(APIView):
     def get(self, request: Request, code: str) -> Response:
         petition = None
         if code.isprintable() and len(code) <= 32:
-            petition = _related(visible_petitions(request.user)).filter(code=code).first()
+            petition = _related(petitions_visible_to(request.user)).filter(code=code).first()
         if petition is None:
             return error_response("not_found", "Không tìm thấy phản ánh.", 404)
         return Response(PetitionSerializer(petition).data)
