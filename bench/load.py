@@ -110,7 +110,7 @@ def operation(name: str, world: World, session: requests.Session, rng: random.Ra
         r = session.get(f"{world.base}/api/v1/public/dossiers/{rng.choice(world.codes)}/", timeout=30)
         return 200, r.status_code, r.text[:200]
     if name == "submission (counter intake)":
-        body = {
+        body: dict[str, Any] = {
             "procedure": world.procedure,
             "unit": world.unit,
             "channel": "counter",
